@@ -1,0 +1,1 @@
+//! Packet-space algebra and NACL first-match evaluation.
