@@ -1,4 +1,10 @@
 //! vpclint: a linter for AWS network configuration.
 
+pub mod check;
+pub mod diag;
 pub mod ingest;
+pub mod model;
 pub mod net;
+pub mod report;
+pub mod rules;
+pub mod source;

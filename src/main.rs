@@ -1,1 +1,206 @@
-fn main() {}
+//! The `vpclint` command.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use vpclint::check::{check, CheckOptions};
+use vpclint::diag::Severity;
+use vpclint::report::human::{render_human, HumanOptions};
+use vpclint::report::json::render_json;
+use vpclint::rules;
+
+/// A linter for AWS network configuration: NACLs, security groups, flow logs and IAM,
+/// in Terraform and in AWS CLI exports.
+#[derive(Parser, Debug)]
+#[command(name = "vpclint", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Lint Terraform modules under the given paths (default: the current directory).
+    Check(CheckArgs),
+    /// List every rule: code, name, severity, summary.
+    Rules,
+    /// Print the documentation of a rule.
+    Explain {
+        /// Rule code or name, e.g. NACL001 or nacl-shadowed-rule.
+        code: String,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct CheckArgs {
+    /// Files or directories. A directory is searched for Terraform root modules;
+    /// a file means the module directory that holds it.
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    fail_on: FailOn,
+    /// A Terraform variables file (repeatable; applied after terraform.tfvars and *.auto.tfvars).
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
+    /// A Terraform variable, NAME=VALUE (repeatable; wins over every file).
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    vars: Vec<(String, String)>,
+    /// When to use colors.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// Also list the values that could not be evaluated, and notes about the input.
+    #[arg(long, short)]
+    verbose: bool,
+    /// Print findings and errors only (no summary).
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Note,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_var(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(format!("expected NAME=VALUE, got `{s}`")),
+    }
+}
+
+fn use_color(c: Color) -> bool {
+    match c {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            if std::env::var_os("FORCE_COLOR").is_some_and(|v| !v.is_empty() && v != "0") {
+                return true;
+            }
+            if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                return false;
+            }
+            std::io::stdout().is_terminal()
+        }
+    }
+}
+
+fn write_out(s: &str) {
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (vpclint ... | head) is not an error worth a panic.
+    let _ = out.write_all(s.as_bytes());
+    let _ = out.flush();
+}
+
+fn run_check(args: CheckArgs) -> ExitCode {
+    let opts = CheckOptions {
+        paths: args.paths,
+        var_files: args.var_files,
+        vars: args.vars,
+        settings: rules::Settings::default(),
+    };
+    let report = check(&opts);
+    let text = match args.format {
+        Format::Human => render_human(
+            &report,
+            HumanOptions {
+                color: use_color(args.color),
+                verbose: args.verbose,
+                quiet: args.quiet,
+            },
+        ),
+        Format::Json => render_json(&report),
+    };
+    write_out(&text);
+    let fail_on = match args.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Note => Severity::Note,
+    };
+    ExitCode::from(report.exit_code(fail_on) as u8)
+}
+
+fn list_rules() -> ExitCode {
+    let mut s = String::new();
+    for r in rules::all() {
+        s.push_str(&format!(
+            "{:<8} {:<34} {:<8} {}\n",
+            r.meta.code, r.meta.name, r.meta.severity, r.meta.summary
+        ));
+    }
+    write_out(&s);
+    ExitCode::SUCCESS
+}
+
+fn explain(code: &str) -> ExitCode {
+    let Some(r) = rules::find(code) else {
+        eprintln!("vpclint: no rule `{code}`; `vpclint rules` lists them");
+        return ExitCode::from(2);
+    };
+    let m = &r.meta;
+    let mut s = format!(
+        "{} {} ({}, {})\n\n{}\n\nWhat it finds\n\n{}\nWhy it matters\n\n{}\nExample\n\n{}\nUse instead\n\n{}",
+        m.code,
+        m.name,
+        m.severity,
+        m.category,
+        m.summary,
+        indent(&m.what),
+        indent(&m.why),
+        indent(&m.example),
+        indent(&m.use_instead)
+    );
+    if !m.references.is_empty() {
+        s.push_str("\nReferences\n\n");
+        for l in &m.references {
+            s.push_str(&format!("  {l}\n"));
+        }
+    }
+    write_out(&s);
+    ExitCode::SUCCESS
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if l.is_empty() {
+                "\n".to_string()
+            } else {
+                format!("  {l}\n")
+            }
+        })
+        .collect()
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match cli.command {
+        Command::Check(args) => run_check(args),
+        Command::Rules => list_rules(),
+        Command::Explain { code } => explain(&code),
+    }
+}

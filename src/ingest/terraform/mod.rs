@@ -1,4 +1,89 @@
 //! Terraform HCL: parsing, evaluation and mapping to the model.
 
+pub mod eval;
 pub mod functions;
+pub mod loader;
+pub mod mapping;
+pub mod policy;
+pub mod types;
 pub mod value;
+
+use crate::diag::Problem;
+use crate::model::Model;
+use loader::Loader;
+use std::path::PathBuf;
+
+pub use eval::RootInputs;
+
+/// The result of reading Terraform under some paths.
+pub struct TerraformInput {
+    /// One model per root module, in root order.
+    pub models: Vec<Model>,
+    /// Syntax, read and evaluation problems.
+    pub problems: Vec<Problem>,
+    /// Number of `.tf` files read.
+    pub files: usize,
+}
+
+/// Finds root modules under `paths`, evaluates each and builds its model.
+pub fn load(paths: &[PathBuf], inputs: &RootInputs) -> TerraformInput {
+    let loader = Loader::new();
+    let found = loader::discover(paths, &loader);
+    let mut problems = found.problems;
+    let results = parallel_map(&found.roots, |root| {
+        let ctx = eval::Ctx::new(&loader, root, &inputs.allowed_dirs);
+        let inst = eval::root_instance(&ctx, inputs);
+        let mut model = mapping::build_model(&ctx, &inst, crate::source::display_path(root));
+        let (probs, notes) = ctx.take();
+        model.notes = notes;
+        (model, probs)
+    });
+    let mut models = Vec::new();
+    for (m, p) in results {
+        models.push(m);
+        problems.extend(p);
+    }
+    let mut files = 0;
+    for m in loader.loaded() {
+        files += m.files.len();
+        problems.extend(m.problems.iter().cloned());
+    }
+    TerraformInput {
+        models,
+        problems,
+        files,
+    }
+}
+
+/// Maps `f` over `items` on a few threads, keeping the order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8)
+        .min(items.len().max(1));
+    if threads <= 1 {
+        return items.iter().map(&f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<R>>> =
+        items.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                let r = f(item);
+                if let Some(slot) = slots.get(i) {
+                    if let Ok(mut g) = slot.lock() {
+                        *g = Some(r);
+                    }
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .filter_map(|s| s.into_inner().ok().flatten())
+        .collect()
+}

@@ -80,7 +80,7 @@ impl Value {
             return u.clone();
         }
         let mut items = items;
-        items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        items.sort_by_key(Value::sort_key);
         items.dedup();
         Value::Set(items)
     }

@@ -1,0 +1,73 @@
+//! One `check` run: read the inputs, build the models, run the rules.
+
+use crate::diag::Severity;
+use crate::ingest::terraform::{self, RootInputs};
+use crate::report::Report;
+use crate::rules::{self, RuleEntry, Settings};
+use std::path::PathBuf;
+
+/// What to check and how.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    /// Files and directories.
+    pub paths: Vec<PathBuf>,
+    /// `--var-file`.
+    pub var_files: Vec<PathBuf>,
+    /// `--var NAME=VALUE`.
+    pub vars: Vec<(String, String)>,
+    /// Rule parameters.
+    pub settings: Settings,
+}
+
+/// Runs every rule over every model found under the paths.
+pub fn check(opts: &CheckOptions) -> Report {
+    let paths = if opts.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        opts.paths.clone()
+    };
+    let allowed_dirs = paths
+        .iter()
+        .map(|p| {
+            if p.is_file() {
+                p.parent().map(|d| d.to_path_buf()).unwrap_or_default()
+            } else {
+                p.clone()
+            }
+        })
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                p
+            }
+        })
+        .collect();
+    let inputs = RootInputs {
+        var_files: opts.var_files.clone(),
+        vars: opts.vars.clone(),
+        allowed_dirs,
+    };
+    let tf = terraform::load(&paths, &inputs);
+    let enabled: Vec<&'static RuleEntry> = rules::all().iter().collect();
+    let mut report = Report {
+        files: tf.files,
+        models: tf.models.len(),
+        problems: tf.problems,
+        ..Report::default()
+    };
+    for model in &tf.models {
+        report
+            .findings
+            .extend(rules::run(model, &opts.settings, &enabled));
+        report.unknowns.extend(model.unknowns.iter().cloned());
+        report.notes.extend(model.notes.iter().cloned());
+    }
+    report.finish();
+    report
+}
+
+/// Parses `--fail-on`.
+pub fn parse_fail_on(s: &str) -> Option<Severity> {
+    Severity::parse(s)
+}

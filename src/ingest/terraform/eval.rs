@@ -1,0 +1,2147 @@
+//! Evaluation of Terraform modules: variables, locals, resources with
+//! count/for_each, dynamic blocks, local modules, outputs and expressions.
+//!
+//! Evaluation is lazy and memoized per module instance, so references are
+//! resolved in dependency order whatever order the files declare them in.
+//! Anything that cannot be known before apply is [`Value::Unknown`] or a
+//! [`Value::Ref`]; rules never guess about those.
+
+use super::functions;
+use super::loader::{is_local_source, literal_source, normalize, Item, Loader, ModuleSource};
+use super::policy;
+use super::types::{convert, TypeSpec};
+use super::value::{format_number, ResourceValue, Value};
+use crate::diag::{Problem, PARSE_EVAL};
+use crate::model::InputNote;
+use crate::source::{Location, SourceFile};
+use hcl_edit::expr::{
+    BinaryOperator, Expression, ForExpr, ObjectKey, TraversalOperator, UnaryOperator,
+};
+use hcl_edit::structure::{Block, Body, Structure};
+use hcl_edit::template::{Directive, Element, Strip, Template};
+use hcl_edit::Span;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// How deep local modules may nest before we call it recursion.
+const MAX_MODULE_DEPTH: usize = 32;
+
+/// An evaluation error at a location.
+#[derive(Debug, Clone)]
+pub struct EvalErr {
+    /// What went wrong.
+    pub message: String,
+    /// Where.
+    pub location: Location,
+}
+
+type EvalResult = Result<Value, EvalErr>;
+
+/// Inputs for one root module evaluation.
+#[derive(Clone, Debug, Default)]
+pub struct RootInputs {
+    /// `--var-file` paths, in order.
+    pub var_files: Vec<PathBuf>,
+    /// `--var NAME=VALUE`, in order.
+    pub vars: Vec<(String, String)>,
+    /// Directories `file()` may read below (besides the module directories).
+    pub allowed_dirs: Vec<PathBuf>,
+}
+
+/// Shared state of one root module evaluation.
+pub struct Ctx<'l> {
+    /// Parsed modules.
+    pub loader: &'l Loader,
+    /// The root module directory.
+    pub root_dir: PathBuf,
+    problems: RefCell<Vec<Problem>>,
+    seen: RefCell<HashSet<(usize, usize, String)>>,
+    notes: RefCell<Vec<InputNote>>,
+    allowed_dirs: RefCell<Vec<PathBuf>>,
+    extra_files: RefCell<HashMap<PathBuf, Arc<SourceFile>>>,
+}
+
+impl<'l> Ctx<'l> {
+    /// A new context for the root module in `root_dir`.
+    pub fn new(loader: &'l Loader, root_dir: &Path, allowed: &[PathBuf]) -> Ctx<'l> {
+        let mut dirs = vec![abs(root_dir)];
+        dirs.extend(allowed.iter().map(|d| abs(d)));
+        Ctx {
+            loader,
+            root_dir: root_dir.to_path_buf(),
+            problems: RefCell::new(Vec::new()),
+            seen: RefCell::new(HashSet::new()),
+            notes: RefCell::new(Vec::new()),
+            allowed_dirs: RefCell::new(dirs),
+            extra_files: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Records an evaluation error once per location and message.
+    pub fn error(&self, err: EvalErr) {
+        let key = (
+            Arc::as_ptr(&err.location.file) as usize,
+            err.location.span.start,
+            err.message.clone(),
+        );
+        if self.seen.borrow_mut().insert(key) {
+            self.problems
+                .borrow_mut()
+                .push(Problem::at(PARSE_EVAL, err.message, err.location));
+        }
+    }
+
+    /// Records a note about the input once per location and message.
+    pub fn note(&self, location: Option<Location>, message: String) {
+        let mut notes = self.notes.borrow_mut();
+        if !notes
+            .iter()
+            .any(|n| n.message == message && n.location == location)
+        {
+            notes.push(InputNote { location, message });
+        }
+    }
+
+    /// Takes the problems and notes collected so far.
+    pub fn take(&self) -> (Vec<Problem>, Vec<InputNote>) {
+        (
+            std::mem::take(&mut *self.problems.borrow_mut()),
+            std::mem::take(&mut *self.notes.borrow_mut()),
+        )
+    }
+
+    /// Source files read through `file()`/`templatefile()` (for locations in them).
+    pub fn extra_file(&self, path: &Path) -> Option<Arc<SourceFile>> {
+        self.extra_files.borrow().get(path).cloned()
+    }
+}
+
+fn abs(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| {
+        std::env::current_dir()
+            .map(|c| normalize(&c.join(p)))
+            .unwrap_or_else(|_| p.to_path_buf())
+    })
+}
+
+enum Slot<T> {
+    InProgress,
+    Done(T),
+}
+
+type Memo<T> = RefCell<HashMap<String, Slot<T>>>;
+
+fn memo<T: Clone>(
+    cell: &Memo<T>,
+    key: &str,
+    cycle: impl FnOnce() -> T,
+    f: impl FnOnce() -> T,
+) -> T {
+    if let Some(slot) = cell.borrow().get(key) {
+        return match slot {
+            Slot::Done(v) => v.clone(),
+            Slot::InProgress => cycle(),
+        };
+    }
+    cell.borrow_mut().insert(key.to_string(), Slot::InProgress);
+    let v = f();
+    cell.borrow_mut()
+        .insert(key.to_string(), Slot::Done(v.clone()));
+    v
+}
+
+/// The key of one instance of a resource or module with count/for_each.
+#[derive(Clone, Debug, PartialEq)]
+pub enum InstanceKey {
+    /// No count/for_each.
+    None,
+    /// `count.index`.
+    Int(i64),
+    /// `each.key`.
+    Str(String),
+}
+
+impl InstanceKey {
+    /// The address suffix: ``, `[0]`, `["a"]`.
+    pub fn suffix(&self) -> String {
+        match self {
+            InstanceKey::None => String::new(),
+            InstanceKey::Int(i) => format!("[{i}]"),
+            InstanceKey::Str(s) => format!("[{}]", quote(s)),
+        }
+    }
+}
+
+/// Quotes a string as Terraform prints instance keys.
+fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
+}
+
+/// How a resource or module call expands.
+#[derive(Clone, Debug)]
+pub enum Expansion {
+    /// One instance.
+    Single,
+    /// `count = n`.
+    Count(i64),
+    /// `for_each` keys and values.
+    ForEach(Vec<(String, Value)>),
+    /// count/for_each could not be evaluated.
+    Unknown(String),
+}
+
+/// A module instance: the root, or one instance of a `module` block.
+pub struct ModuleInst {
+    /// Address prefix, e.g. `module.net` or `module.tier["app"]`; empty for the root.
+    pub path: String,
+    /// The module's parsed files.
+    pub src: Arc<ModuleSource>,
+    /// Input variable values.
+    pub vars: BTreeMap<String, Value>,
+    /// `path.module`, relative to the root module directory.
+    pub path_module: String,
+    depth: usize,
+    locals: Memo<Value>,
+    resources: Memo<Rc<ResourceEval>>,
+    data: Memo<Value>,
+    calls: Memo<Rc<CallEval>>,
+    outputs: Memo<Value>,
+}
+
+impl ModuleInst {
+    /// The full address of something declared in this module.
+    pub fn addr(&self, local: &str) -> String {
+        if self.path.is_empty() {
+            local.to_string()
+        } else {
+            format!("{}.{}", self.path, local)
+        }
+    }
+}
+
+/// The evaluated instances of one `resource` block.
+pub struct ResourceEval {
+    /// `type.name`.
+    pub key: String,
+    /// Resource type.
+    pub rtype: String,
+    /// The block.
+    pub location: Location,
+    /// Evaluated instances.
+    pub instances: Vec<Rc<InstanceEval>>,
+    /// How it expanded.
+    pub expansion: Expansion,
+    /// When the expansion is unknown: the body evaluated with unknown `count.index` /
+    /// `each`, so that what does not depend on the instance (its target NACL) is still known.
+    pub placeholder: Option<Rc<InstanceEval>>,
+}
+
+/// One evaluated resource instance.
+pub struct InstanceEval {
+    /// Full address, e.g. `module.net.aws_subnet.private[1]`.
+    pub address: String,
+    /// The resource block.
+    pub location: Location,
+    /// Evaluated body.
+    pub body: EvalBody,
+    /// The value expressions see.
+    pub value: Value,
+}
+
+/// An evaluated block body: attributes and nested blocks with their locations.
+#[derive(Debug, Default, Clone)]
+pub struct EvalBody {
+    /// Attributes by name.
+    pub attrs: BTreeMap<String, EvalAttr>,
+    /// Nested blocks in file order (dynamic blocks expanded in place).
+    pub blocks: Vec<EvalBlock>,
+    /// Nested blocks whose number could not be known (dynamic blocks over unknowns).
+    pub unknown_blocks: Vec<UnknownBlock>,
+}
+
+/// An evaluated attribute.
+#[derive(Debug, Clone)]
+pub struct EvalAttr {
+    /// Its value.
+    pub value: Value,
+    /// The value expression's location.
+    pub location: Location,
+}
+
+/// An evaluated nested block.
+#[derive(Debug, Clone)]
+pub struct EvalBlock {
+    /// Block type, e.g. `ingress`.
+    pub name: String,
+    /// The block (or, for blocks produced by `dynamic`, the dynamic block).
+    pub location: Location,
+    /// Its body.
+    pub body: EvalBody,
+    /// True if produced by a `dynamic` block.
+    pub dynamic: bool,
+}
+
+/// A dynamic block whose expansion is unknown.
+#[derive(Debug, Clone)]
+pub struct UnknownBlock {
+    /// Block type.
+    pub name: String,
+    /// The dynamic block.
+    pub location: Location,
+    /// Why.
+    pub reason: String,
+}
+
+impl EvalBody {
+    /// An attribute's value.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.attrs.get(name).map(|a| &a.value)
+    }
+
+    /// Nested blocks of one type.
+    pub fn blocks_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a EvalBlock> + 'a {
+        self.blocks.iter().filter(move |b| b.name == name)
+    }
+
+    /// The body as an object value (blocks become lists of objects).
+    pub fn to_value(&self) -> BTreeMap<String, Value> {
+        let mut m: BTreeMap<String, Value> = self
+            .attrs
+            .iter()
+            .map(|(k, a)| (k.clone(), a.value.clone()))
+            .collect();
+        let mut blocks: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        for b in &self.blocks {
+            blocks
+                .entry(b.name.clone())
+                .or_default()
+                .push(Value::Object(b.body.to_value()));
+        }
+        for u in &self.unknown_blocks {
+            m.insert(u.name.clone(), Value::unknown(u.reason.clone()));
+        }
+        for (k, v) in blocks {
+            m.entry(k).or_insert(Value::List(v));
+        }
+        m
+    }
+}
+
+/// The evaluated instances of one `module` block.
+pub struct CallEval {
+    /// The module block.
+    pub location: Location,
+    /// Instances with their keys.
+    pub instances: Vec<(InstanceKey, Rc<ModuleInst>)>,
+    /// How it expanded (Unknown for remote modules too).
+    pub expansion: Expansion,
+}
+
+/// The scope an expression is evaluated in.
+#[derive(Clone)]
+pub struct Scope<'a> {
+    /// The module instance.
+    pub m: &'a Rc<ModuleInst>,
+    /// The file the expression is in.
+    pub file: Arc<SourceFile>,
+    /// `count.index` (Unknown while the count itself is unknown).
+    pub count_index: Option<Value>,
+    /// `each.key`, `each.value`.
+    pub each: Option<(Value, Value)>,
+    /// for-expression variables and dynamic-block iterators, innermost last.
+    pub bindings: Vec<(String, Value)>,
+}
+
+impl<'a> Scope<'a> {
+    /// A scope for a module-level item.
+    pub fn module(m: &'a Rc<ModuleInst>, file: &Arc<SourceFile>) -> Scope<'a> {
+        Scope {
+            m,
+            file: Arc::clone(file),
+            count_index: None,
+            each: None,
+            bindings: Vec::new(),
+        }
+    }
+
+    fn with_binding(&self, name: &str, v: Value) -> Scope<'a> {
+        let mut s = self.clone();
+        s.bindings.push((name.to_string(), v));
+        s
+    }
+
+    fn loc(&self, span: Option<Range<usize>>) -> Location {
+        Location::new(&self.file, span.unwrap_or(0..0))
+    }
+
+    fn err(&self, span: Option<Range<usize>>, message: impl Into<String>) -> EvalErr {
+        EvalErr {
+            message: message.into(),
+            location: self.loc(span),
+        }
+    }
+
+    fn binding(&self, name: &str) -> Option<&Value> {
+        self.bindings
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Module instances
+
+/// Creates the root module instance with variables from defaults, tfvars files and the command line.
+pub fn root_instance(ctx: &Ctx, inputs: &RootInputs) -> Rc<ModuleInst> {
+    let src = ctx.loader.module(&ctx.root_dir);
+    let mut given: BTreeMap<String, (Value, Option<Location>)> = BTreeMap::new();
+    let mut files: Vec<PathBuf> = Vec::new();
+    for name in ["terraform.tfvars", "terraform.tfvars.json"] {
+        let p = ctx.root_dir.join(name);
+        if p.is_file() {
+            files.push(p);
+        }
+    }
+    let mut auto: Vec<PathBuf> = std::fs::read_dir(&ctx.root_dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| {
+                    let n = p.file_name().map(|n| n.to_string_lossy().to_string());
+                    n.is_some_and(|n| {
+                        n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    auto.sort();
+    files.extend(auto);
+    files.extend(inputs.var_files.iter().cloned());
+    for f in files {
+        read_tfvars(ctx, &f, &mut given);
+    }
+    for (name, raw) in &inputs.vars {
+        let decl_type = src
+            .variables
+            .get(name)
+            .and_then(|v| v.node.body.get_attribute("type"))
+            .map(|a| TypeSpec::parse(&a.value))
+            .unwrap_or(TypeSpec::Any);
+        let value = if decl_type.is_primitive()
+            || matches!(decl_type, TypeSpec::Any) && !looks_structured(raw)
+        {
+            Value::String(raw.clone())
+        } else {
+            match hcl_edit::parser::parse_expr(raw) {
+                Ok(expr) => const_eval(ctx, &expr, raw),
+                Err(e) => {
+                    ctx.note(
+                        None,
+                        format!("--var {name}: cannot parse value: {}", e.message()),
+                    );
+                    Value::unknown(format!("--var {name} could not be parsed"))
+                }
+            }
+        };
+        given.insert(name.clone(), (value, None));
+    }
+    let given = given.into_iter().map(|(k, (v, _))| (k, v)).collect();
+    let vars = bind_variables(ctx, &src, given, true);
+    Rc::new(new_inst(String::new(), src, vars, ".".to_string(), 0))
+}
+
+fn looks_structured(s: &str) -> bool {
+    let t = s.trim_start();
+    t.starts_with('[') || t.starts_with('{')
+}
+
+fn new_inst(
+    path: String,
+    src: Arc<ModuleSource>,
+    vars: BTreeMap<String, Value>,
+    path_module: String,
+    depth: usize,
+) -> ModuleInst {
+    ModuleInst {
+        path,
+        src,
+        vars,
+        path_module,
+        depth,
+        locals: RefCell::new(HashMap::new()),
+        resources: RefCell::new(HashMap::new()),
+        data: RefCell::new(HashMap::new()),
+        calls: RefCell::new(HashMap::new()),
+        outputs: RefCell::new(HashMap::new()),
+    }
+}
+
+/// Evaluates a constant expression (tfvars, `--var`): no references allowed.
+fn const_eval(ctx: &Ctx, expr: &Expression, text: &str) -> Value {
+    let file = SourceFile::new(PathBuf::from("<var>"), text.to_string());
+    let m = Rc::new(new_inst(
+        String::new(),
+        Arc::new(ModuleSource::default()),
+        BTreeMap::new(),
+        ".".into(),
+        0,
+    ));
+    let scope = Scope::module(&m, &file);
+    match eval(ctx, &scope, expr) {
+        Ok(v) => v,
+        Err(e) => Value::unknown(e.message),
+    }
+}
+
+fn read_tfvars(ctx: &Ctx, path: &Path, out: &mut BTreeMap<String, (Value, Option<Location>)>) {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            ctx.problems.borrow_mut().push(Problem::path(
+                crate::diag::PARSE_IO,
+                format!("cannot read variables file: {e}"),
+                crate::source::display_path(path),
+            ));
+            return;
+        }
+    };
+    let file = SourceFile::new(path.to_path_buf(), text);
+    ctx.extra_files
+        .borrow_mut()
+        .insert(path.to_path_buf(), Arc::clone(&file));
+    if path.to_string_lossy().ends_with(".json") {
+        match serde_json::from_str::<serde_json::Value>(&file.text) {
+            Ok(serde_json::Value::Object(o)) => {
+                for (k, v) in o {
+                    out.insert(k, (Value::from_json(&v), None));
+                }
+            }
+            Ok(_) => ctx.problems.borrow_mut().push(Problem::path(
+                crate::diag::PARSE_SYNTAX,
+                "a .tfvars.json file must hold a JSON object",
+                crate::source::display_path(path),
+            )),
+            Err(e) => {
+                let off = file.offset_of(e.line(), e.column());
+                ctx.problems.borrow_mut().push(Problem::at(
+                    crate::diag::PARSE_SYNTAX,
+                    format!("invalid JSON: {e}"),
+                    Location::new(&file, off..off),
+                ))
+            }
+        }
+        return;
+    }
+    let body = match hcl_edit::parser::parse_body(&file.text) {
+        Ok(b) => b,
+        Err(e) => {
+            let off = file.offset_of(e.location().line(), e.location().column());
+            ctx.problems.borrow_mut().push(Problem::at(
+                crate::diag::PARSE_SYNTAX,
+                format!("syntax error: {}", e.message()),
+                Location::new(&file, off..off),
+            ));
+            return;
+        }
+    };
+    let m = Rc::new(new_inst(
+        String::new(),
+        Arc::new(ModuleSource::default()),
+        BTreeMap::new(),
+        ".".into(),
+        0,
+    ));
+    let scope = Scope::module(&m, &file);
+    for s in body.iter() {
+        if let Structure::Attribute(a) = s {
+            let v = match eval(ctx, &scope, &a.value) {
+                Ok(v) => v,
+                Err(e) => {
+                    ctx.error(e);
+                    Value::unknown("invalid value in variables file")
+                }
+            };
+            out.insert(
+                a.key.as_str().to_string(),
+                (v, Some(scope.loc(a.value.span()))),
+            );
+        }
+    }
+}
+
+/// Applies declarations (defaults, types) to the given variable values.
+fn bind_variables(
+    ctx: &Ctx,
+    src: &Arc<ModuleSource>,
+    mut given: BTreeMap<String, Value>,
+    root: bool,
+) -> BTreeMap<String, Value> {
+    let mut vars = BTreeMap::new();
+    let dummy = Rc::new(new_inst(
+        String::new(),
+        Arc::new(ModuleSource::default()),
+        BTreeMap::new(),
+        ".".into(),
+        0,
+    ));
+    for (name, item) in &src.variables {
+        let scope = Scope::module(&dummy, &item.file);
+        let ty = item
+            .node
+            .body
+            .get_attribute("type")
+            .map(|a| TypeSpec::parse(&a.value))
+            .unwrap_or(TypeSpec::Any);
+        let nullable = item
+            .node
+            .body
+            .get_attribute("nullable")
+            .map(|a| !matches!(&a.value, Expression::Bool(b) if !*b.value()))
+            .unwrap_or(true);
+        let default = item.node.body.get_attribute("default").map(|a| {
+            eval(ctx, &scope, &a.value).unwrap_or_else(|e| {
+                ctx.error(e);
+                Value::unknown(format!("default of var.{name} is invalid"))
+            })
+        });
+        let value = match given.remove(name) {
+            Some(Value::Null) if !nullable => default.clone().unwrap_or(Value::Null),
+            Some(v) => v,
+            None => match default.clone() {
+                Some(d) => d,
+                None => Value::unknown(if root {
+                    format!("var.{name} has no value (no default, not set in tfvars or --var)")
+                } else {
+                    format!("var.{name} is not passed to the module and has no default")
+                }),
+            },
+        };
+        let value = match convert(&value, &ty) {
+            Ok(v) => v,
+            Err(msg) => {
+                ctx.error(EvalErr {
+                    message: format!("invalid value for var.{name}: {msg}"),
+                    location: item.location().first_line(),
+                });
+                Value::unknown(format!("var.{name} has an invalid value"))
+            }
+        };
+        vars.insert(name.clone(), value);
+    }
+    vars
+}
+
+/// The value of `local.NAME`.
+pub fn local(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str) -> Option<Value> {
+    let item = m.src.locals.get(name)?;
+    Some(memo(
+        &m.locals,
+        name,
+        || Value::unknown(format!("local.{name} depends on itself")),
+        || {
+            let scope = Scope::module(m, &item.file);
+            eval(ctx, &scope, &item.node.value).unwrap_or_else(|e| {
+                ctx.error(e);
+                Value::unknown(format!("local.{name} could not be evaluated"))
+            })
+        },
+    ))
+}
+
+/// Evaluates `count` / `for_each` of a block.
+fn expansion(ctx: &Ctx, scope: &Scope, body: &Body, what: &str) -> Expansion {
+    if let Some(a) = body.get_attribute("count") {
+        let v = match eval(ctx, scope, &a.value) {
+            Ok(v) => v,
+            Err(e) => {
+                ctx.error(e);
+                return Expansion::Unknown(format!("count of {what} is invalid"));
+            }
+        };
+        return match v {
+            Value::Unknown(u) => Expansion::Unknown(format!("count of {what}: {}", u.reason)),
+            Value::Ref(_) => {
+                Expansion::Unknown(format!("count of {what} is known only after apply"))
+            }
+            other => match other.as_number() {
+                Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= 100_000.0 => {
+                    Expansion::Count(n as i64)
+                }
+                _ => {
+                    ctx.error(scope.err(
+                        a.value.span(),
+                        format!("count must be a non-negative whole number, not {other}"),
+                    ));
+                    Expansion::Unknown(format!("count of {what} is invalid"))
+                }
+            },
+        };
+    }
+    if let Some(a) = body.get_attribute("for_each") {
+        let v = match eval(ctx, scope, &a.value) {
+            Ok(v) => v,
+            Err(e) => {
+                ctx.error(e);
+                return Expansion::Unknown(format!("for_each of {what} is invalid"));
+            }
+        };
+        return match for_each_items(&v) {
+            Ok(items) => Expansion::ForEach(items),
+            Err(ForEachErr::Unknown(r)) => Expansion::Unknown(format!("for_each of {what}: {r}")),
+            Err(ForEachErr::Invalid(msg)) => {
+                ctx.error(scope.err(a.value.span(), msg));
+                Expansion::Unknown(format!("for_each of {what} is invalid"))
+            }
+        };
+    }
+    Expansion::Single
+}
+
+enum ForEachErr {
+    Unknown(String),
+    Invalid(String),
+}
+
+fn for_each_items(v: &Value) -> Result<Vec<(String, Value)>, ForEachErr> {
+    match v {
+        Value::Unknown(u) => Err(ForEachErr::Unknown(u.reason.clone())),
+        Value::Object(m) => {
+            if let Some(Value::Unknown(u)) = m.values().find_map(|x| x.first_unknown()) {
+                // Values may be unknown; keys are what matter for expansion.
+                let _ = u;
+            }
+            Ok(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        }
+        Value::Resource(r) => Ok(r
+            .attrs
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()),
+        Value::Set(items) => {
+            let mut out = Vec::new();
+            for it in items {
+                match it {
+                    Value::String(s) => out.push((s.clone(), it.clone())),
+                    Value::Ref(r) => {
+                        return Err(ForEachErr::Unknown(format!(
+                            "keys use `{}.{}`, known only after apply",
+                            r.address, r.attr
+                        )))
+                    }
+                    Value::Unknown(u) => return Err(ForEachErr::Unknown(u.reason.clone())),
+                    other => match other.as_str_lossy() {
+                        Some(s) => out.push((s, other.clone())),
+                        None => {
+                            return Err(ForEachErr::Invalid(
+                                "for_each over a set needs a set of strings".into(),
+                            ))
+                        }
+                    },
+                }
+            }
+            Ok(out)
+        }
+        Value::Null => Err(ForEachErr::Invalid(
+            "for_each must be a map or a set of strings, not null".into(),
+        )),
+        Value::List(_) => Err(ForEachErr::Invalid(
+            "for_each must be a map or a set of strings, not a list: convert it with toset()"
+                .into(),
+        )),
+        other => Err(ForEachErr::Invalid(format!(
+            "for_each must be a map or a set of strings, not a {}",
+            other.type_name()
+        ))),
+    }
+}
+
+/// The evaluated instances of the resource `type.name` declared in `m`.
+pub fn resource(ctx: &Ctx, m: &Rc<ModuleInst>, key: &str) -> Option<Rc<ResourceEval>> {
+    let item = m.src.resource(key)?;
+    Some(memo(
+        &m.resources,
+        key,
+        || {
+            Rc::new(ResourceEval {
+                key: key.to_string(),
+                rtype: key.split('.').next().unwrap_or("").to_string(),
+                location: item.location(),
+                instances: Vec::new(),
+                expansion: Expansion::Unknown(format!("{} depends on itself", m.addr(key))),
+                placeholder: None,
+            })
+        },
+        || Rc::new(eval_resource(ctx, m, key, item)),
+    ))
+}
+
+fn eval_resource(ctx: &Ctx, m: &Rc<ModuleInst>, key: &str, item: &Item<Block>) -> ResourceEval {
+    let scope = Scope::module(m, &item.file);
+    let base = m.addr(key);
+    let exp = expansion(ctx, &scope, &item.node.body, &base);
+    let keys = instance_keys(&exp);
+    let instances = keys
+        .into_iter()
+        .map(|(ik, count_index, each)| {
+            let mut s = scope.clone();
+            s.count_index = count_index;
+            s.each = each;
+            let body = eval_body(ctx, &s, &item.node.body, true);
+            let address = format!("{base}{}", ik.suffix());
+            let value = Value::Resource(Arc::new(ResourceValue {
+                address: address.clone(),
+                attrs: body.to_value(),
+            }));
+            Rc::new(InstanceEval {
+                address,
+                location: item.location(),
+                body,
+                value,
+            })
+        })
+        .collect();
+    let placeholder = match &exp {
+        Expansion::Unknown(reason) => {
+            let mut s = scope.clone();
+            let u = Value::unknown(reason.clone());
+            if item.node.body.has_attribute("count") {
+                s.count_index = Some(u);
+            } else {
+                s.each = Some((u.clone(), u));
+            }
+            let body = eval_body(ctx, &s, &item.node.body, true);
+            let address = format!("{base}[*]");
+            let value = Value::unknown(reason.clone());
+            Some(Rc::new(InstanceEval {
+                address,
+                location: item.location(),
+                body,
+                value,
+            }))
+        }
+        _ => None,
+    };
+    ResourceEval {
+        key: key.to_string(),
+        rtype: key.split('.').next().unwrap_or("").to_string(),
+        location: item.location(),
+        instances,
+        expansion: exp,
+        placeholder,
+    }
+}
+
+type KeyParts = (InstanceKey, Option<Value>, Option<(Value, Value)>);
+
+fn instance_keys(exp: &Expansion) -> Vec<KeyParts> {
+    match exp {
+        Expansion::Single => vec![(InstanceKey::None, None, None)],
+        Expansion::Count(n) => (0..*n)
+            .map(|i| (InstanceKey::Int(i), Some(Value::Number(i as f64)), None))
+            .collect(),
+        Expansion::ForEach(items) => items
+            .iter()
+            .map(|(k, v)| {
+                (
+                    InstanceKey::Str(k.clone()),
+                    None,
+                    Some((Value::String(k.clone()), v.clone())),
+                )
+            })
+            .collect(),
+        Expansion::Unknown(_) => Vec::new(),
+    }
+}
+
+/// The value of a resource reference `type.name` (a list/map for count/for_each).
+fn resource_value(ctx: &Ctx, m: &Rc<ModuleInst>, key: &str) -> Option<Value> {
+    let r = resource(ctx, m, key)?;
+    Some(expanded_value(
+        &r.expansion,
+        r.instances.iter().map(|i| i.value.clone()),
+    ))
+}
+
+fn expanded_value(exp: &Expansion, values: impl Iterator<Item = Value>) -> Value {
+    match exp {
+        Expansion::Single => values.into_iter().next().unwrap_or(Value::Null),
+        Expansion::Count(_) => Value::List(values.collect()),
+        Expansion::ForEach(items) => {
+            Value::Object(items.iter().map(|(k, _)| k.clone()).zip(values).collect())
+        }
+        Expansion::Unknown(r) => Value::unknown(r.clone()),
+    }
+}
+
+/// Evaluates a block body: attributes, nested blocks, dynamic blocks.
+pub fn eval_body(ctx: &Ctx, scope: &Scope, body: &Body, top: bool) -> EvalBody {
+    let mut out = EvalBody::default();
+    for s in body.iter() {
+        match s {
+            Structure::Attribute(a) => {
+                let name = a.key.as_str();
+                if top && matches!(name, "count" | "for_each" | "provider" | "depends_on") {
+                    continue;
+                }
+                let value = eval(ctx, scope, &a.value).unwrap_or_else(|e| {
+                    ctx.error(e);
+                    Value::unknown(format!("`{name}` could not be evaluated"))
+                });
+                out.attrs.insert(
+                    name.to_string(),
+                    EvalAttr {
+                        value,
+                        location: scope.loc(a.value.span()),
+                    },
+                );
+            }
+            Structure::Block(b) => {
+                let name = b.ident.as_str();
+                if top && matches!(name, "lifecycle" | "provisioner" | "connection") {
+                    continue;
+                }
+                if name == "dynamic" {
+                    expand_dynamic(ctx, scope, b, &mut out);
+                } else {
+                    out.blocks.push(EvalBlock {
+                        name: name.to_string(),
+                        location: scope.loc(b.span()),
+                        body: eval_body(ctx, scope, &b.body, false),
+                        dynamic: false,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+fn expand_dynamic(ctx: &Ctx, scope: &Scope, b: &Block, out: &mut EvalBody) {
+    let Some(label) = b.labels.first().map(|l| l.as_str().to_string()) else {
+        ctx.error(scope.err(
+            b.span(),
+            "a dynamic block needs a label: the block type to generate",
+        ));
+        return;
+    };
+    let location = scope.loc(b.span());
+    let iterator = match b.body.get_attribute("iterator").map(|a| &a.value) {
+        Some(Expression::Variable(v)) => v.as_str().to_string(),
+        Some(other) => {
+            ctx.error(scope.err(other.span(), "iterator must be a plain name"));
+            return;
+        }
+        None => label.clone(),
+    };
+    let Some(fe) = b.body.get_attribute("for_each") else {
+        ctx.error(scope.err(b.span(), "a dynamic block needs for_each"));
+        return;
+    };
+    let Some(content) = b.body.get_blocks("content").next() else {
+        ctx.error(scope.err(b.span(), "a dynamic block needs a content block"));
+        return;
+    };
+    let coll = match eval(ctx, scope, &fe.value) {
+        Ok(v) => v,
+        Err(e) => {
+            ctx.error(e);
+            out.unknown_blocks.push(UnknownBlock {
+                name: label,
+                location,
+                reason: "dynamic for_each could not be evaluated".into(),
+            });
+            return;
+        }
+    };
+    let items: Vec<(Value, Value)> = match &coll {
+        Value::List(v) => v
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (Value::Number(i as f64), x.clone()))
+            .collect(),
+        Value::Set(v) => v.iter().map(|x| (x.clone(), x.clone())).collect(),
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, x)| (Value::String(k.clone()), x.clone()))
+            .collect(),
+        Value::Null => Vec::new(),
+        Value::Unknown(u) => {
+            out.unknown_blocks.push(UnknownBlock {
+                name: label,
+                location,
+                reason: u.reason.clone(),
+            });
+            return;
+        }
+        other => {
+            ctx.error(scope.err(
+                fe.value.span(),
+                format!(
+                    "dynamic for_each needs a collection, not a {}",
+                    other.type_name()
+                ),
+            ));
+            return;
+        }
+    };
+    for (k, v) in items {
+        let mut it = BTreeMap::new();
+        it.insert("key".to_string(), k);
+        it.insert("value".to_string(), v);
+        let s = scope.with_binding(&iterator, Value::Object(it));
+        out.blocks.push(EvalBlock {
+            name: label.clone(),
+            location: location.clone(),
+            body: eval_body(ctx, &s, &content.body, false),
+            dynamic: true,
+        });
+    }
+}
+
+/// The value of `data.type.name`.
+fn data_value(ctx: &Ctx, m: &Rc<ModuleInst>, key: &str) -> Option<Value> {
+    let item = m.src.data.get(key)?;
+    Some(memo(
+        &m.data,
+        key,
+        || {
+            Value::unknown(format!(
+                "{} depends on itself",
+                m.addr(&format!("data.{key}"))
+            ))
+        },
+        || {
+            let scope = Scope::module(m, &item.file);
+            let addr = m.addr(&format!("data.{key}"));
+            let exp = expansion(ctx, &scope, &item.node.body, &addr);
+            let is_policy = key.starts_with("aws_iam_policy_document.");
+            let values: Vec<Value> = instance_keys(&exp)
+                .into_iter()
+                .map(|(_, ci, each)| {
+                    if !is_policy {
+                        return Value::unknown(format!("data source {addr} is read from AWS"));
+                    }
+                    let mut s = scope.clone();
+                    s.count_index = ci;
+                    s.each = each;
+                    let body = eval_body(ctx, &s, &item.node.body, true);
+                    policy::document_value(&body)
+                })
+                .collect();
+            if !is_policy {
+                return Value::unknown(format!("data source {addr} is read from AWS"));
+            }
+            expanded_value(&exp, values.into_iter())
+        },
+    ))
+}
+
+/// The evaluated instances of the module call `name` in `m`.
+pub fn call(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str) -> Option<Rc<CallEval>> {
+    let item = m.src.modules.get(name)?;
+    Some(memo(
+        &m.calls,
+        name,
+        || {
+            Rc::new(CallEval {
+                location: item.location(),
+                instances: Vec::new(),
+                expansion: Expansion::Unknown(format!("module.{name} depends on itself")),
+            })
+        },
+        || Rc::new(eval_call(ctx, m, name, item)),
+    ))
+}
+
+fn eval_call(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str, item: &Item<Block>) -> CallEval {
+    let location = item.location();
+    let head = location.first_line();
+    let base = m.addr(&format!("module.{name}"));
+    let unknown = |reason: String| CallEval {
+        location: location.clone(),
+        instances: Vec::new(),
+        expansion: Expansion::Unknown(reason),
+    };
+    let Some(source) = literal_source(&item.node) else {
+        ctx.error(EvalErr {
+            message: format!("module.{name}: `source` must be a literal string"),
+            location: head,
+        });
+        return unknown(format!("{base} has no literal source"));
+    };
+    if !is_local_source(&source) {
+        ctx.note(
+            Some(head),
+            format!("not evaluated: remote module `{base}` (source \"{source}\"); its outputs are unknown"),
+        );
+        return unknown(format!("{base} is a remote module (not evaluated)"));
+    }
+    if m.depth >= MAX_MODULE_DEPTH {
+        ctx.error(EvalErr {
+            message: format!(
+                "{base}: modules nest more than {MAX_MODULE_DEPTH} deep (recursive module?)"
+            ),
+            location: head,
+        });
+        return unknown(format!("{base} nests too deep"));
+    }
+    let dir = normalize(&m.src.dir.join(&source));
+    if !dir.is_dir() {
+        ctx.error(EvalErr {
+            message: format!("module.{name}: local module directory \"{source}\" does not exist"),
+            location: head,
+        });
+        return unknown(format!("{base}: module directory missing"));
+    }
+    let src = ctx.loader.module(&dir);
+    {
+        let mut dirs = ctx.allowed_dirs.borrow_mut();
+        let a = abs(&dir);
+        if !dirs.contains(&a) {
+            dirs.push(a);
+        }
+    }
+    let path_module = relative_to(&dir, &ctx.root_dir);
+    let scope = Scope::module(m, &item.file);
+    let exp = expansion(ctx, &scope, &item.node.body, &base);
+    let mut instances = Vec::new();
+    for (ik, ci, each) in instance_keys(&exp) {
+        let mut s = scope.clone();
+        s.count_index = ci;
+        s.each = each;
+        let mut given = BTreeMap::new();
+        for attr in item.node.body.attributes() {
+            let k = attr.key.as_str();
+            if matches!(
+                k,
+                "source" | "version" | "count" | "for_each" | "providers" | "depends_on"
+            ) {
+                continue;
+            }
+            let v = eval(ctx, &s, &attr.value).unwrap_or_else(|e| {
+                ctx.error(e);
+                Value::unknown(format!("input `{k}` of {base} could not be evaluated"))
+            });
+            given.insert(k.to_string(), v);
+        }
+        let vars = bind_variables(ctx, &src, given, false);
+        let path = format!("{base}{}", ik.suffix());
+        instances.push((
+            ik,
+            Rc::new(new_inst(
+                path,
+                Arc::clone(&src),
+                vars,
+                path_module.clone(),
+                m.depth + 1,
+            )),
+        ));
+    }
+    CallEval {
+        location,
+        instances,
+        expansion: exp,
+    }
+}
+
+fn relative_to(dir: &Path, root: &Path) -> String {
+    let d = abs(dir);
+    let r = abs(root);
+    if d == r {
+        return ".".into();
+    }
+    if let Ok(rest) = d.strip_prefix(&r) {
+        return crate::source::display_path(rest);
+    }
+    // Walk up from root until it is a prefix.
+    let mut up = String::new();
+    let mut cur = r.as_path();
+    while let Some(parent) = cur.parent() {
+        up.push_str("../");
+        if let Ok(rest) = d.strip_prefix(parent) {
+            let rest = crate::source::display_path(rest);
+            return if rest.is_empty() {
+                up.trim_end_matches('/').to_string()
+            } else {
+                format!("{up}{rest}")
+            };
+        }
+        cur = parent;
+    }
+    crate::source::display_path(&d)
+}
+
+/// The value of output `name` of a module instance.
+pub fn output(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str) -> Option<Value> {
+    let item = m.src.outputs.get(name)?;
+    Some(memo(
+        &m.outputs,
+        name,
+        || Value::unknown(format!("output {name} of {} depends on itself", m.path)),
+        || {
+            let scope = Scope::module(m, &item.file);
+            match item.node.body.get_attribute("value") {
+                Some(a) => eval(ctx, &scope, &a.value).unwrap_or_else(|e| {
+                    ctx.error(e);
+                    Value::unknown(format!("output {name} could not be evaluated"))
+                }),
+                None => Value::Null,
+            }
+        },
+    ))
+}
+
+fn outputs_object(ctx: &Ctx, m: &Rc<ModuleInst>) -> Value {
+    Value::Object(
+        m.src
+            .outputs
+            .keys()
+            .map(|k| (k.clone(), output(ctx, m, k).unwrap_or(Value::Null)))
+            .collect(),
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Expressions
+
+/// Evaluates an expression.
+pub fn eval(ctx: &Ctx, scope: &Scope, expr: &Expression) -> EvalResult {
+    match expr {
+        Expression::Null(_) => Ok(Value::Null),
+        Expression::Bool(b) => Ok(Value::Bool(*b.value())),
+        Expression::Number(n) => Ok(Value::Number(n.value().as_f64().unwrap_or(0.0))),
+        Expression::String(s) => Ok(Value::String(s.value().to_string())),
+        Expression::Array(a) => Ok(Value::List(
+            a.iter()
+                .map(|e| eval(ctx, scope, e))
+                .collect::<Result<_, _>>()?,
+        )),
+        Expression::Object(o) => {
+            let mut m = BTreeMap::new();
+            for (k, v) in o.iter() {
+                let key = match k {
+                    ObjectKey::Ident(i) => i.as_str().to_string(),
+                    ObjectKey::Expression(Expression::Variable(i)) => i.as_str().to_string(),
+                    ObjectKey::Expression(e) => match eval(ctx, scope, e)? {
+                        Value::Unknown(u) => return Ok(Value::Unknown(u)),
+                        Value::Ref(r) => {
+                            return Ok(Value::unknown(format!(
+                                "object key uses `{}.{}`, known only after apply",
+                                r.address, r.attr
+                            )))
+                        }
+                        other => other.as_str_lossy().ok_or_else(|| {
+                            scope.err(
+                                e.span(),
+                                format!("object key must be a string, not {}", other.type_name()),
+                            )
+                        })?,
+                    },
+                };
+                m.insert(key, eval(ctx, scope, v.expr())?);
+            }
+            Ok(Value::Object(m))
+        }
+        Expression::StringTemplate(t) => eval_template(ctx, scope, t, true),
+        Expression::HeredocTemplate(h) => eval_template(ctx, scope, &h.template, false),
+        Expression::Parenthesis(p) => eval(ctx, scope, p.inner()),
+        Expression::Variable(v) => {
+            let name = v.as_str();
+            if let Some(b) = scope.binding(name) {
+                return Ok(b.clone());
+            }
+            Err(scope.err(expr.span(), format!("invalid reference `{name}`: a reference needs an attribute, as in `var.{name}`")))
+        }
+        Expression::Conditional(c) => {
+            let cond = eval(ctx, scope, &c.cond_expr)?;
+            match cond {
+                Value::Unknown(_) | Value::Ref(_) => {
+                    let t = eval(ctx, scope, &c.true_expr)?;
+                    let f = eval(ctx, scope, &c.false_expr)?;
+                    Ok(if t == f { t } else { unknown_from(&cond) })
+                }
+                other => match other.as_bool() {
+                    Some(true) => eval(ctx, scope, &c.true_expr),
+                    Some(false) => eval(ctx, scope, &c.false_expr),
+                    None => Err(scope.err(
+                        c.cond_expr.span(),
+                        format!("condition must be a bool, not {}", other.type_name()),
+                    )),
+                },
+            }
+        }
+        Expression::FuncCall(f) => eval_call_expr(ctx, scope, f, expr.span()),
+        Expression::Traversal(t) => eval_traversal(ctx, scope, &t.expr, &t.operators),
+        Expression::UnaryOp(u) => {
+            let v = eval(ctx, scope, &u.expr)?;
+            if let Some(x) = poison(&[&v]) {
+                return Ok(x);
+            }
+            match u.operator.value() {
+                UnaryOperator::Neg => v.as_number().map(|n| Value::Number(-n)).ok_or_else(|| {
+                    scope.err(expr.span(), format!("cannot negate a {}", v.type_name()))
+                }),
+                UnaryOperator::Not => v.as_bool().map(|b| Value::Bool(!b)).ok_or_else(|| {
+                    scope.err(
+                        expr.span(),
+                        format!("`!` needs a bool, not {}", v.type_name()),
+                    )
+                }),
+            }
+        }
+        Expression::BinaryOp(b) => {
+            let l = eval(ctx, scope, &b.lhs_expr)?;
+            let r = eval(ctx, scope, &b.rhs_expr)?;
+            binary(scope, expr.span(), *b.operator.value(), l, r)
+        }
+        Expression::ForExpr(f) => eval_for(ctx, scope, f),
+    }
+}
+
+fn unknown_from(v: &Value) -> Value {
+    match v {
+        Value::Unknown(_) => v.clone(),
+        Value::Ref(r) => Value::unknown(format!(
+            "uses `{}.{}`, known only after apply",
+            r.address, r.attr
+        )),
+        _ => Value::unknown("unknown"),
+    }
+}
+
+/// Returns an Unknown if any operand is Unknown or a Ref used as a primitive.
+fn poison(vals: &[&Value]) -> Option<Value> {
+    vals.iter()
+        .find(|v| matches!(v, Value::Unknown(_) | Value::Ref(_)))
+        .map(|v| unknown_from(v))
+}
+
+fn binary(
+    scope: &Scope,
+    span: Option<Range<usize>>,
+    op: BinaryOperator,
+    l: Value,
+    r: Value,
+) -> EvalResult {
+    use BinaryOperator as B;
+    match op {
+        B::Eq | B::NotEq => {
+            let eq = match (&l, &r) {
+                (Value::Ref(a), Value::Ref(b)) if a == b => Some(true),
+                _ if l.contains_unknown() || r.contains_unknown() => None,
+                (Value::Ref(_), _) | (_, Value::Ref(_)) => None,
+                _ => Some(values_equal(&l, &r)),
+            };
+            Ok(match eq {
+                Some(e) => Value::Bool(if op == B::Eq { e } else { !e }),
+                None => poison(&[&l, &r])
+                    .unwrap_or_else(|| Value::unknown("comparison with an unknown value")),
+            })
+        }
+        B::And | B::Or => {
+            let lb = l.as_bool();
+            let rb = r.as_bool();
+            let is_and = op == B::And;
+            // A known deciding operand decides even when the other is unknown.
+            if is_and && (lb == Some(false) || rb == Some(false)) {
+                return Ok(Value::Bool(false));
+            }
+            if !is_and && (lb == Some(true) || rb == Some(true)) {
+                return Ok(Value::Bool(true));
+            }
+            if let Some(x) = poison(&[&l, &r]) {
+                return Ok(x);
+            }
+            match (lb, rb) {
+                (Some(a), Some(b)) => Ok(Value::Bool(if is_and { a && b } else { a || b })),
+                _ => Err(scope.err(
+                    span,
+                    format!(
+                        "`{}` needs bools, not {} and {}",
+                        op.as_str(),
+                        l.type_name(),
+                        r.type_name()
+                    ),
+                )),
+            }
+        }
+        _ => {
+            if let Some(x) = poison(&[&l, &r]) {
+                return Ok(x);
+            }
+            let (Some(a), Some(b)) = (l.as_number(), r.as_number()) else {
+                return Err(scope.err(
+                    span,
+                    format!(
+                        "`{}` needs numbers, not {} and {}",
+                        op.as_str(),
+                        l.type_name(),
+                        r.type_name()
+                    ),
+                ));
+            };
+            Ok(match op {
+                B::Less => Value::Bool(a < b),
+                B::LessEq => Value::Bool(a <= b),
+                B::Greater => Value::Bool(a > b),
+                B::GreaterEq => Value::Bool(a >= b),
+                B::Plus => Value::Number(a + b),
+                B::Minus => Value::Number(a - b),
+                B::Mul => Value::Number(a * b),
+                B::Div => {
+                    if b == 0.0 {
+                        return Err(scope.err(span, "division by zero"));
+                    }
+                    Value::Number(a / b)
+                }
+                B::Mod => {
+                    if b == 0.0 {
+                        return Err(scope.err(span, "modulo by zero"));
+                    }
+                    Value::Number(a % b)
+                }
+                _ => Value::Null,
+            })
+        }
+    }
+}
+
+/// Equality as Terraform compares values (no conversion between types, except number formats).
+fn values_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x == y,
+        (Value::List(x), Value::List(y)) | (Value::Set(x), Value::Set(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| values_equal(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((k1, v1), (k2, v2))| k1 == k2 && values_equal(v1, v2))
+        }
+        _ => a == b,
+    }
+}
+
+fn eval_template(ctx: &Ctx, scope: &Scope, t: &Template, quoted: bool) -> EvalResult {
+    let elements: Vec<&Element> = t.iter().collect();
+    // "${x}" alone yields x itself, whatever its type.
+    if quoted && elements.len() == 1 {
+        if let Element::Interpolation(i) = elements[0] {
+            return eval(ctx, scope, &i.expr);
+        }
+    }
+    let mut out = String::new();
+    let mut unknown: Option<Value> = None;
+    render_elements(ctx, scope, &elements, &mut out, &mut unknown)?;
+    Ok(unknown.unwrap_or(Value::String(out)))
+}
+
+fn strip_start(s: Strip) -> bool {
+    matches!(s, Strip::Start | Strip::Both)
+}
+
+fn strip_end(s: Strip) -> bool {
+    matches!(s, Strip::End | Strip::Both)
+}
+
+fn render_elements(
+    ctx: &Ctx,
+    scope: &Scope,
+    elements: &[&Element],
+    out: &mut String,
+    unknown: &mut Option<Value>,
+) -> Result<(), EvalErr> {
+    let mut strip_next = false;
+    for el in elements {
+        match el {
+            Element::Literal(l) => {
+                let s: &str = l.value();
+                if strip_next {
+                    out.push_str(s.trim_start());
+                } else {
+                    out.push_str(s);
+                }
+                strip_next = false;
+            }
+            Element::Interpolation(i) => {
+                if strip_start(i.strip) {
+                    trim_end_in_place(out);
+                }
+                let v = eval(ctx, scope, &i.expr)?;
+                push_template_value(scope, &i.expr, &v, out, unknown)?;
+                strip_next = strip_end(i.strip);
+            }
+            Element::Directive(d) => match d.as_ref() {
+                Directive::If(ifd) => {
+                    if strip_start(ifd.if_expr.strip) {
+                        trim_end_in_place(out);
+                    }
+                    let c = eval(ctx, scope, &ifd.if_expr.cond_expr)?;
+                    match c.as_bool() {
+                        Some(true) => {
+                            let els: Vec<&Element> = ifd.if_expr.template.iter().collect();
+                            render_elements(ctx, scope, &els, out, unknown)?;
+                        }
+                        Some(false) => {
+                            if let Some(e) = &ifd.else_expr {
+                                let els: Vec<&Element> = e.template.iter().collect();
+                                render_elements(ctx, scope, &els, out, unknown)?;
+                            }
+                        }
+                        None if matches!(c, Value::Unknown(_) | Value::Ref(_)) => {
+                            *unknown = Some(unknown_from(&c));
+                        }
+                        None => {
+                            return Err(
+                                scope.err(ifd.if_expr.cond_expr.span(), "template if needs a bool")
+                            );
+                        }
+                    }
+                    strip_next = strip_end(ifd.endif_expr.strip);
+                }
+                Directive::For(fd) => {
+                    let f = &fd.for_expr;
+                    if strip_start(f.strip) {
+                        trim_end_in_place(out);
+                    }
+                    let coll = eval(ctx, scope, &f.collection_expr)?;
+                    match iter_pairs(&coll) {
+                        Some(pairs) => {
+                            let els: Vec<&Element> = f.template.iter().collect();
+                            for (k, v) in pairs {
+                                let mut s = scope.with_binding(f.value_var.as_str(), v);
+                                if let Some(kv) = &f.key_var {
+                                    s = s.with_binding(kv.as_str(), k);
+                                }
+                                render_elements(ctx, &s, &els, out, unknown)?;
+                            }
+                        }
+                        None if coll.is_unknown() => *unknown = Some(coll.clone()),
+                        None => {
+                            return Err(scope
+                                .err(f.collection_expr.span(), "template for needs a collection"))
+                        }
+                    }
+                    strip_next = strip_end(fd.endfor_expr.strip);
+                }
+            },
+        }
+    }
+    Ok(())
+}
+
+fn trim_end_in_place(s: &mut String) {
+    let t = s.trim_end().len();
+    s.truncate(t);
+}
+
+fn push_template_value(
+    scope: &Scope,
+    expr: &Expression,
+    v: &Value,
+    out: &mut String,
+    unknown: &mut Option<Value>,
+) -> Result<(), EvalErr> {
+    match v {
+        Value::Unknown(_) | Value::Ref(_) => {
+            if unknown.is_none() {
+                *unknown = Some(unknown_from(v));
+            }
+            Ok(())
+        }
+        Value::Null => Err(scope.err(
+            expr.span(),
+            "a null value cannot be used in a string template",
+        )),
+        other => match other.as_str_lossy() {
+            Some(s) => {
+                out.push_str(&s);
+                Ok(())
+            }
+            None => Err(scope.err(
+                expr.span(),
+                format!(
+                    "a {} cannot be used in a string template",
+                    other.type_name()
+                ),
+            )),
+        },
+    }
+}
+
+/// (key, value) pairs of a collection, as for-expressions see them.
+fn iter_pairs(v: &Value) -> Option<Vec<(Value, Value)>> {
+    match v {
+        Value::List(items) => Some(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (Value::Number(i as f64), x.clone()))
+                .collect(),
+        ),
+        Value::Set(items) => Some(items.iter().map(|x| (x.clone(), x.clone())).collect()),
+        Value::Object(m) => Some(
+            m.iter()
+                .map(|(k, x)| (Value::String(k.clone()), x.clone()))
+                .collect(),
+        ),
+        Value::Resource(r) => Some(
+            r.attrs
+                .iter()
+                .map(|(k, x)| (Value::String(k.clone()), x.clone()))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+fn eval_for(ctx: &Ctx, scope: &Scope, f: &ForExpr) -> EvalResult {
+    let coll = eval(ctx, scope, &f.intro.collection_expr)?;
+    if let Value::Unknown(_) = coll {
+        return Ok(coll);
+    }
+    let Some(pairs) = iter_pairs(&coll) else {
+        return Err(scope.err(
+            f.intro.collection_expr.span(),
+            format!(
+                "a for expression needs a collection, not {}",
+                coll.type_name()
+            ),
+        ));
+    };
+    let mut list = Vec::new();
+    let mut obj: BTreeMap<String, Value> = BTreeMap::new();
+    let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for (k, v) in pairs {
+        let mut s = scope.with_binding(f.intro.value_var.as_str(), v);
+        if let Some(kv) = &f.intro.key_var {
+            s = s.with_binding(kv.as_str(), k);
+        }
+        if let Some(cond) = &f.cond {
+            let c = eval(ctx, &s, &cond.expr)?;
+            match c.as_bool() {
+                Some(true) => {}
+                Some(false) => continue,
+                None if matches!(c, Value::Unknown(_) | Value::Ref(_)) => {
+                    return Ok(unknown_from(&c))
+                }
+                None => return Err(s.err(cond.expr.span(), "a for expression's if needs a bool")),
+            }
+        }
+        let val = eval(ctx, &s, &f.value_expr)?;
+        match &f.key_expr {
+            None => list.push(val),
+            Some(ke) => {
+                let key = eval(ctx, &s, ke)?;
+                let key = match key {
+                    Value::Unknown(_) | Value::Ref(_) => return Ok(unknown_from(&key)),
+                    other => other
+                        .as_str_lossy()
+                        .ok_or_else(|| s.err(ke.span(), "object keys must be strings"))?,
+                };
+                if f.grouping {
+                    groups.entry(key).or_default().push(val);
+                } else if let std::collections::btree_map::Entry::Vacant(slot) =
+                    obj.entry(key.clone())
+                {
+                    slot.insert(val);
+                } else {
+                    return Err(s.err(
+                        ke.span(),
+                        format!(
+                            "duplicate object key \"{key}\" in for expression (use `...` to group)"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(match &f.key_expr {
+        None => Value::List(list),
+        Some(_) if f.grouping => Value::Object(
+            groups
+                .into_iter()
+                .map(|(k, v)| (k, Value::List(v)))
+                .collect(),
+        ),
+        Some(_) => Value::Object(obj),
+    })
+}
+
+fn eval_call_expr(
+    ctx: &Ctx,
+    scope: &Scope,
+    f: &hcl_edit::expr::FuncCall,
+    span: Option<Range<usize>>,
+) -> EvalResult {
+    let name = f.name.name.as_str();
+    if !f.name.namespace.is_empty() {
+        return Ok(Value::unknown(format!(
+            "provider function {}::{name} is not evaluated",
+            f.name
+                .namespace
+                .iter()
+                .map(|n| n.as_str())
+                .collect::<Vec<_>>()
+                .join("::")
+        )));
+    }
+    let args: Vec<&Expression> = f.args.iter().collect();
+    match name {
+        "try" => {
+            let mut last = None;
+            for a in &args {
+                match eval(ctx, scope, a) {
+                    Ok(v) => return Ok(v),
+                    Err(e) => last = Some(e),
+                }
+            }
+            return Err(
+                last.unwrap_or_else(|| scope.err(span, "try() needs at least one argument"))
+            );
+        }
+        "can" => {
+            let Some(a) = args.first() else {
+                return Err(scope.err(span, "can() needs one argument"));
+            };
+            return Ok(match eval(ctx, scope, a) {
+                Ok(v) if v.is_unknown() => v,
+                Ok(_) => Value::Bool(true),
+                Err(_) => Value::Bool(false),
+            });
+        }
+        _ => {}
+    }
+    let mut vals = Vec::with_capacity(args.len());
+    for a in &args {
+        vals.push(eval(ctx, scope, a)?);
+    }
+    if f.args.expand_final() {
+        match vals.pop() {
+            Some(Value::List(items)) | Some(Value::Set(items)) => vals.extend(items),
+            Some(u @ Value::Unknown(_)) => return Ok(u),
+            Some(other) => {
+                return Err(scope.err(
+                    span,
+                    format!("`...` needs a list, not {}", other.type_name()),
+                ))
+            }
+            None => {}
+        }
+    }
+    match name {
+        "file" | "templatefile" | "fileexists" | "filebase64" => {
+            file_function(ctx, scope, name, vals, span)
+        }
+        "abspath" | "pathexpand" | "dirname" | "basename" => path_function(scope, name, vals, span),
+        _ => {
+            if !functions::is_known_function(name) {
+                return Err(scope.err(span, format!("call to unknown function `{name}`")));
+            }
+            functions::call(name, vals).map_err(|e| scope.err(span, format!("{name}(): {}", e.0)))
+        }
+    }
+}
+
+fn path_function(
+    scope: &Scope,
+    name: &str,
+    vals: Vec<Value>,
+    span: Option<Range<usize>>,
+) -> EvalResult {
+    let Some(v) = vals.first() else {
+        return Err(scope.err(span, format!("{name}() needs one argument")));
+    };
+    if let Some(x) = poison(&[v]) {
+        return Ok(x);
+    }
+    let s = v
+        .as_str_lossy()
+        .ok_or_else(|| scope.err(span, format!("{name}() needs a string")))?;
+    let p = Path::new(&s);
+    Ok(Value::String(match name {
+        "dirname" => p
+            .parent()
+            .map(|x| x.to_string_lossy().to_string())
+            .unwrap_or_else(|| ".".into()),
+        "basename" => p
+            .file_name()
+            .map(|x| x.to_string_lossy().to_string())
+            .unwrap_or_default(),
+        _ => {
+            return Ok(Value::unknown(format!(
+                "{name}() depends on the machine running terraform"
+            )))
+        }
+    }))
+}
+
+/// `file`, `templatefile`, `fileexists`, `filebase64`: only below the linted directories.
+fn file_function(
+    ctx: &Ctx,
+    scope: &Scope,
+    name: &str,
+    vals: Vec<Value>,
+    span: Option<Range<usize>>,
+) -> EvalResult {
+    let Some(p) = vals.first() else {
+        return Err(scope.err(span, format!("{name}() needs a path")));
+    };
+    if let Some(x) = poison(&[p]) {
+        return Ok(x);
+    }
+    let rel = p
+        .as_str_lossy()
+        .ok_or_else(|| scope.err(span.clone(), format!("{name}() needs a path string")))?;
+    let path = if Path::new(&rel).is_absolute() {
+        PathBuf::from(&rel)
+    } else {
+        normalize(&ctx.root_dir.join(&rel))
+    };
+    let absolute = abs(&path);
+    let allowed = ctx
+        .allowed_dirs
+        .borrow()
+        .iter()
+        .any(|d| absolute.starts_with(d));
+    if !allowed {
+        return Err(scope.err(span, format!("{name}(\"{rel}\"): the path is outside the linted directories; vpclint does not read it")));
+    }
+    if name == "fileexists" {
+        return Ok(Value::Bool(path.is_file()));
+    }
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => return Err(scope.err(span, format!("{name}(\"{rel}\"): cannot read: {e}"))),
+    };
+    if name == "filebase64" {
+        return Ok(Value::unknown("filebase64() contents are not evaluated"));
+    }
+    let file = {
+        let mut extra = ctx.extra_files.borrow_mut();
+        Arc::clone(
+            extra
+                .entry(path.clone())
+                .or_insert_with(|| SourceFile::new(path.clone(), text)),
+        )
+    };
+    if name == "file" {
+        return Ok(Value::String(file.text.clone()));
+    }
+    // templatefile(path, vars)
+    let vars = match vals.get(1) {
+        Some(Value::Object(m)) => m.clone(),
+        Some(Value::Resource(r)) => r.attrs.clone(),
+        Some(Value::Unknown(u)) => return Ok(Value::Unknown(Arc::clone(u))),
+        Some(Value::Null) | None => BTreeMap::new(),
+        Some(other) => {
+            return Err(scope.err(
+                span,
+                format!(
+                    "templatefile() needs an object of variables, not {}",
+                    other.type_name()
+                ),
+            ))
+        }
+    };
+    let tpl = match hcl_edit::parser::parse_template(&file.text) {
+        Ok(t) => t,
+        Err(e) => {
+            let off = file.offset_of(e.location().line(), e.location().column());
+            return Err(EvalErr {
+                message: format!("template syntax error: {}", e.message()),
+                location: Location::new(&file, off..off),
+            });
+        }
+    };
+    // Templates see only the variables passed to them (and functions).
+    let empty = Rc::new(new_inst(
+        String::new(),
+        Arc::new(ModuleSource::default()),
+        BTreeMap::new(),
+        ".".into(),
+        0,
+    ));
+    let mut s = Scope::module(&empty, &file);
+    for (k, v) in vars {
+        s.bindings.push((k, v));
+    }
+    let elements: Vec<&Element> = tpl.iter().collect();
+    let mut out = String::new();
+    let mut unknown = None;
+    render_elements(ctx, &s, &elements, &mut out, &mut unknown)?;
+    Ok(unknown.unwrap_or(Value::String(out)))
+}
+
+fn eval_traversal(
+    ctx: &Ctx,
+    scope: &Scope,
+    root: &Expression,
+    ops: &[hcl_edit::Decorated<TraversalOperator>],
+) -> EvalResult {
+    let ops: Vec<&TraversalOperator> = ops.iter().map(|o| o.value()).collect();
+    let (value, consumed) = match root {
+        Expression::Variable(v) => resolve_root(ctx, scope, v.as_str(), root.span(), &ops)?,
+        other => (eval(ctx, scope, other)?, 0),
+    };
+    apply_ops(ctx, scope, value, &ops[consumed..], root.span())
+}
+
+fn get_attr_name<'a>(op: Option<&&'a TraversalOperator>) -> Option<&'a str> {
+    match op {
+        Some(TraversalOperator::GetAttr(i)) => Some(i.as_str()),
+        _ => None,
+    }
+}
+
+/// Resolves a reference root (`var.x`, `local.x`, `module.x`, `aws_vpc.main`, ...).
+/// Returns the value and how many operators it consumed.
+fn resolve_root(
+    ctx: &Ctx,
+    scope: &Scope,
+    name: &str,
+    span: Option<Range<usize>>,
+    ops: &[&TraversalOperator],
+) -> Result<(Value, usize), EvalErr> {
+    if let Some(b) = scope.binding(name) {
+        return Ok((b.clone(), 0));
+    }
+    let m = scope.m;
+    let attr = get_attr_name(ops.first());
+    let need = |what: &str| scope.err(span.clone(), format!("`{name}` must be followed by {what}"));
+    match name {
+        "var" => {
+            let a = attr.ok_or_else(|| need("a variable name"))?;
+            match m.vars.get(a) {
+                Some(v) => Ok((v.clone(), 1)),
+                None => Err(scope.err(
+                    span,
+                    format!("reference to undeclared input variable `var.{a}`"),
+                )),
+            }
+        }
+        "local" => {
+            let a = attr.ok_or_else(|| need("a local value name"))?;
+            match local(ctx, m, a) {
+                Some(v) => Ok((v, 1)),
+                None => Err(scope.err(
+                    span,
+                    format!("reference to undeclared local value `local.{a}`"),
+                )),
+            }
+        }
+        "count" => match (attr, &scope.count_index) {
+            (Some("index"), Some(i)) => Ok((i.clone(), 1)),
+            (Some("index"), None) => {
+                Err(scope.err(span, "`count.index` is only valid in a block with count"))
+            }
+            _ => Err(need("`.index`")),
+        },
+        "each" => match (attr, &scope.each) {
+            (Some("key"), Some((k, _))) => Ok((k.clone(), 1)),
+            (Some("value"), Some((_, v))) => Ok((v.clone(), 1)),
+            (Some("key") | Some("value"), None) => {
+                Err(scope.err(span, "`each` is only valid in a block with for_each"))
+            }
+            _ => Err(need("`.key` or `.value`")),
+        },
+        "path" => match attr {
+            Some("module") => Ok((Value::String(m.path_module.clone()), 1)),
+            Some("root") => Ok((Value::String(".".into()), 1)),
+            Some("cwd") => Ok((
+                Value::String(abs(&ctx.root_dir).to_string_lossy().to_string()),
+                1,
+            )),
+            _ => Err(need("`.module`, `.root` or `.cwd`")),
+        },
+        "terraform" => match attr {
+            Some("workspace") => Ok((Value::String("default".into()), 1)),
+            _ => Ok((
+                Value::unknown("terraform.* is not evaluated"),
+                ops.len().min(1),
+            )),
+        },
+        "self" => Ok((
+            Value::unknown("`self` is known only after apply"),
+            ops.len(),
+        )),
+        "module" => {
+            let a = attr.ok_or_else(|| need("a module name"))?;
+            let Some(c) = call(ctx, m, a) else {
+                return Err(scope.err(span, format!("reference to undeclared module `module.{a}`")));
+            };
+            match &c.expansion {
+                Expansion::Unknown(r) => Ok((Value::unknown(r.clone()), ops.len())),
+                Expansion::Single => {
+                    let inst = &c.instances[0].1;
+                    match get_attr_name(ops.get(1)) {
+                        Some(out) => match output(ctx, inst, out) {
+                            Some(v) => Ok((v, 2)),
+                            None => {
+                                Err(scope.err(span, format!("module.{a} has no output `{out}`")))
+                            }
+                        },
+                        None => Ok((outputs_object(ctx, inst), 1)),
+                    }
+                }
+                Expansion::Count(_) | Expansion::ForEach(_) => {
+                    let vals = c.instances.iter().map(|(_, i)| outputs_object(ctx, i));
+                    Ok((expanded_value(&c.expansion, vals), 1))
+                }
+            }
+        }
+        "data" => {
+            let (Some(t), Some(n)) = (attr, get_attr_name(ops.get(1))) else {
+                return Err(need("a data source type and name"));
+            };
+            match data_value(ctx, m, &format!("{t}.{n}")) {
+                Some(v) => Ok((v, 2)),
+                None => Err(scope.err(
+                    span,
+                    format!("reference to undeclared data source `data.{t}.{n}`"),
+                )),
+            }
+        }
+        _ => {
+            let Some(n) = attr else {
+                return Err(scope.err(span, format!("invalid reference `{name}`")));
+            };
+            match resource_value(ctx, m, &format!("{name}.{n}")) {
+                Some(v) => Ok((v, 1)),
+                None => Err(scope.err(
+                    span,
+                    format!("reference to undeclared resource `{name}.{n}`"),
+                )),
+            }
+        }
+    }
+}
+
+fn apply_ops(
+    ctx: &Ctx,
+    scope: &Scope,
+    mut value: Value,
+    ops: &[&TraversalOperator],
+    span: Option<Range<usize>>,
+) -> EvalResult {
+    let mut i = 0;
+    while i < ops.len() {
+        match ops[i] {
+            TraversalOperator::GetAttr(name) => {
+                value = get_attr(scope, &value, name.as_str(), span.clone())?;
+            }
+            TraversalOperator::Index(e) => {
+                let k = eval(ctx, scope, e)?;
+                value = index(scope, &value, &k, e.span())?;
+            }
+            TraversalOperator::LegacyIndex(n) => {
+                value = index(
+                    scope,
+                    &value,
+                    &Value::Number(*n.value() as f64),
+                    span.clone(),
+                )?;
+            }
+            TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_) => {
+                let full = matches!(ops[i], TraversalOperator::FullSplat(_));
+                let rest_end = if full {
+                    ops.len()
+                } else {
+                    let mut j = i + 1;
+                    while j < ops.len() && matches!(ops[j], TraversalOperator::GetAttr(_)) {
+                        j += 1;
+                    }
+                    j
+                };
+                let rest = &ops[i + 1..rest_end];
+                let items = match &value {
+                    Value::Unknown(_) => return Ok(value),
+                    Value::Null => Vec::new(),
+                    Value::List(v) | Value::Set(v) => v.clone(),
+                    other => {
+                        // A splat on a single value applies to it and wraps the result.
+                        let v = apply_ops(ctx, scope, other.clone(), rest, span.clone())?;
+                        value = Value::List(vec![v]);
+                        i = rest_end;
+                        continue;
+                    }
+                };
+                let mapped = items
+                    .into_iter()
+                    .map(|it| apply_ops(ctx, scope, it, rest, span.clone()))
+                    .collect::<Result<Vec<_>, _>>()?;
+                value = Value::List(mapped);
+                i = rest_end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    Ok(value)
+}
+
+fn get_attr(scope: &Scope, v: &Value, name: &str, span: Option<Range<usize>>) -> EvalResult {
+    match v {
+        Value::Null => Err(scope.err(span, format!("cannot read `.{name}` of a null value"))),
+        Value::List(_) | Value::Set(_) => Err(scope.err(
+            span,
+            format!("cannot read `.{name}` of a list: use an index or a splat (`[*].{name}`)"),
+        )),
+        _ => v
+            .get_attr(name)
+            .ok_or_else(|| scope.err(span, format!("unsupported attribute `{name}`"))),
+    }
+}
+
+fn index(scope: &Scope, v: &Value, k: &Value, span: Option<Range<usize>>) -> EvalResult {
+    if let Value::Unknown(_) = v {
+        return Ok(v.clone());
+    }
+    if matches!(k, Value::Unknown(_) | Value::Ref(_)) {
+        return Ok(unknown_from(k));
+    }
+    match v {
+        Value::List(items) => {
+            let n = k
+                .as_number()
+                .ok_or_else(|| scope.err(span.clone(), "a list index must be a number"))?;
+            if n < 0.0 || n.fract() != 0.0 || n as usize >= items.len() {
+                return Err(scope.err(
+                    span,
+                    format!(
+                        "index {} out of range for a list of {} elements",
+                        format_number(n),
+                        items.len()
+                    ),
+                ));
+            }
+            Ok(items[n as usize].clone())
+        }
+        Value::Set(_) => Err(scope.err(span, "a set cannot be indexed: convert it with tolist()")),
+        Value::Object(_) | Value::Resource(_) => {
+            let key = k
+                .as_str_lossy()
+                .ok_or_else(|| scope.err(span.clone(), "a map key must be a string"))?;
+            match v {
+                Value::Object(m) => m
+                    .get(&key)
+                    .cloned()
+                    .ok_or_else(|| scope.err(span, format!("no element with key \"{key}\""))),
+                _ => v
+                    .get_attr(&key)
+                    .ok_or_else(|| scope.err(span, format!("no attribute \"{key}\""))),
+            }
+        }
+        Value::Ref(_) => Ok(unknown_from(v)),
+        Value::Null => Err(scope.err(span, "cannot index a null value")),
+        other => Err(scope.err(span, format!("cannot index a {}", other.type_name()))),
+    }
+}

@@ -1,0 +1,432 @@
+//! Finding Terraform modules on disk and parsing their files.
+
+use crate::diag::{Problem, PARSE_IO, PARSE_SYNTAX};
+use crate::source::{Location, SourceFile};
+use hcl_edit::structure::{Attribute, Block, Body, Structure};
+use hcl_edit::Span;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// An item of a module (block or attribute) with the file it is written in.
+#[derive(Debug)]
+pub struct Item<T> {
+    /// The file.
+    pub file: Arc<SourceFile>,
+    /// The parsed node.
+    pub node: T,
+}
+
+impl<T: Span> Item<T> {
+    /// The node's location.
+    pub fn location(&self) -> Location {
+        Location::new(&self.file, self.node.span().unwrap_or(0..0))
+    }
+}
+
+/// One parsed module directory.
+#[derive(Debug, Default)]
+pub struct ModuleSource {
+    /// The directory (as displayed).
+    pub dir: PathBuf,
+    /// Files read (for `--verbose` and counting).
+    pub files: Vec<Arc<SourceFile>>,
+    /// `variable` blocks by name.
+    pub variables: BTreeMap<String, Item<Block>>,
+    /// `locals` attributes by name.
+    pub locals: BTreeMap<String, Item<Attribute>>,
+    /// `resource` blocks by `type.name`, in file order.
+    pub resources: Vec<(String, Item<Block>)>,
+    /// `data` blocks by `type.name`.
+    pub data: BTreeMap<String, Item<Block>>,
+    /// `module` blocks by name.
+    pub modules: BTreeMap<String, Item<Block>>,
+    /// `output` blocks by name.
+    pub outputs: BTreeMap<String, Item<Block>>,
+    /// Syntax and read errors.
+    pub problems: Vec<Problem>,
+    /// Index into `resources` by `type.name`.
+    resource_index: HashMap<String, usize>,
+}
+
+impl ModuleSource {
+    /// The resource block with this `type.name`.
+    pub fn resource(&self, key: &str) -> Option<&Item<Block>> {
+        self.resource_index
+            .get(key)
+            .and_then(|i| self.resources.get(*i))
+            .map(|(_, item)| item)
+    }
+
+    /// Local module directories this module calls (literal `./` or `../` sources).
+    pub fn local_calls(&self) -> Vec<PathBuf> {
+        self.modules
+            .values()
+            .filter_map(|item| literal_source(&item.node))
+            .filter(|s| is_local_source(s))
+            .map(|s| normalize(&self.dir.join(s)))
+            .collect()
+    }
+}
+
+/// The literal `source` of a module block.
+pub fn literal_source(block: &Block) -> Option<String> {
+    match &block.body.get_attribute("source")?.value {
+        hcl_edit::expr::Expression::String(s) => Some(s.value().to_string()),
+        _ => None,
+    }
+}
+
+/// True for `./x` and `../x` module sources (Terraform's local paths).
+pub fn is_local_source(s: &str) -> bool {
+    s.starts_with("./") || s.starts_with("../") || s == "." || s == ".."
+}
+
+/// Lexically normalizes a path (removes `.` and resolves `..` where possible).
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out: Vec<Component> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir) | Some(Component::Prefix(_)) => {}
+                _ => out.push(c),
+            },
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() {
+        PathBuf::from(".")
+    } else {
+        out.iter().collect()
+    }
+}
+
+/// Parses module directories once and shares them between root modules.
+#[derive(Default)]
+pub struct Loader {
+    cache: Mutex<HashMap<PathBuf, Arc<ModuleSource>>>,
+}
+
+impl Loader {
+    /// A new, empty loader.
+    pub fn new() -> Loader {
+        Loader::default()
+    }
+
+    /// The parsed module in `dir` (parsed on first use).
+    pub fn module(&self, dir: &Path) -> Arc<ModuleSource> {
+        let dir = normalize(dir);
+        if let Some(m) = self.cache.lock().ok().and_then(|c| c.get(&dir).cloned()) {
+            return m;
+        }
+        let parsed = Arc::new(parse_module_dir(&dir));
+        if let Ok(mut c) = self.cache.lock() {
+            c.entry(dir).or_insert_with(|| Arc::clone(&parsed)).clone()
+        } else {
+            parsed
+        }
+    }
+
+    /// Every module parsed so far, sorted by directory.
+    pub fn loaded(&self) -> Vec<Arc<ModuleSource>> {
+        let mut v: Vec<(PathBuf, Arc<ModuleSource>)> = self
+            .cache
+            .lock()
+            .map(|c| c.iter().map(|(k, v)| (k.clone(), Arc::clone(v))).collect())
+            .unwrap_or_default();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v.into_iter().map(|(_, m)| m).collect()
+    }
+
+    /// Parses many directories, in parallel, into the cache.
+    pub fn preload(&self, dirs: &[PathBuf]) {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 8);
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(|| loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(dir) = dirs.get(i) else { break };
+                    self.module(dir);
+                });
+            }
+        });
+    }
+}
+
+/// Lists `*.tf` files of a directory, sorted.
+pub fn tf_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "tf") && p.is_file())
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+fn parse_module_dir(dir: &Path) -> ModuleSource {
+    let mut m = ModuleSource {
+        dir: dir.to_path_buf(),
+        ..ModuleSource::default()
+    };
+    let files = match tf_files(dir) {
+        Ok(f) => f,
+        Err(e) => {
+            m.problems.push(Problem::path(
+                PARSE_IO,
+                format!("cannot read module directory: {e}"),
+                crate::source::display_path(dir),
+            ));
+            return m;
+        }
+    };
+    for path in files {
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(_) => {
+                    m.problems.push(Problem::path(
+                        PARSE_IO,
+                        "file is not valid UTF-8",
+                        crate::source::display_path(&path),
+                    ));
+                    continue;
+                }
+            },
+            Err(e) => {
+                m.problems.push(Problem::path(
+                    PARSE_IO,
+                    format!("cannot read file: {e}"),
+                    crate::source::display_path(&path),
+                ));
+                continue;
+            }
+        };
+        let file = SourceFile::new(path, text);
+        m.files.push(Arc::clone(&file));
+        match hcl_edit::parser::parse_body(&file.text) {
+            Ok(body) => add_body(&mut m, &file, body),
+            Err(e) => {
+                let loc = e.location();
+                let off = file.offset_of(loc.line(), loc.column());
+                m.problems.push(Problem::at(
+                    PARSE_SYNTAX,
+                    format!("syntax error: {}", e.message()),
+                    Location::new(&file, off..off),
+                ));
+            }
+        }
+    }
+    m
+}
+
+fn add_body(m: &mut ModuleSource, file: &Arc<SourceFile>, body: Body) {
+    for structure in body.into_iter() {
+        let Structure::Block(block) = structure else {
+            continue;
+        };
+        let ident = block.ident.as_str().to_string();
+        let labels: Vec<String> = block
+            .labels
+            .iter()
+            .map(|l| l.as_str().to_string())
+            .collect();
+        let item = |node: Block| Item {
+            file: Arc::clone(file),
+            node,
+        };
+        match (ident.as_str(), labels.as_slice()) {
+            ("resource", [t, n]) => {
+                let key = format!("{t}.{n}");
+                if m.resource_index.contains_key(&key) {
+                    duplicate(m, file, &block, &format!("resource \"{t}\" \"{n}\""));
+                } else {
+                    m.resource_index.insert(key.clone(), m.resources.len());
+                    m.resources.push((key, item(block)));
+                }
+            }
+            ("data", [t, n]) => {
+                let key = format!("{t}.{n}");
+                if let std::collections::btree_map::Entry::Vacant(slot) = m.data.entry(key) {
+                    slot.insert(item(block));
+                } else {
+                    duplicate(m, file, &block, &format!("data \"{t}\" \"{n}\""));
+                }
+            }
+            ("variable", [n]) => insert_named(m, file, block, n.clone(), Kind::Variable),
+            ("module", [n]) => insert_named(m, file, block, n.clone(), Kind::Module),
+            ("output", [n]) => insert_named(m, file, block, n.clone(), Kind::Output),
+            ("locals", []) => {
+                for s in block.body.into_iter() {
+                    if let Structure::Attribute(attr) = s {
+                        let name = attr.key.as_str().to_string();
+                        let loc = Location::new(file, attr.span().unwrap_or(0..0));
+                        if let std::collections::btree_map::Entry::Vacant(slot) =
+                            m.locals.entry(name.clone())
+                        {
+                            slot.insert(Item {
+                                file: Arc::clone(file),
+                                node: attr,
+                            });
+                        } else {
+                            m.problems.push(Problem::at(
+                                crate::diag::PARSE_EVAL,
+                                format!("duplicate local value `local.{name}`"),
+                                loc,
+                            ));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+enum Kind {
+    Variable,
+    Module,
+    Output,
+}
+
+fn insert_named(
+    m: &mut ModuleSource,
+    file: &Arc<SourceFile>,
+    block: Block,
+    name: String,
+    kind: Kind,
+) {
+    let (map, what) = match kind {
+        Kind::Variable => (&mut m.variables, "variable"),
+        Kind::Module => (&mut m.modules, "module"),
+        Kind::Output => (&mut m.outputs, "output"),
+    };
+    let what = format!("{what} \"{name}\"");
+    match map.entry(name) {
+        std::collections::btree_map::Entry::Vacant(slot) => {
+            slot.insert(Item {
+                file: Arc::clone(file),
+                node: block,
+            });
+        }
+        std::collections::btree_map::Entry::Occupied(_) => duplicate(m, file, &block, &what),
+    }
+}
+
+fn duplicate(m: &mut ModuleSource, file: &Arc<SourceFile>, block: &Block, what: &str) {
+    let span = block.span().unwrap_or(0..0);
+    let loc = Location::new(file, span).first_line();
+    m.problems.push(Problem::at(
+        crate::diag::PARSE_EVAL,
+        format!("duplicate {what}: a module may declare it only once"),
+        loc,
+    ));
+}
+
+/// Directories to lint: every directory under the given paths holding `*.tf`
+/// files, minus those only reached as local modules of another one.
+pub struct Discovery {
+    /// Root module directories, sorted.
+    pub roots: Vec<PathBuf>,
+    /// Every module directory found (roots and called ones).
+    pub all: Vec<PathBuf>,
+    /// Paths that could not be read.
+    pub problems: Vec<Problem>,
+}
+
+/// Walks the given paths for Terraform module directories.
+pub fn discover(paths: &[PathBuf], loader: &Loader) -> Discovery {
+    let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut explicit: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut problems = Vec::new();
+    for p in paths {
+        let p = normalize(p);
+        if p.is_file() {
+            let dir = p
+                .parent()
+                .map(|d| {
+                    if d.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        d
+                    }
+                })
+                .unwrap_or(Path::new("."));
+            let dir = normalize(dir);
+            explicit.insert(dir.clone());
+            dirs.insert(dir);
+        } else if p.is_dir() {
+            walk(&p, &mut dirs, &mut problems);
+        } else {
+            problems.push(Problem::path(
+                PARSE_IO,
+                "no such file or directory",
+                crate::source::display_path(&p),
+            ));
+        }
+    }
+    let all: Vec<PathBuf> = dirs.iter().cloned().collect();
+    loader.preload(&all);
+    let mut called: BTreeSet<PathBuf> = BTreeSet::new();
+    for d in &all {
+        for c in loader.module(d).local_calls() {
+            if &c != d {
+                called.insert(c);
+            }
+        }
+    }
+    let roots = all
+        .iter()
+        .filter(|d| explicit.contains(*d) || !called.contains(*d))
+        .cloned()
+        .collect();
+    Discovery {
+        roots,
+        all,
+        problems,
+    }
+}
+
+fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>, problems: &mut Vec<Problem>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            problems.push(Problem::path(
+                PARSE_IO,
+                format!("cannot read directory: {e}"),
+                crate::source::display_path(dir),
+            ));
+            return;
+        }
+    };
+    let mut has_tf = false;
+    let mut subdirs = Vec::new();
+    for e in entries.filter_map(|e| e.ok()) {
+        let path = e.path();
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        let Ok(ft) = e.file_type() else { continue };
+        if ft.is_dir() {
+            if !name.starts_with('.') && name != "node_modules" {
+                subdirs.push(path);
+            }
+        } else if name.ends_with(".tf") && !name.starts_with('.') {
+            has_tf = true;
+        }
+    }
+    if has_tf {
+        out.insert(normalize(dir));
+    }
+    subdirs.sort();
+    for d in subdirs {
+        walk(&d, out, problems);
+    }
+}

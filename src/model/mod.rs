@@ -1,0 +1,301 @@
+//! The normalized, source-independent model that rules read.
+//!
+//! Terraform, plan JSON and AWS exports all become this model. Every object has
+//! an [`Origin`]; every value that evaluation could not determine is
+//! [`Val::Unknown`], and rules stay silent about it.
+
+use crate::source::Location;
+use ipnet::IpNet;
+use std::fmt;
+
+/// A value that is either known or could not be determined.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Val<T> {
+    /// Known value.
+    Known(T),
+    /// Unknown, with the reason (shown by `--verbose`).
+    Unknown(String),
+}
+
+impl<T> Val<T> {
+    /// The known value, if any.
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Val::Known(v) => Some(v),
+            Val::Unknown(_) => None,
+        }
+    }
+
+    /// True if known.
+    pub fn is_known(&self) -> bool {
+        matches!(self, Val::Known(_))
+    }
+
+    /// Maps the known value.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Val<U> {
+        match self {
+            Val::Known(v) => Val::Known(f(v)),
+            Val::Unknown(r) => Val::Unknown(r),
+        }
+    }
+}
+
+/// Where a model object comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Origin {
+    /// The narrowest span describing the object (an entry block, a JSON object).
+    pub location: Option<Location>,
+    /// The resource as users name it: a Terraform address
+    /// (`module.admin.aws_network_acl_rule.in["ssh"]`) or an AWS id (`acl-0abc (web)`).
+    pub address: String,
+}
+
+/// Key of a model object, unique inside one model (Terraform address or AWS id).
+pub type Key = String;
+
+/// The normalized model of one Terraform root module or one account snapshot.
+#[derive(Debug, Default)]
+pub struct Model {
+    /// What this model was built from (root module directory or export directory), for messages.
+    pub name: String,
+    /// VPCs.
+    pub vpcs: Vec<Vpc>,
+    /// Subnets.
+    pub subnets: Vec<Subnet>,
+    /// Network ACLs, including the default NACL of each known VPC.
+    pub nacls: Vec<NetworkAcl>,
+    /// Values that could not be evaluated where a rule would have needed them.
+    pub unknowns: Vec<UnknownNote>,
+    /// Facts worth telling the user that are not findings (e.g. a remote module was not evaluated).
+    pub notes: Vec<InputNote>,
+}
+
+/// A value evaluation could not determine, listed by `--verbose`.
+#[derive(Clone, Debug)]
+pub struct UnknownNote {
+    /// Where the value is used.
+    pub location: Option<Location>,
+    /// Address of the object holding it.
+    pub address: String,
+    /// Attribute path, e.g. `cidr_block`.
+    pub attribute: String,
+    /// Why it is unknown.
+    pub reason: String,
+}
+
+/// An informational note about the input (not a finding).
+#[derive(Clone, Debug)]
+pub struct InputNote {
+    /// Where.
+    pub location: Option<Location>,
+    /// What.
+    pub message: String,
+}
+
+/// A VPC.
+#[derive(Clone, Debug)]
+pub struct Vpc {
+    /// Where it comes from.
+    pub origin: Origin,
+    /// Model key.
+    pub key: Key,
+    /// Primary IPv4 CIDR.
+    pub cidr: Val<IpNet>,
+    /// Whether the VPC has an IPv6 block.
+    pub has_ipv6: Val<bool>,
+    /// Key of the VPC's default NACL in this model.
+    pub default_nacl: Option<Key>,
+}
+
+/// A subnet.
+#[derive(Clone, Debug)]
+pub struct Subnet {
+    /// Where it comes from.
+    pub origin: Origin,
+    /// Model key.
+    pub key: Key,
+    /// The VPC (model key) it belongs to.
+    pub vpc: Val<Key>,
+    /// IPv4 CIDR.
+    pub cidr: Option<Val<IpNet>>,
+    /// IPv6 CIDR.
+    pub ipv6_cidr: Option<Val<IpNet>>,
+    /// The NACL (model key) associated with it: explicit association, else the VPC's default.
+    pub nacl: Val<Key>,
+}
+
+/// Traffic direction of a NACL entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Direction {
+    /// Inbound (ingress): the CIDR is the packet's source.
+    Inbound,
+    /// Outbound (egress): the CIDR is the packet's destination.
+    Outbound,
+}
+
+impl Direction {
+    /// The other direction.
+    pub fn opposite(self) -> Direction {
+        match self {
+            Direction::Inbound => Direction::Outbound,
+            Direction::Outbound => Direction::Inbound,
+        }
+    }
+
+    /// `inbound` / `outbound`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Inbound => "inbound",
+            Direction::Outbound => "outbound",
+        }
+    }
+}
+
+/// ALLOW or DENY.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RuleAction {
+    /// allow
+    Allow,
+    /// deny
+    Deny,
+}
+
+impl fmt::Display for RuleAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RuleAction::Allow => "allow",
+            RuleAction::Deny => "deny",
+        })
+    }
+}
+
+/// An IP protocol as NACLs and security groups name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Protocol {
+    /// `-1` / `all`: every protocol and port.
+    All,
+    /// A protocol number (6 tcp, 17 udp, 1 icmp, 58 icmpv6, ...).
+    Number(u8),
+}
+
+impl Protocol {
+    /// TCP.
+    pub const TCP: Protocol = Protocol::Number(6);
+    /// UDP.
+    pub const UDP: Protocol = Protocol::Number(17);
+    /// ICMP.
+    pub const ICMP: Protocol = Protocol::Number(1);
+    /// ICMPv6.
+    pub const ICMPV6: Protocol = Protocol::Number(58);
+
+    /// Parses a protocol as Terraform or the EC2 API write it: a name or a number, `-1`/`all`.
+    pub fn parse(s: &str) -> Option<Protocol> {
+        let s = s.trim().to_ascii_lowercase();
+        let named = match s.as_str() {
+            "-1" | "all" => return Some(Protocol::All),
+            "tcp" => 6,
+            "udp" => 17,
+            "icmp" => 1,
+            "icmpv6" | "icmp-v6" => 58,
+            "ah" => 51,
+            "esp" => 50,
+            "gre" => 47,
+            "sctp" => 132,
+            "ipv6-icmp" => 58,
+            other => return other.parse::<u8>().ok().map(Protocol::Number),
+        };
+        Some(Protocol::Number(named))
+    }
+
+    /// Whether the destination port fields apply.
+    pub fn has_ports(self) -> bool {
+        matches!(self, Protocol::Number(6) | Protocol::Number(17))
+    }
+
+    /// Whether ICMP type/code apply.
+    pub fn is_icmp(self) -> bool {
+        matches!(self, Protocol::Number(1) | Protocol::Number(58))
+    }
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Protocol::All => f.write_str("all"),
+            Protocol::Number(6) => f.write_str("tcp"),
+            Protocol::Number(17) => f.write_str("udp"),
+            Protocol::Number(1) => f.write_str("icmp"),
+            Protocol::Number(58) => f.write_str("icmpv6"),
+            Protocol::Number(n) => write!(f, "protocol {n}"),
+        }
+    }
+}
+
+/// How a NACL entry came to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntrySource {
+    /// Written by the user (inline block, standalone rule resource, export entry).
+    User,
+    /// The allow-all entries AWS puts in a default NACL that no one manages.
+    AwsDefault,
+    /// The implicit deny-all (rule 32767 / 32768): never a user rule.
+    ImplicitDeny,
+}
+
+/// One entry of a NACL list.
+#[derive(Clone, Debug)]
+pub struct NaclEntry {
+    /// Where the entry is written, and the address of the resource it belongs to.
+    pub origin: Origin,
+    /// User rule number, 1..32766 (32767/32768 for the implicit deny).
+    pub rule_number: Val<u32>,
+    /// allow / deny.
+    pub action: Val<RuleAction>,
+    /// Protocol.
+    pub protocol: Val<Protocol>,
+    /// Destination port range (tcp/udp), as written.
+    pub ports: Val<Option<(i64, i64)>>,
+    /// ICMP type and code (-1 = any), as written.
+    pub icmp: Val<Option<(i64, i64)>>,
+    /// The CIDR (IPv4 or IPv6): source for inbound, destination for outbound.
+    pub cidr: Val<IpNet>,
+    /// How the entry came to be.
+    pub source: EntrySource,
+}
+
+/// A network ACL.
+#[derive(Clone, Debug)]
+pub struct NetworkAcl {
+    /// Where it comes from.
+    pub origin: Origin,
+    /// Model key.
+    pub key: Key,
+    /// The VPC (model key).
+    pub vpc: Val<Key>,
+    /// True for the VPC's default NACL.
+    pub is_default: bool,
+    /// Inbound entries, in input order (rules sort by rule number).
+    pub inbound: Vec<NaclEntry>,
+    /// Outbound entries, in input order.
+    pub outbound: Vec<NaclEntry>,
+    /// Subnets (model keys) associated explicitly.
+    pub subnets: Vec<Val<Key>>,
+}
+
+impl NetworkAcl {
+    /// The entry list of one direction.
+    pub fn entries(&self, dir: Direction) -> &[NaclEntry] {
+        match dir {
+            Direction::Inbound => &self.inbound,
+            Direction::Outbound => &self.outbound,
+        }
+    }
+
+    /// The entry list of one direction, mutable.
+    pub fn entries_mut(&mut self, dir: Direction) -> &mut Vec<NaclEntry> {
+        match dir {
+            Direction::Inbound => &mut self.inbound,
+            Direction::Outbound => &mut self.outbound,
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! `--format json`: a stable, versioned document (see README "JSON output").
+
+use super::Report;
+use crate::source::Location;
+use serde_json::{json, Value};
+
+fn location(loc: &Option<Location>) -> Value {
+    match loc {
+        Some(l) => {
+            let lc = l.line_col();
+            json!({
+                "file": l.file.display_path(),
+                "line": lc.line,
+                "column": lc.column,
+                "end_line": lc.end_line,
+                "end_column": lc.end_column,
+            })
+        }
+        None => Value::Null,
+    }
+}
+
+/// Renders the report as JSON (version 1), pretty-printed, with a trailing newline.
+pub fn render_json(report: &Report) -> String {
+    let findings: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            json!({
+                "rule": f.code,
+                "name": f.name,
+                "severity": f.severity.as_str(),
+                "message": f.message,
+                "resource": f.resource,
+                "location": location(&f.location),
+                "help": f.help,
+                "related": f.related.iter().map(|r| json!({
+                    "message": r.message,
+                    "location": location(&r.location),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let errors: Vec<Value> = report
+        .problems
+        .iter()
+        .map(|p| {
+            json!({
+                "code": p.code,
+                "message": p.message,
+                "file": p.path,
+                "location": location(&p.location),
+            })
+        })
+        .collect();
+    let c = report.counts();
+    let doc = json!({
+        "version": 1,
+        "tool": {"name": "vpclint", "version": env!("CARGO_PKG_VERSION")},
+        "findings": findings,
+        "errors": errors,
+        "summary": {
+            "errors": c.errors,
+            "warnings": c.warnings,
+            "notes": c.notes,
+            "files": report.files,
+            "modules": report.models,
+            "input_errors": report.problems.len(),
+        },
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
+    s.push('\n');
+    s
+}

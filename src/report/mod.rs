@@ -1,0 +1,134 @@
+//! Reports: everything one run found, and the output formats.
+
+use crate::diag::{Finding, Problem, Severity};
+use crate::model::{InputNote, UnknownNote};
+use crate::source::{LineCol, Location};
+
+pub mod human;
+pub mod json;
+
+/// Everything a `check` run produced.
+#[derive(Default)]
+pub struct Report {
+    /// Findings, sorted.
+    pub findings: Vec<Finding>,
+    /// Input problems (PARSE0xx), sorted.
+    pub problems: Vec<Problem>,
+    /// Values that could not be evaluated (for `--verbose`).
+    pub unknowns: Vec<UnknownNote>,
+    /// Notes about the input (remote modules ...).
+    pub notes: Vec<InputNote>,
+    /// Files read.
+    pub files: usize,
+    /// Models built (root modules, snapshots).
+    pub models: usize,
+}
+
+/// Counts by severity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Errors.
+    pub errors: usize,
+    /// Warnings.
+    pub warnings: usize,
+    /// Notes.
+    pub notes: usize,
+}
+
+fn sort_key(loc: &Option<Location>) -> (String, LineCol) {
+    match loc {
+        Some(l) => (l.file.display_path(), l.line_col()),
+        None => (
+            String::new(),
+            LineCol {
+                line: 0,
+                column: 0,
+                end_line: 0,
+                end_column: 0,
+            },
+        ),
+    }
+}
+
+impl Report {
+    /// Sorts everything deterministically (file, position, code, message) and removes duplicates
+    /// (a module reached from two roots the same way reports once).
+    pub fn finish(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (sort_key(&a.location), a.code, &a.resource, &a.message).cmp(&(
+                sort_key(&b.location),
+                b.code,
+                &b.resource,
+                &b.message,
+            ))
+        });
+        self.findings.dedup_by(|a, b| {
+            a.code == b.code
+                && a.resource == b.resource
+                && a.message == b.message
+                && a.location == b.location
+        });
+        self.problems.sort_by(|a, b| {
+            (sort_key(&a.location), &a.path, a.code, &a.message).cmp(&(
+                sort_key(&b.location),
+                &b.path,
+                b.code,
+                &b.message,
+            ))
+        });
+        self.problems.dedup_by(|a, b| {
+            a.code == b.code
+                && a.message == b.message
+                && a.location == b.location
+                && a.path == b.path
+        });
+        self.unknowns.sort_by(|a, b| {
+            (sort_key(&a.location), &a.address, &a.attribute).cmp(&(
+                sort_key(&b.location),
+                &b.address,
+                &b.attribute,
+            ))
+        });
+        self.unknowns.dedup_by(|a, b| {
+            a.location == b.location && a.address == b.address && a.attribute == b.attribute
+        });
+        self.notes.sort_by(|a, b| {
+            (sort_key(&a.location), &a.message).cmp(&(sort_key(&b.location), &b.message))
+        });
+        self.notes
+            .dedup_by(|a, b| a.location == b.location && a.message == b.message);
+    }
+
+    /// Findings by severity.
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for f in &self.findings {
+            match f.severity {
+                Severity::Error => c.errors += 1,
+                Severity::Warning => c.warnings += 1,
+                Severity::Note => c.notes += 1,
+            }
+        }
+        c
+    }
+
+    /// The process exit code: 2 for input problems, 1 for findings at or above `fail_on`, else 0.
+    pub fn exit_code(&self, fail_on: Severity) -> i32 {
+        if !self.problems.is_empty() {
+            2
+        } else if self.findings.iter().any(|f| f.severity.at_least(fail_on)) {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// `3 errors`, `1 warning`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

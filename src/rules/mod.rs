@@ -1,0 +1,224 @@
+//! The rule engine: rule registry, metadata from `rules/<CODE>.yaml`, and settings.
+
+use crate::diag::{Finding, Related, Severity};
+use crate::model::Model;
+use crate::source::Location;
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+pub mod nacl_admin_port_open_to_world;
+pub mod nacl_common;
+pub mod nacl_missing_ephemeral_return;
+pub mod nacl_shadowed_rule;
+
+/// Documentation and defaults of a rule, from `rules/<CODE>.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleMeta {
+    /// Permanent code, e.g. `NACL001`.
+    pub code: String,
+    /// Kebab-case name of the bad pattern.
+    pub name: String,
+    /// Default severity (some rules choose per finding; this is the highest they use).
+    pub severity: Severity,
+    /// Family: nacl, security-group, iam, flow-log.
+    pub category: String,
+    /// One line.
+    pub summary: String,
+    /// What it finds.
+    pub what: String,
+    /// Why it matters.
+    pub why: String,
+    /// A bad example.
+    pub example: String,
+    /// What to write instead.
+    pub use_instead: String,
+    /// Links.
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Tags for SARIF and filtering.
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// Tunable parameters of the rules (the config file sets them).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Destination ports of replies to connections (default 1024-65535).
+    pub ephemeral_ports: (u16, u16),
+    /// Ports that must not be open to the world in NACLs (NACL003).
+    pub admin_ports: Vec<u16>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            ephemeral_ports: (1024, 65535),
+            admin_ports: vec![22, 3389],
+        }
+    }
+}
+
+/// A rule: reads the model and reports findings.
+pub trait Rule: Sync {
+    /// Its code.
+    fn code(&self) -> &'static str;
+    /// Checks one model.
+    fn check(&self, model: &Model, settings: &Settings, out: &mut Reporter);
+}
+
+/// Collects the findings of one rule.
+pub struct Reporter<'m> {
+    meta: &'m RuleMeta,
+    code: &'static str,
+    name: &'static str,
+    findings: Vec<Finding>,
+}
+
+impl<'m> Reporter<'m> {
+    /// A reporter for a rule.
+    pub fn new(meta: &'m RuleMeta, code: &'static str, name: &'static str) -> Self {
+        Reporter {
+            meta,
+            code,
+            name,
+            findings: Vec::new(),
+        }
+    }
+
+    /// Reports a finding with the rule's default severity.
+    pub fn report(
+        &mut self,
+        resource: &str,
+        location: Option<Location>,
+        message: String,
+    ) -> &mut Finding {
+        self.report_with(self.meta.severity, resource, location, message)
+    }
+
+    /// Reports a finding with a given severity.
+    pub fn report_with(
+        &mut self,
+        severity: Severity,
+        resource: &str,
+        location: Option<Location>,
+        message: String,
+    ) -> &mut Finding {
+        self.findings.push(Finding {
+            code: self.code,
+            name: self.name,
+            severity,
+            message,
+            resource: resource.to_string(),
+            location,
+            help: None,
+            related: Vec::new(),
+        });
+        let last = self.findings.len() - 1;
+        &mut self.findings[last]
+    }
+
+    /// The findings.
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+}
+
+impl Finding {
+    /// Sets the help text.
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a related location.
+    pub fn related(&mut self, message: impl Into<String>, location: Option<Location>) -> &mut Self {
+        self.related.push(Related {
+            message: message.into(),
+            location,
+        });
+        self
+    }
+}
+
+struct Registered {
+    rule: &'static dyn Rule,
+    yaml: &'static str,
+}
+
+macro_rules! registry {
+    ($($code:literal => $rule:expr),* $(,)?) => {
+        fn registered() -> Vec<Registered> {
+            vec![$(Registered { rule: &$rule, yaml: include_str!(concat!("../../rules/", $code, ".yaml")) }),*]
+        }
+    };
+}
+
+registry! {
+    "NACL001" => nacl_missing_ephemeral_return::NaclMissingEphemeralReturn,
+    "NACL002" => nacl_shadowed_rule::NaclShadowedRule,
+    "NACL003" => nacl_admin_port_open_to_world::NaclAdminPortOpenToWorld,
+}
+
+/// A registered rule with its metadata.
+pub struct RuleEntry {
+    /// The rule.
+    pub rule: &'static dyn Rule,
+    /// Its metadata.
+    pub meta: RuleMeta,
+}
+
+/// Every rule, sorted by code. The YAML is embedded and checked by the tests.
+pub fn all() -> &'static [RuleEntry] {
+    static RULES: OnceLock<Vec<RuleEntry>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        let mut v: Vec<RuleEntry> = registered()
+            .into_iter()
+            .filter_map(|r| {
+                // The meta test guarantees every embedded YAML parses; a broken one drops the rule.
+                let meta: RuleMeta = serde_yaml::from_str(r.yaml).ok()?;
+                Some(RuleEntry { rule: r.rule, meta })
+            })
+            .collect();
+        v.sort_by(|a, b| a.meta.code.cmp(&b.meta.code));
+        v
+    })
+}
+
+/// The embedded YAML of every registered rule, for the meta test.
+pub fn embedded_yaml() -> Vec<(&'static str, &'static str)> {
+    registered()
+        .into_iter()
+        .map(|r| (r.rule.code(), r.yaml))
+        .collect()
+}
+
+/// Finds a rule by code or name (case-insensitive).
+pub fn find(code_or_name: &str) -> Option<&'static RuleEntry> {
+    all().iter().find(|r| {
+        r.meta.code.eq_ignore_ascii_case(code_or_name)
+            || r.meta.name.eq_ignore_ascii_case(code_or_name)
+    })
+}
+
+/// Runs the given rules on a model.
+pub fn run(model: &Model, settings: &Settings, rules: &[&'static RuleEntry]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for r in rules {
+        let code = r.rule.code();
+        let name: &'static str = leak_name(&r.meta.name);
+        let mut rep = Reporter::new(&r.meta, code, name);
+        r.rule.check(model, settings, &mut rep);
+        out.extend(rep.into_findings());
+    }
+    out
+}
+
+/// Rule names live as long as the registry (which is static).
+fn leak_name(name: &str) -> &'static str {
+    all()
+        .iter()
+        .find(|r| r.meta.name == name)
+        .map(|r| r.meta.name.as_str())
+        .unwrap_or("")
+}

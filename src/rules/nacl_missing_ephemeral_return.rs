@@ -1,0 +1,257 @@
+//! NACL001 nacl-missing-ephemeral-return: an ALLOW that admits new connections
+//! whose replies the (stateless) NACL drops in the other direction.
+
+use super::nacl_common::{
+    cidrs_text, entry_hcl, free_rule_number, intervals_text, is_return_path_range, peer_cidrs,
+    peer_word, port_range, traffic, Analyzed, AnalyzedList,
+};
+use super::{Reporter, Rule, Settings};
+use crate::model::{Direction, EntrySource, Model, NetworkAcl, Protocol, RuleAction};
+use crate::net::{self, Interval, PacketSpace, DIM_A, DIM_B};
+
+/// NACL001.
+pub struct NaclMissingEphemeralReturn;
+
+/// ICMP echo request / reply types: (protocol, request, reply).
+const ECHO: [(u8, u128, u128); 2] = [(1, 8, 0), (58, 128, 129)];
+
+impl Rule for NaclMissingEphemeralReturn {
+    fn code(&self) -> &'static str {
+        "NACL001"
+    }
+
+    fn check(&self, model: &Model, settings: &Settings, out: &mut Reporter) {
+        for nacl in &model.nacls {
+            let inbound = AnalyzedList::new(nacl, Direction::Inbound);
+            let outbound = AnalyzedList::new(nacl, Direction::Outbound);
+            for (own, other) in [(&inbound, &outbound), (&outbound, &inbound)] {
+                for a in &own.entries {
+                    check_entry(nacl, own, other, a, settings, out);
+                }
+            }
+        }
+    }
+}
+
+/// The replies the effective part of an initiating entry needs, or None if it initiates nothing.
+fn reply_space(a: &Analyzed, settings: &Settings) -> Option<PacketSpace> {
+    if a.action != RuleAction::Allow || a.entry.source != EntrySource::User {
+        return None;
+    }
+    let (lo, hi) = settings.ephemeral_ports;
+    let ephemeral = Interval::new(u128::from(lo), u128::from(hi));
+    let reply = match a.protocol {
+        Protocol::All => tcp_udp_replies(&a.effective, ephemeral),
+        p if p.has_ports() => {
+            let (from, to) = port_range(a)?;
+            if is_return_path_range(from, to) {
+                return None;
+            }
+            tcp_udp_replies(&a.effective, ephemeral)
+        }
+        p if p.is_icmp() => {
+            let mut r = PacketSpace::empty();
+            for (proto, request, reply) in ECHO {
+                let req = net::restrict_protocol(&a.effective, proto)
+                    .restrict_dim(DIM_A, Interval::point(request))
+                    .restrict_dim(DIM_B, Interval::point(0));
+                r = r.union(&req.replace_dim(DIM_A, Interval::point(reply)));
+            }
+            r
+        }
+        _ => return None,
+    };
+    (!reply.is_empty()).then_some(reply)
+}
+
+fn tcp_udp_replies(effective: &PacketSpace, ephemeral: Interval) -> PacketSpace {
+    let tcp_udp = net::restrict_protocol(effective, net::PROTO_TCP)
+        .union(&net::restrict_protocol(effective, net::PROTO_UDP));
+    tcp_udp
+        .replace_dim(DIM_A, ephemeral)
+        .replace_dim(DIM_B, Interval::point(0))
+}
+
+/// What part of the replies one entry (or the implicit deny) drops.
+struct Drop<'a> {
+    by: Option<&'a Analyzed<'a>>,
+    space: PacketSpace,
+}
+
+fn check_entry(
+    nacl: &NetworkAcl,
+    own: &AnalyzedList,
+    other: &AnalyzedList,
+    a: &Analyzed,
+    settings: &Settings,
+    out: &mut Reporter,
+) {
+    // An entry we could not evaluate might take part of this entry's traffic first.
+    if own.uncertain_before(&a.space, Some(a.number)) {
+        return;
+    }
+    let Some(replies) = reply_space(a, settings) else {
+        return;
+    };
+    let mut drops: Vec<Drop> = Vec::new();
+    for b in &other.entries {
+        if b.action != RuleAction::Deny {
+            continue;
+        }
+        // An entry we could not evaluate, numbered before this deny, might allow part of the replies.
+        let part = replies.intersect(&b.effective);
+        let part =
+            part.subtract(&other.uncertain_part(&part, Some(b.number), Some(RuleAction::Deny)));
+        if !part.is_empty() {
+            drops.push(Drop {
+                by: Some(b),
+                space: part,
+            });
+        }
+    }
+    let unmatched = replies.subtract(&other.matched());
+    let unmatched =
+        unmatched.subtract(&other.uncertain_part(&unmatched, None, Some(RuleAction::Deny)));
+    if !unmatched.is_empty() {
+        drops.push(Drop {
+            by: None,
+            space: unmatched,
+        });
+    }
+    if drops.is_empty() {
+        return;
+    }
+    let dir = own.direction;
+    let rdir = dir.opposite();
+    let dropped = PacketSpace::union_all(drops.iter().map(|d| &d.space));
+    let message = format!(
+        "`{}` allows {} {} {} {} (rule {}) but drops the replies: {} {}",
+        nacl.origin.address,
+        dir.as_str(),
+        traffic(a),
+        peer_word(dir),
+        a.cidr,
+        a.number,
+        rdir.as_str(),
+        space_text(&dropped, rdir),
+    );
+    let f = out.report(
+        &a.entry.origin.address,
+        a.entry.origin.location.clone(),
+        message,
+    );
+    for d in &drops {
+        match d.by {
+            Some(b) => f.related(
+                format!(
+                    "{} rule {} ({} {} {} {}) drops {} first",
+                    rdir.as_str(),
+                    b.number,
+                    b.action,
+                    traffic(b),
+                    peer_word(rdir),
+                    b.cidr,
+                    space_text(&d.space, rdir)
+                ),
+                b.entry.origin.location.clone(),
+            ),
+            None => f.related(
+                format!(
+                    "no {} entry allows {}, so the implicit deny drops it",
+                    rdir.as_str(),
+                    space_text(&d.space, rdir)
+                ),
+                nacl.origin.location.clone(),
+            ),
+        };
+    }
+    f.help(help_text(nacl, other, &drops, &dropped, settings));
+}
+
+/// `tcp 1024-65535 to 0.0.0.0/0; udp 1024-65535 to 10.0.0.0/16`.
+fn space_text(space: &PacketSpace, dir: Direction) -> String {
+    let mut parts = Vec::new();
+    for (proto, name) in [
+        (net::PROTO_TCP, "tcp"),
+        (net::PROTO_UDP, "udp"),
+        (1, "icmp"),
+        (58, "icmpv6"),
+    ] {
+        let s = net::restrict_protocol(space, proto);
+        if s.is_empty() {
+            continue;
+        }
+        let what = if proto == 1 || proto == 58 {
+            format!("{name} echo reply")
+        } else {
+            format!("{name} {}", intervals_text(&s.project_intervals(DIM_A)))
+        };
+        parts.push(format!(
+            "{what} {} {}",
+            peer_word(dir),
+            cidrs_text(&peer_cidrs(&s), 3)
+        ));
+    }
+    parts.join("; ")
+}
+
+fn help_text(
+    nacl: &NetworkAcl,
+    other: &AnalyzedList,
+    drops: &[Drop],
+    dropped: &PacketSpace,
+    settings: &Settings,
+) -> String {
+    let rdir = other.direction;
+    // Place the new entries before the first deny that drops replies, else anywhere free.
+    let before = drops.iter().filter_map(|d| d.by.map(|b| b.number)).min();
+    let mut taken: Vec<u32> = Vec::new();
+    let mut blocks = Vec::new();
+    let (lo, hi) = settings.ephemeral_ports;
+    'outer: for proto in [net::PROTO_TCP, net::PROTO_UDP, 1, 58] {
+        let s = net::restrict_protocol(dropped, proto);
+        for cidr in peer_cidrs(&s) {
+            if blocks.len() >= 4 {
+                break 'outer;
+            }
+            let Some(n) = free_rule_number(other, before, &taken) else {
+                break 'outer;
+            };
+            taken.push(n);
+            let (protocol, ports, icmp) = match proto {
+                1 => (Protocol::ICMP, None, Some((0, 0))),
+                58 => (Protocol::ICMPV6, None, Some((129, 0))),
+                p => (
+                    Protocol::Number(p),
+                    Some((u32::from(lo), u32::from(hi))),
+                    None,
+                ),
+            };
+            blocks.push(entry_hcl(
+                nacl,
+                rdir,
+                n,
+                RuleAction::Allow,
+                protocol,
+                ports,
+                icmp,
+                &cidr,
+            ));
+        }
+    }
+    let intro = match before {
+        Some(n) => format!(
+            "NACLs are stateless: allow the replies in the {} list before rule {n}, which drops them",
+            rdir.as_str()
+        ),
+        None => format!(
+            "NACLs are stateless: allow the replies (ephemeral ports {lo}-{hi}) in the {} list",
+            rdir.as_str()
+        ),
+    };
+    if blocks.is_empty() {
+        intro
+    } else {
+        format!("{intro}:\n{}", blocks.join("\n"))
+    }
+}

@@ -1,0 +1,113 @@
+//! NACL002 nacl-shadowed-rule: an entry that lower-numbered entries already decide completely.
+
+use super::nacl_common::{describe, free_rule_number, AnalyzedList};
+use super::{Reporter, Rule, Settings};
+use crate::diag::Severity;
+use crate::model::{Direction, EntrySource, Model, RuleAction};
+
+/// NACL002.
+pub struct NaclShadowedRule;
+
+impl Rule for NaclShadowedRule {
+    fn code(&self) -> &'static str {
+        "NACL002"
+    }
+
+    fn check(&self, model: &Model, _settings: &Settings, out: &mut Reporter) {
+        for nacl in &model.nacls {
+            for dir in [Direction::Inbound, Direction::Outbound] {
+                let list = AnalyzedList::new(nacl, dir);
+                for (i, a) in list.entries.iter().enumerate() {
+                    if a.entry.source != EntrySource::User
+                        || a.space.is_empty()
+                        || !a.effective.is_empty()
+                    {
+                        continue;
+                    }
+                    // An entry we could not evaluate might be the first match instead.
+                    if list.uncertain_before(&a.space, Some(a.number)) {
+                        continue;
+                    }
+                    let covering: Vec<&super::nacl_common::Analyzed> = list.entries[..i]
+                        .iter()
+                        .filter(|c| c.effective.intersects(&a.space))
+                        .collect();
+                    if covering.is_empty() {
+                        continue;
+                    }
+                    let opposite = |c: &&&super::nacl_common::Analyzed| c.action != a.action;
+                    let first_opposite = covering.iter().find(opposite);
+                    let names = covering
+                        .iter()
+                        .map(|c| c.number.to_string())
+                        .collect::<Vec<_>>();
+                    let by = if names.len() == 1 {
+                        format!("rule {}", names[0])
+                    } else {
+                        format!("rules {}", names.join(", "))
+                    };
+                    let what = describe(a, dir);
+                    let (severity, message, help) = match (a.action, first_opposite) {
+                        (RuleAction::Deny, Some(c)) => (
+                            Severity::Error,
+                            format!(
+                                "`{}` {} {what} never takes effect: {by} {} that traffic first",
+                                nacl.origin.address,
+                                dir.as_str(),
+                                if covering.len() == 1 { "allows" } else { "decide" },
+                            ),
+                            format!(
+                                "NACL entries are evaluated lowest rule number first and the first match wins. \
+                                 Give this deny a rule number below {}{} so it is evaluated before the allow, \
+                                 or remove it if the traffic is meant to be allowed.",
+                                c.number,
+                                free_rule_number(&list, Some(c.number), &[])
+                                    .map(|n| format!(" (for example {n})"))
+                                    .unwrap_or_default()
+                            ),
+                        ),
+                        (RuleAction::Allow, Some(c)) => (
+                            Severity::Warning,
+                            format!(
+                                "`{}` {} {what} never takes effect: {by} {} that traffic first",
+                                nacl.origin.address,
+                                dir.as_str(),
+                                if covering.len() == 1 { "denies" } else { "decide" },
+                            ),
+                            format!(
+                                "This allow is dead: rule {} denies the same traffic earlier. \
+                                 Renumber it below {} if the traffic should pass, or remove it.",
+                                c.number, c.number
+                            ),
+                        ),
+                        _ => (
+                            Severity::Note,
+                            format!(
+                                "`{}` {} {what} is redundant: {by} already {} all of it",
+                                nacl.origin.address,
+                                dir.as_str(),
+                                if a.action == RuleAction::Allow { "allow" } else { "deny" },
+                            ),
+                            "Remove the redundant entry: it matches nothing that earlier entries do not already decide the same way \
+                             (NACLs have a quota of 20 entries per direction by default)."
+                                .to_string(),
+                        ),
+                    };
+                    let f = out.report_with(
+                        severity,
+                        &a.entry.origin.address,
+                        a.entry.origin.location.clone(),
+                        message,
+                    );
+                    f.help(help);
+                    for c in &covering {
+                        f.related(
+                            format!("{} matches this traffic first", describe(c, dir)),
+                            c.entry.origin.location.clone(),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
