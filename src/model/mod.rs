@@ -188,6 +188,15 @@ impl Protocol {
     /// ICMPv6.
     pub const ICMPV6: Protocol = Protocol::Number(58);
 
+    /// The protocol AWS writes as `number` (`-1` is all); `None` outside -1..=255.
+    pub fn from_number(number: i64) -> Option<Protocol> {
+        if number == -1 {
+            Some(Protocol::All)
+        } else {
+            u8::try_from(number).ok().map(Protocol::Number)
+        }
+    }
+
     /// Parses a protocol as Terraform or the EC2 API write it: a name or a number, `-1`/`all`.
     pub fn parse(s: &str) -> Option<Protocol> {
         let s = s.trim().to_ascii_lowercase();

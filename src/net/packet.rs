@@ -89,25 +89,8 @@ pub const fn protocol_kind(number: u8) -> ProtocolKind {
     }
 }
 
-/// The protocol of a NACL entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Protocol {
-    /// `-1` / `all`: every protocol, every port, type and code.
-    All,
-    /// One IP protocol number.
-    Number(u8),
-}
-
-impl Protocol {
-    /// The protocol AWS writes as `number` (`-1` is all); `None` outside -1..=255.
-    pub fn from_number(number: i64) -> Option<Protocol> {
-        if number == -1 {
-            Some(Protocol::All)
-        } else {
-            u8::try_from(number).ok().map(Protocol::Number)
-        }
-    }
-}
+/// The protocol of an entry: the model's own type.
+pub use crate::model::Protocol;
 
 /// The bounds of every dimension; [`Universe::AWS`] is the real one, tests use tiny ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

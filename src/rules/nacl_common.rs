@@ -132,10 +132,7 @@ fn upper_space(e: &NaclEntry) -> PacketSpace {
             .map(|f| (*f, universe.address_range(*f)))
             .collect(),
     };
-    let protocol = match e.protocol.known() {
-        Some(Protocol::Number(n)) => net::Protocol::Number(*n),
-        _ => net::Protocol::All,
-    };
+    let protocol = e.protocol.known().copied().unwrap_or(Protocol::All);
     let mut out = PacketSpace::empty();
     for (family, address) in families {
         let mut m = EntryMatch::new(family, protocol, address);
@@ -161,11 +158,7 @@ fn known(e: &NaclEntry) -> Option<KnownParts> {
     let action = *e.action.known()?;
     let protocol = *e.protocol.known()?;
     let cidr = *e.cidr.known()?;
-    let net_proto = match protocol {
-        Protocol::All => net::Protocol::All,
-        Protocol::Number(n) => net::Protocol::Number(n),
-    };
-    let mut m = EntryMatch::for_cidr(&cidr, net_proto);
+    let mut m = EntryMatch::for_cidr(&cidr, protocol);
     if protocol.has_ports() {
         match &e.ports {
             Val::Known(Some((from, to))) => {
