@@ -74,6 +74,8 @@ pub struct Finding {
     pub resource: String,
     /// Primary location: the narrowest span.
     pub location: Option<Location>,
+    /// Short text for the primary location (default: the resource).
+    pub label: Option<String>,
     /// What to do about it.
     pub help: Option<String>,
     /// Secondary locations.

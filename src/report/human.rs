@@ -104,21 +104,32 @@ fn label_span(loc: &Location) -> SourceSpan {
     SourceSpan::new(l.span.start.into(), l.span.end.saturating_sub(l.span.start))
 }
 
+/// Labels in one snippet read well only when they are a few lines apart.
+fn near(a: &Location, b: &Location) -> bool {
+    const LINES: usize = 8;
+    Arc::ptr_eq(&a.file, &b.file) && a.first_line() != b.first_line() && {
+        let (la, lb) = (a.line_col().line, b.line_col().line);
+        la.abs_diff(lb) <= LINES
+    }
+}
+
 fn finding_diag(f: &Finding) -> Diag {
     let mut labels = Vec::new();
     let mut related = Vec::new();
     let src = f.location.as_ref().map(|l| Src(Arc::clone(&l.file)));
     if let Some(loc) = &f.location {
+        let text = match &f.label {
+            Some(l) if l != &f.resource => format!("{}: {l}", f.resource),
+            _ => f.resource.clone(),
+        };
         labels.push(LabeledSpan::new_primary_with_span(
-            Some(f.resource.clone()),
+            Some(text),
             label_span(loc),
         ));
     }
     for r in &f.related {
         match (&r.location, &f.location) {
-            (Some(rl), Some(fl))
-                if Arc::ptr_eq(&rl.file, &fl.file) && rl.first_line() != fl.first_line() =>
-            {
+            (Some(rl), Some(fl)) if near(rl, fl) => {
                 labels.push(LabeledSpan::new_with_span(
                     Some(r.message.clone()),
                     label_span(rl),

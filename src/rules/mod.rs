@@ -111,6 +111,7 @@ impl<'m> Reporter<'m> {
             message,
             resource: resource.to_string(),
             location,
+            label: None,
             help: None,
             related: Vec::new(),
         });
@@ -128,6 +129,12 @@ impl Finding {
     /// Sets the help text.
     pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Sets the text shown at the primary location.
+    pub fn label(&mut self, label: impl Into<String>) -> &mut Self {
+        self.label = Some(label.into());
         self
     }
 

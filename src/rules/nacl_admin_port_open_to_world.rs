@@ -62,6 +62,7 @@ impl Rule for NaclAdminPortOpenToWorld {
                     if open.len() > 1 { "s" } else { "" },
                 );
                 out.report(&a.entry.origin.address, a.entry.origin.location.clone(), message)
+                    .label(format!("inbound {}", describe(a, Direction::Inbound)))
                     .help(format!(
                         "Narrow the CIDR ({}) to the networks that administer these hosts (a VPN or bastion range), \
                          or reach them without an open port (AWS Systems Manager Session Manager). \

@@ -140,6 +140,11 @@ fn check_entry(
         a.entry.origin.location.clone(),
         message,
     );
+    f.label(format!(
+        "{} {}",
+        dir.as_str(),
+        super::nacl_common::describe(a, dir)
+    ));
     for d in &drops {
         match d.by {
             Some(b) => f.related(

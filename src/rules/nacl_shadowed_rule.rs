@@ -44,7 +44,8 @@ impl Rule for NaclShadowedRule {
                     let by = if names.len() == 1 {
                         format!("rule {}", names[0])
                     } else {
-                        format!("rules {}", names.join(", "))
+                        let (last, rest) = names.split_last().unwrap_or((&names[0], &[]));
+                        format!("rules {} and {last}", rest.join(", "))
                     };
                     let what = describe(a, dir);
                     let (severity, message, help) = match (a.action, first_opposite) {
@@ -54,7 +55,7 @@ impl Rule for NaclShadowedRule {
                                 "`{}` {} {what} never takes effect: {by} {} that traffic first",
                                 nacl.origin.address,
                                 dir.as_str(),
-                                if covering.len() == 1 { "allows" } else { "decide" },
+                                verb(&covering),
                             ),
                             format!(
                                 "NACL entries are evaluated lowest rule number first and the first match wins. \
@@ -72,7 +73,7 @@ impl Rule for NaclShadowedRule {
                                 "`{}` {} {what} never takes effect: {by} {} that traffic first",
                                 nacl.origin.address,
                                 dir.as_str(),
-                                if covering.len() == 1 { "denies" } else { "decide" },
+                                verb(&covering),
                             ),
                             format!(
                                 "This allow is dead: rule {} denies the same traffic earlier. \
@@ -99,6 +100,7 @@ impl Rule for NaclShadowedRule {
                         a.entry.origin.location.clone(),
                         message,
                     );
+                    f.label(format!("{} {}", dir.as_str(), describe(a, dir)));
                     f.help(help);
                     for c in &covering {
                         f.related(
@@ -109,5 +111,21 @@ impl Rule for NaclShadowedRule {
                 }
             }
         }
+    }
+}
+
+/// "allows" / "allow" / "deny" / "decide", agreeing with the covering entries.
+fn verb(covering: &[&super::nacl_common::Analyzed]) -> &'static str {
+    let all = |act| covering.iter().all(|c| c.action == act);
+    match (
+        covering.len(),
+        all(RuleAction::Allow),
+        all(RuleAction::Deny),
+    ) {
+        (1, true, _) => "allows",
+        (1, _, true) => "denies",
+        (_, true, _) => "allow",
+        (_, _, true) => "deny",
+        _ => "decide",
     }
 }
