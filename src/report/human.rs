@@ -230,7 +230,12 @@ pub fn render_human(report: &Report, opts: HumanOptions) -> String {
     }
     if opts.verbose {
         for n in &report.notes {
-            out.push_str(&format!("note: {}: {}\n", loc_text(&n.location), n.message));
+            match &n.location {
+                Some(_) => {
+                    out.push_str(&format!("note: {}: {}\n", loc_text(&n.location), n.message))
+                }
+                None => out.push_str(&format!("note: {}\n", n.message)),
+            }
         }
         for u in &report.unknowns {
             out.push_str(&format!(

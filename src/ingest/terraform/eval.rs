@@ -62,6 +62,7 @@ pub struct Ctx<'l> {
     seen: RefCell<HashSet<(usize, usize, String)>>,
     notes: RefCell<Vec<InputNote>>,
     allowed_dirs: RefCell<Vec<PathBuf>>,
+    modules_used: RefCell<Vec<Arc<ModuleSource>>>,
     extra_files: RefCell<HashMap<PathBuf, Arc<SourceFile>>>,
 }
 
@@ -77,6 +78,7 @@ impl<'l> Ctx<'l> {
             seen: RefCell::new(HashSet::new()),
             notes: RefCell::new(Vec::new()),
             allowed_dirs: RefCell::new(dirs),
+            modules_used: RefCell::new(Vec::new()),
             extra_files: RefCell::new(HashMap::new()),
         }
     }
@@ -112,6 +114,23 @@ impl<'l> Ctx<'l> {
             std::mem::take(&mut *self.problems.borrow_mut()),
             std::mem::take(&mut *self.notes.borrow_mut()),
         )
+    }
+
+    fn use_module(&self, m: &Arc<ModuleSource>) {
+        let mut used = self.modules_used.borrow_mut();
+        if !used.iter().any(|u| Arc::ptr_eq(u, m)) {
+            used.push(Arc::clone(m));
+        }
+    }
+
+    /// True if a module this root evaluated has a file that could not be parsed:
+    /// its model is incomplete, so rules must not judge it.
+    pub fn has_syntax_errors(&self) -> bool {
+        self.modules_used.borrow().iter().any(|m| {
+            m.problems
+                .iter()
+                .any(|p| p.code == crate::diag::PARSE_SYNTAX || p.code == crate::diag::PARSE_IO)
+        })
     }
 
     /// Source files read through `file()`/`templatefile()` (for locations in them).
@@ -400,6 +419,7 @@ impl<'a> Scope<'a> {
 /// Creates the root module instance with variables from defaults, tfvars files and the command line.
 pub fn root_instance(ctx: &Ctx, inputs: &RootInputs) -> Rc<ModuleInst> {
     let src = ctx.loader.module(&ctx.root_dir);
+    ctx.use_module(&src);
     let mut given: BTreeMap<String, (Value, Option<Location>)> = BTreeMap::new();
     let mut files: Vec<PathBuf> = Vec::new();
     for name in ["terraform.tfvars", "terraform.tfvars.json"] {
@@ -1101,6 +1121,7 @@ fn eval_call(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str, item: &Item<Block>) -> C
         return unknown(format!("{base}: module directory missing"));
     }
     let src = ctx.loader.module(&dir);
+    ctx.use_module(&src);
     {
         let mut dirs = ctx.allowed_dirs.borrow_mut();
         let a = abs(&dir);

@@ -1597,8 +1597,98 @@ fn json_text(cx: &Cx, v: &Value) -> Res<String> {
     let j = v
         .to_json()
         .ok_or_else(|| cx.fail("value cannot be encoded as JSON"))?;
-    let s = serde_json::to_string(&j).map_err(|e| cx.fail(e))?;
+    let mut s = String::new();
+    write_json(&j, &mut s).map_err(|e| cx.fail(e))?;
     Ok(escape_html_json(&s))
+}
+
+/// Compact JSON as Terraform writes it: serde_json's text, except that
+/// numbers are written in plain decimal notation (`0.0000001`, not `1e-7`).
+/// Object keys keep the map's (sorted) order.
+fn write_json(j: &serde_json::Value, out: &mut String) -> Result<(), serde_json::Error> {
+    use serde_json::Value as J;
+    match j {
+        J::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => out.push_str(&i.to_string()),
+            (_, Some(u), _) => out.push_str(&u.to_string()),
+            (_, _, Some(f)) => out.push_str(&plain_decimal(f)),
+            _ => out.push_str(&serde_json::to_string(n)?),
+        },
+        J::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(item, out)?;
+            }
+            out.push(']');
+        }
+        J::Object(m) => {
+            out.push('{');
+            for (i, (k, v)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::to_string(k)?);
+                out.push(':');
+                write_json(v, out)?;
+            }
+            out.push('}');
+        }
+        other => out.push_str(&serde_json::to_string(other)?),
+    }
+    Ok(())
+}
+
+/// A number in plain decimal notation with its shortest round-trip digits
+/// (`70000000000000000000000`, `0.000025`), as Terraform prints numbers
+/// that were written in decimal.
+fn plain_decimal(x: f64) -> String {
+    let (d, dp) = decimal_digits(x.abs(), None);
+    let nd = i32::try_from(d.len()).unwrap_or(i32::MAX);
+    let mut s = String::new();
+    if x < 0.0 {
+        s.push('-');
+    }
+    s.push_str(&fmt_f_digits(&d, dp, (nd - dp).max(0)));
+    s
+}
+
+/// Digits `d` with the decimal point at `dp`, and `frac` fraction digits
+/// (zero-padded; no rounding).
+fn fmt_f_digits(d: &[u8], dp: i32, frac: i32) -> String {
+    let digit = |k: i32| {
+        usize::try_from(k)
+            .ok()
+            .and_then(|k| d.get(k))
+            .map_or('0', |b| char::from(*b))
+    };
+    let mut s = String::new();
+    if dp > 0 {
+        (0..dp).for_each(|k| s.push(digit(k)));
+    } else {
+        s.push('0');
+    }
+    if frac > 0 {
+        s.push('.');
+        (0..frac).for_each(|k| s.push(digit(dp + k)));
+    }
+    s
+}
+
+/// `%f` with `prec` fraction digits. Numbers whose shortest decimal form
+/// fits are written from those digits (7e22 prints as 7 and 22 zeros, as
+/// Terraform's decimal numbers do); others are rounded from the binary value.
+fn fmt_f(x: f64, prec: usize) -> String {
+    let (d, dp) = decimal_digits(x, None);
+    let nd = i32::try_from(d.len()).unwrap_or(i32::MAX);
+    let p = i32::try_from(prec).unwrap_or(i32::MAX);
+    if nd - dp <= p {
+        fmt_f_digits(&d, dp, p)
+    } else {
+        format!("{x:.prec$}")
+    }
 }
 
 fn f_jsonencode(cx: &Cx, a: &[Value]) -> Res {
@@ -2171,6 +2261,8 @@ fn format_one(cx: &Cx, v: &Verb, arg: &Value, pos: usize) -> Res<String> {
                 'o' => format!("{abs:o}"),
                 'x' => format!("{abs:x}"),
                 'X' => format!("{abs:X}"),
+                // Beyond 2^53 the binary value has digits the decimal had not.
+                _ if n.abs() >= 9_007_199_254_740_992.0 => plain_decimal(n.abs()),
                 _ => abs.to_string(),
             };
             if let Some(p) = v.prec {
@@ -2185,7 +2277,7 @@ fn format_one(cx: &Cx, v: &Verb, arg: &Value, pos: usize) -> Res<String> {
             let upper = verb.is_ascii_uppercase();
             let body = match verb {
                 'e' | 'E' => fmt_e(n.abs(), v.prec.unwrap_or(6), upper),
-                'f' | 'F' => format!("{:.*}", v.prec.unwrap_or(6), n.abs()),
+                'f' | 'F' => fmt_f(n.abs(), v.prec.unwrap_or(6)),
                 _ => fmt_g(n.abs(), v.prec, upper),
             };
             pad(signed(n < 0.0, v, body), v, true)
@@ -2305,16 +2397,7 @@ fn fmt_g(x: f64, prec: Option<usize>, upper: bool) -> String {
     if p > dp {
         p = nd;
     }
-    if dp > 0 {
-        (0..dp).for_each(|k| s.push(digit(k)));
-    } else {
-        s.push('0');
-    }
-    let frac = (p - dp).max(0);
-    if frac > 0 {
-        s.push('.');
-        (0..frac).for_each(|k| s.push(digit(dp + k)));
-    }
+    s.push_str(&fmt_f_digits(&d, dp, (p - dp).max(0)));
     s
 }
 
@@ -4950,42 +5033,6 @@ mod tests {
                     }
                     let _ = call(spec.name, args);
                 }
-            }
-        }
-    }
-}
-#[cfg(test)]
-mod tmp_probe {
-    #[test]
-    #[ignore]
-    fn probe() {
-        let verbs = "%g|%.3g|%e|%.2e|%v|%f|%.1f|%10.3g|%-10.2e|%+g|%G|%.0e|%#v";
-        for x in [
-            "0.1",
-            "1e-7",
-            "123456789012",
-            "1e15",
-            "1e16",
-            "2.5e-5",
-            "99999.5",
-            "999999.5",
-            "0.000099999",
-            "1e6",
-            "100000",
-            "123456.7",
-            "-42.42",
-            "0.5",
-            "1.25",
-            "2.675",
-            "1e-300",
-            "7e22",
-        ] {
-            let v: f64 = x.parse().unwrap();
-            let mut args = vec![super::Value::string(verbs)];
-            args.extend(std::iter::repeat(super::Value::Number(v)).take(13));
-            match super::call("format", args) {
-                Ok(super::Value::String(s)) => println!("PROBE \"{s}\""),
-                other => println!("PROBE {other:?}"),
             }
         }
     }

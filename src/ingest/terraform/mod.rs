@@ -33,8 +33,21 @@ pub fn load(paths: &[PathBuf], inputs: &RootInputs) -> TerraformInput {
     let results = parallel_map(&found.roots, |root| {
         let ctx = eval::Ctx::new(&loader, root, &inputs.allowed_dirs);
         let inst = eval::root_instance(&ctx, inputs);
-        let mut model = mapping::build_model(&ctx, &inst, crate::source::display_path(root));
-        let (probs, notes) = ctx.take();
+        let name = crate::source::display_path(root);
+        let mut model = mapping::build_model(&ctx, &inst, name.clone());
+        let (probs, mut notes) = ctx.take();
+        if ctx.has_syntax_errors() {
+            // Part of this configuration could not be read: judging the rest could
+            // report a rule whose counterpart sits in the unreadable file.
+            model = crate::model::Model {
+                name: name.clone(),
+                ..crate::model::Model::default()
+            };
+            notes.push(crate::model::InputNote {
+                location: None,
+                message: format!("not checked: {name} (or a module it calls) has a file that could not be read or parsed"),
+            });
+        }
         model.notes = notes;
         (model, probs)
     });
