@@ -3209,29 +3209,40 @@ mod re {
                         self.set(j, Inst::Jmp(end));
                     }
                 }
-                Node::Rep(inner, min, max, greedy) => {
+                Node::Rep(inner, min, None, greedy) => {
+                    // x{n,} is x{n-1} followed by x+, and x* is (x+)?, as
+                    // Go compiles them: the loop test comes after the body,
+                    // so an empty iteration ends the loop with its captures.
+                    for _ in 1..*min {
+                        self.emit(inner)?;
+                    }
+                    let skip = if *min == 0 {
+                        Some(self.push(Inst::Split(0, 0))?)
+                    } else {
+                        None
+                    };
+                    let body = self.prog.len();
+                    self.emit(inner)?;
+                    let again = self.push(Inst::Split(0, 0))?;
+                    let end = self.prog.len();
+                    self.set(again, Self::split(*greedy, body, end));
+                    if let Some(skip) = skip {
+                        self.set(skip, Self::split(*greedy, body, end));
+                    }
+                }
+                Node::Rep(inner, min, Some(max), greedy) => {
                     for _ in 0..*min {
                         self.emit(inner)?;
                     }
-                    match max {
-                        None => {
-                            let l = self.push(Inst::Split(0, 0))?;
-                            self.emit(inner)?;
-                            self.push(Inst::Jmp(l))?;
-                            let end = self.prog.len();
-                            self.set(l, Self::split(*greedy, l + 1, end));
-                        }
-                        Some(max) => {
-                            let mut splits = Vec::new();
-                            for _ in *min..*max {
-                                splits.push(self.push(Inst::Split(0, 0))?);
-                                self.emit(inner)?;
-                            }
-                            let end = self.prog.len();
-                            for s in splits {
-                                self.set(s, Self::split(*greedy, s + 1, end));
-                            }
-                        }
+                    // x{n,m}: m-n nested optional copies, x(x(x)?)?.
+                    let mut splits = Vec::new();
+                    for _ in *min..*max {
+                        splits.push(self.push(Inst::Split(0, 0))?);
+                        self.emit(inner)?;
+                    }
+                    let end = self.prog.len();
+                    for s in splits {
+                        self.set(s, Self::split(*greedy, s + 1, end));
                     }
                 }
             }
@@ -4025,6 +4036,12 @@ mod tests {
             ),
             ("jsonencode", vec![s("é\u{2028}")], s(r#""é\u2028""#)),
             ("jsonencode", vec![l(vec![])], s("[]")),
+            (
+                "jsonencode",
+                vec![nl(&[1e-7, 7e22, -0.000025, 0.1])],
+                s("[0.0000001,70000000000000000000000,-0.000025,0.1]"),
+            ),
+            ("jsonencode", vec![NULL_V], s("null")),
             ("jsonencode", vec![set(&["b", "a"])], s(r#"["a","b"]"#)),
             (
                 "jsondecode",
@@ -4198,6 +4215,8 @@ mod tests {
             ("%t", vec![s("true")], "true"),
             ("%.2f", vec![s("3.14159")], "3.14"),
             ("%f", vec![n(1e20)], "100000000000000000000.000000"),
+            ("%f|%.1f|%d|%#v", vec![n(7e22), n(7e22), n(7e22), n(1e-7)], "70000000000000000000000.000000|70000000000000000000000.0|70000000000000000000000|0.0000001"),
+            ("%.2f|%.0f|%.1f", vec![n(2.675), n(0.5), n(0.25)], "2.67|0|0.2"),
             (
                 "%g|%g|%g",
                 vec![n(123456.0), n(1234567.0), n(0.00001234)],
@@ -4359,6 +4378,34 @@ mod tests {
                 obj(vec![("n", s("b"))]),
             ),
             ("regex", vec![s("é+"), s("ééa")], s("éé")),
+            ("regex", vec![s("(a*)*"), s("b")], sl(&[""])),
+            ("regex", vec![s("(a*)+"), s("b")], sl(&[""])),
+            ("regex", vec![s("(?:(a)|b)+"), s("ab")], sl(&["a"])),
+            ("regex", vec![s("(a|b)*?c"), s("abc")], sl(&["b"])),
+            ("regex", vec![s("(?i)straSSe"), s("STRASSE")], s("STRASSE")),
+            ("regex", vec![s("[[:^digit:]]+"), s("12ab3")], s("ab")),
+            ("regex", vec![s("[\\d-]+"), s("a1-2b")], s("1-2")),
+            (
+                "regexall",
+                vec![s("\\b"), s("ab cd")],
+                sl(&["", "", "", ""]),
+            ),
+            (
+                "replace",
+                vec![s("a b  c"), s("/\\s+/"), s("_")],
+                s("a_b_c"),
+            ),
+            ("replace", vec![s("x"), s("/$/"), s("y")], s("xy")),
+            (
+                "replace",
+                vec![s("ab\ncd"), s("/(?m)^/"), s("> ")],
+                s("> ab\n> cd"),
+            ),
+            (
+                "replace",
+                vec![s("abc"), s("/(?P<x>b)/"), s("[${y}${x}$x2]")],
+                s("a[b]c"),
+            ),
             (
                 "regex",
                 vec![s("^vpc-[0-9a-f]{8}$"), s("vpc-0a1b2c3d")],
@@ -5034,6 +5081,29 @@ mod tests {
                     let _ = call(spec.name, args);
                 }
             }
+        }
+        // Random regular expressions and format strings.
+        let alphabet: Vec<char> = "ab()[]{}*+?|^$.\\-:,0123dDwWsSbBPpQEx<>=!iU%#vq"
+            .chars()
+            .collect();
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..20_000 {
+            let len = next() % 10;
+            let pattern: String = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            let _ = call("regexall", vec![s(&pattern), s("ab(a)b{1}-aa\nB_ 0:=")]);
+            let _ = call(
+                "replace",
+                vec![s("aba ab"), s(&format!("/{pattern}/")), s("<$1${x}$$>")],
+            );
+            let _ = call("format", vec![s(&pattern), n(1.5), s("x"), b(true)]);
         }
     }
 }
