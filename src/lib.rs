@@ -8,3 +8,5 @@ pub mod net;
 pub mod report;
 pub mod rules;
 pub mod source;
+#[cfg(test)]
+pub mod testing;

@@ -86,3 +86,69 @@ fn port_name(p: u16) -> &'static str {
         _ => "",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{entry, lint_hcl, nacl};
+
+    #[test]
+    fn table() {
+        let cases: Vec<(String, Vec<&str>)> = vec![
+            (
+                entry("ingress", 100, "allow", "tcp", 22, 22, "0.0.0.0/0"),
+                vec!["NACL003 warning 3:3"],
+            ),
+            (
+                entry("ingress", 100, "allow", "udp", 3389, 3389, "::/0"),
+                vec!["NACL003 warning 3:3"],
+            ),
+            // Port 0 is a real bound.
+            (
+                entry("ingress", 100, "allow", "tcp", 0, 1023, "0.0.0.0/0"),
+                vec!["NACL003 warning 3:3"],
+            ),
+            // Not from the world.
+            (
+                entry("ingress", 100, "allow", "tcp", 22, 22, "10.0.0.0/8"),
+                vec![],
+            ),
+            // Outbound is not inbound.
+            (
+                entry("egress", 100, "allow", "tcp", 22, 22, "0.0.0.0/0"),
+                vec![],
+            ),
+            // Allow-all and all ports are left to security groups; return-path ranges are replies.
+            (
+                entry("ingress", 100, "allow", "-1", 0, 0, "0.0.0.0/0"),
+                vec![],
+            ),
+            (
+                entry("ingress", 100, "allow", "tcp", 0, 65535, "0.0.0.0/0"),
+                vec![],
+            ),
+            (
+                entry("ingress", 100, "allow", "tcp", 1024, 65535, "0.0.0.0/0"),
+                vec![],
+            ),
+            // A deny numbered first closes the port.
+            (
+                entry("ingress", 90, "deny", "tcp", 22, 22, "0.0.0.0/0")
+                    + &entry("ingress", 100, "allow", "tcp", 0, 1023, "0.0.0.0/0"),
+                vec![],
+            ),
+            // A deny for IPv4 does not close IPv6.
+            (
+                entry("ingress", 90, "deny", "tcp", 22, 22, "0.0.0.0/0")
+                    + &entry("ingress", 100, "allow", "tcp", 0, 1023, "::/0"),
+                vec!["NACL003 warning 11:3"],
+            ),
+        ];
+        for (entries, expected) in cases {
+            let got: Vec<String> = lint_hcl(&nacl(&entries))
+                .into_iter()
+                .filter(|f| f.starts_with("NACL003"))
+                .collect();
+            assert_eq!(got, expected, "for entries:\n{entries}");
+        }
+    }
+}

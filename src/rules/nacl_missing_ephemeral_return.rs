@@ -260,3 +260,114 @@ fn help_text(
         format!("{intro}:\n{}", blocks.join("\n"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{entry, lint_hcl, nacl};
+
+    fn icmp(block: &str, rule: u32, t: i64, code: i64, cidr: &str) -> String {
+        let (proto, attr) = if cidr.contains(':') {
+            ("58", "ipv6_cidr_block")
+        } else {
+            ("icmp", "cidr_block")
+        };
+        format!(
+            "  {block} {{\n    rule_no = {rule}\n    action = \"allow\"\n    protocol = \"{proto}\"\n    from_port = 0\n    to_port = 0\n    icmp_type = {t}\n    icmp_code = {code}\n    {attr} = \"{cidr}\"\n  }}\n"
+        )
+    }
+
+    /// (entries, expected NACL001 findings). Plain entry blocks are 8 lines, starting on line 3.
+    #[test]
+    fn table() {
+        let https_in = entry("ingress", 100, "allow", "tcp", 443, 443, "0.0.0.0/0");
+        let cases: Vec<(String, Vec<&str>)> = vec![
+            (https_in.clone(), vec!["NACL001 error 3:3"]),
+            (
+                https_in.clone() + &entry("egress", 100, "allow", "tcp", 1024, 65535, "0.0.0.0/0"),
+                vec![],
+            ),
+            // Replies allowed only after a deny that takes part of them.
+            (
+                https_in.clone()
+                    + &entry("egress", 90, "deny", "tcp", 3000, 4000, "0.0.0.0/0")
+                    + &entry("egress", 100, "allow", "tcp", 1024, 65535, "0.0.0.0/0"),
+                vec!["NACL001 error 3:3"],
+            ),
+            // The deny numbered after the allow does not matter.
+            (
+                https_in.clone()
+                    + &entry("egress", 110, "deny", "tcp", 3000, 4000, "0.0.0.0/0")
+                    + &entry("egress", 100, "allow", "tcp", 1024, 65535, "0.0.0.0/0"),
+                vec![],
+            ),
+            // Replies to part of the peers only.
+            (
+                entry("ingress", 100, "allow", "tcp", 5432, 5432, "10.0.0.0/16")
+                    + &entry("egress", 100, "allow", "tcp", 1024, 65535, "10.0.0.0/17"),
+                vec!["NACL001 error 3:3"],
+            ),
+            // Outbound-initiated: replies come in.
+            (
+                entry("egress", 100, "allow", "tcp", 443, 443, "0.0.0.0/0"),
+                vec!["NACL001 error 3:3"],
+            ),
+            // A return-path range is not initiating.
+            (
+                entry("ingress", 100, "allow", "tcp", 1024, 65535, "0.0.0.0/0"),
+                vec![],
+            ),
+            // 1023-65535 reaches below 1024: initiating.
+            (
+                entry("ingress", 100, "allow", "tcp", 1023, 65535, "10.0.0.0/8"),
+                vec!["NACL001 error 3:3"],
+            ),
+            // Allow-all needs tcp and udp replies; icmp is not required.
+            (
+                entry("ingress", 100, "allow", "-1", 0, 0, "10.0.0.0/8")
+                    + &entry("egress", 100, "allow", "tcp", 1024, 65535, "10.0.0.0/8"),
+                vec!["NACL001 error 3:3"],
+            ),
+            (
+                entry("ingress", 100, "allow", "-1", 0, 0, "10.0.0.0/8")
+                    + &entry("egress", 100, "allow", "tcp", 1024, 65535, "10.0.0.0/8")
+                    + &entry("egress", 110, "allow", "udp", 1024, 65535, "10.0.0.0/8"),
+                vec![],
+            ),
+            // IPv4 replies do not serve IPv6 peers.
+            (
+                entry("ingress", 100, "allow", "tcp", 443, 443, "::/0")
+                    + &entry("egress", 100, "allow", "tcp", 1024, 65535, "0.0.0.0/0"),
+                vec!["NACL001 error 3:3"],
+            ),
+            // Echo request needs echo reply (ICMP blocks are 9 lines).
+            (
+                icmp("ingress", 100, 8, -1, "10.0.0.0/8"),
+                vec!["NACL001 error 3:3"],
+            ),
+            (
+                icmp("ingress", 100, 8, -1, "10.0.0.0/8")
+                    + &icmp("egress", 100, 0, 0, "10.0.0.0/8"),
+                vec![],
+            ),
+            (
+                icmp("ingress", 100, 128, -1, "::/0") + &icmp("egress", 100, 129, -1, "::/0"),
+                vec![],
+            ),
+            // Destination unreachable only: no echo request, nothing to reply to.
+            (icmp("ingress", 100, 3, -1, "10.0.0.0/8"), vec![]),
+            // A shadowed allow has no effective part: no replies needed.
+            (
+                entry("ingress", 100, "deny", "tcp", 0, 65535, "0.0.0.0/0")
+                    + &entry("ingress", 110, "allow", "tcp", 443, 443, "0.0.0.0/0"),
+                vec![],
+            ),
+        ];
+        for (entries, expected) in cases {
+            let got: Vec<String> = lint_hcl(&nacl(&entries))
+                .into_iter()
+                .filter(|f| f.starts_with("NACL001"))
+                .collect();
+            assert_eq!(got, expected, "for entries:\n{entries}");
+        }
+    }
+}

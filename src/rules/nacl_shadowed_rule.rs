@@ -129,3 +129,68 @@ fn verb(covering: &[&super::nacl_common::Analyzed]) -> &'static str {
         _ => "decide",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{entry, lint_hcl, nacl};
+
+    /// (entries, expected findings). Each entry block is 8 lines; the first starts on line 3.
+    #[test]
+    fn table() {
+        let cases: Vec<(String, Vec<&str>)> = vec![
+            // Deny behind allow-all: error on the deny (second block, line 11).
+            (
+                entry("ingress", 100, "allow", "-1", 0, 0, "0.0.0.0/0")
+                    + &entry("ingress", 110, "deny", "tcp", 22, 22, "0.0.0.0/0"),
+                vec!["NACL002 error 11:3"],
+            ),
+            // The same deny numbered first: clean.
+            (
+                entry("ingress", 110, "allow", "-1", 0, 0, "0.0.0.0/0")
+                    + &entry("ingress", 100, "deny", "tcp", 22, 22, "0.0.0.0/0"),
+                vec![],
+            ),
+            // Covered by two allows together.
+            (
+                entry("egress", 100, "allow", "tcp", 0, 65535, "10.0.0.0/17")
+                    + &entry("egress", 110, "allow", "tcp", 0, 65535, "10.0.128.0/17")
+                    + &entry("egress", 120, "deny", "tcp", 22, 22, "10.0.0.0/16"),
+                vec!["NACL002 error 19:3"],
+            ),
+            // Partial overlap only: nothing.
+            (
+                entry("egress", 100, "allow", "tcp", 0, 65535, "10.0.0.0/17")
+                    + &entry("egress", 120, "deny", "tcp", 22, 22, "10.0.0.0/16"),
+                vec![],
+            ),
+            // IPv4 entries never cover IPv6 ones.
+            (
+                entry("ingress", 100, "allow", "-1", 0, 0, "0.0.0.0/0")
+                    + &entry("ingress", 110, "deny", "tcp", 22, 22, "::/0"),
+                vec![],
+            ),
+            // Dead allow behind a deny: warning; redundant allow: note.
+            (
+                entry("ingress", 100, "deny", "tcp", 0, 1023, "0.0.0.0/0")
+                    + &entry("ingress", 110, "allow", "tcp", 22, 22, "10.0.0.0/8")
+                    + &entry("ingress", 120, "allow", "-1", 0, 0, "0.0.0.0/0")
+                    + &entry("ingress", 130, "allow", "udp", 53, 53, "10.0.0.0/8"),
+                vec!["NACL002 note 27:3", "NACL002 warning 11:3"],
+            ),
+            // Different directions never shadow each other.
+            (
+                entry("egress", 100, "allow", "-1", 0, 0, "0.0.0.0/0")
+                    + &entry("ingress", 110, "deny", "tcp", 22, 22, "0.0.0.0/0"),
+                vec![],
+            ),
+        ];
+        for (entries, expected) in cases {
+            let got = lint_hcl(&nacl(&entries));
+            let got: Vec<String> = got
+                .into_iter()
+                .filter(|f| f.starts_with("NACL002"))
+                .collect();
+            assert_eq!(got, expected, "for entries:\n{entries}");
+        }
+    }
+}

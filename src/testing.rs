@@ -1,0 +1,68 @@
+//! Test support: lint inline HCL and get `(code, severity, line, column)` back.
+
+use crate::check::{check, CheckOptions};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Writes `hcl` as `main.tf` of a fresh module directory, lints it, and returns
+/// every finding as `CODE severity line:column`, sorted.
+pub fn lint_hcl(hcl: &str) -> Vec<String> {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "vpclint-unit-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("main.tf"), hcl).expect("write main.tf");
+    let report = check(&CheckOptions {
+        paths: vec![dir.clone()],
+        ..CheckOptions::default()
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        report.problems.is_empty(),
+        "unexpected input errors: {:?}",
+        report
+            .problems
+            .iter()
+            .map(|p| &p.message)
+            .collect::<Vec<_>>()
+    );
+    let mut out: Vec<String> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let lc = f.location.as_ref().map(|l| l.line_col());
+            let (line, col) = lc.map(|l| (l.line, l.column)).unwrap_or((0, 0));
+            format!("{} {} {line}:{col}", f.code, f.severity)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// A NACL with the given inline entries, for rule unit tables.
+pub fn nacl(entries: &str) -> String {
+    format!("resource \"aws_network_acl\" \"t\" {{\n  vpc_id = \"vpc-1\"\n{entries}}}\n")
+}
+
+/// One inline entry: `entry("ingress", 100, "allow", "tcp", 443, 443, "0.0.0.0/0")`.
+pub fn entry(
+    block: &str,
+    rule: u32,
+    action: &str,
+    protocol: &str,
+    from: i64,
+    to: i64,
+    cidr: &str,
+) -> String {
+    let attr = if cidr.contains(':') {
+        "ipv6_cidr_block"
+    } else {
+        "cidr_block"
+    };
+    format!(
+        "  {block} {{\n    rule_no = {rule}\n    action = \"{action}\"\n    protocol = \"{protocol}\"\n    from_port = {from}\n    to_port = {to}\n    {attr} = \"{cidr}\"\n  }}\n"
+    )
+}
