@@ -2002,7 +2002,12 @@ fn resolve_root(
             match &c.expansion {
                 Expansion::Unknown(r) => Ok((Value::unknown(r.clone()), ops.len())),
                 Expansion::Single => {
-                    let inst = &c.instances[0].1;
+                    let Some((_, inst)) = c.instances.first() else {
+                        return Ok((
+                            Value::unknown(format!("module.{a} has no instance")),
+                            ops.len(),
+                        ));
+                    };
                     match get_attr_name(ops.get(1)) {
                         Some(out) => match output(ctx, inst, out) {
                             Some(v) => Ok((v, 2)),

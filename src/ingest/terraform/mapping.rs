@@ -331,6 +331,30 @@ impl Builder<'_, '_> {
                 nacl.entries_mut(dir)
                     .push(unknown_entry(&inst.address, loc, &u.reason));
             }
+            // Attribute syntax: `ingress = [{ ... }]`.
+            if let Some(attr) = inst.body.attrs.get(block) {
+                let loc = attr.location.clone();
+                match &attr.value {
+                    Value::List(items) | Value::Set(items) => {
+                        for item in items {
+                            let body = body_from_value(item, &loc);
+                            let e =
+                                self.entry(&body, &inst.address, loc.clone(), EntryKind::Inline);
+                            nacl.entries_mut(dir).push(e);
+                        }
+                    }
+                    Value::Null => {}
+                    other => {
+                        let reason = match other {
+                            Value::Unknown(u) => u.reason.clone(),
+                            _ => format!("`{block}` is not a list of entries"),
+                        };
+                        self.unknown(&loc, &inst.address, block, &reason);
+                        nacl.entries_mut(dir)
+                            .push(unknown_entry(&inst.address, loc, &reason));
+                    }
+                }
+            }
         }
         nacl
     }
@@ -623,6 +647,26 @@ impl Builder<'_, '_> {
 enum EntryKind {
     Inline,
     Standalone,
+}
+
+/// An object value as a block body, every attribute located at `loc`.
+fn body_from_value(v: &Value, loc: &Location) -> EvalBody {
+    let mut body = EvalBody::default();
+    let attrs = match v {
+        Value::Object(m) => m.clone(),
+        Value::Resource(r) => r.attrs.clone(),
+        _ => Default::default(),
+    };
+    for (k, value) in attrs {
+        body.attrs.insert(
+            k,
+            super::eval::EvalAttr {
+                value,
+                location: loc.clone(),
+            },
+        );
+    }
+    body
 }
 
 fn missing_field<T>(what: &str) -> Val<T> {
