@@ -338,7 +338,12 @@ impl EvalBody {
             blocks
                 .entry(b.name.clone())
                 .or_default()
-                .push(Value::Object(b.body.to_value()));
+                .push(Value::Resource(Arc::new(ResourceValue {
+                    // A block has every attribute of its schema: unset ones are null or known
+                    // after apply, never an error; we cannot tell which, so they are unknown.
+                    address: format!("{} block", b.name),
+                    attrs: b.body.to_value(),
+                })));
         }
         for u in &self.unknown_blocks {
             m.insert(u.name.clone(), Value::unknown(u.reason.clone()));
@@ -664,7 +669,13 @@ pub fn local(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str) -> Option<Value> {
     Some(memo(
         &m.locals,
         name,
-        || Value::unknown(format!("local.{name} depends on itself")),
+        || {
+            ctx.error(EvalErr {
+                message: format!("cycle: local.{name} depends on itself"),
+                location: item.location(),
+            });
+            Value::unknown(format!("local.{name} depends on itself"))
+        },
         || {
             let scope = Scope::module(m, &item.file);
             eval(ctx, &scope, &item.node.value).unwrap_or_else(|e| {
@@ -991,7 +1002,13 @@ fn expand_dynamic(ctx: &Ctx, scope: &Scope, b: &Block, out: &mut EvalBody) {
             .iter()
             .map(|(k, x)| (Value::String(k.clone()), x.clone()))
             .collect(),
-        Value::Null => Vec::new(),
+        Value::Null => {
+            ctx.error(scope.err(
+                fe.value.span(),
+                "invalid dynamic for_each value: cannot use a null value in for_each",
+            ));
+            return;
+        }
         Value::Unknown(u) => {
             out.unknown_blocks.push(UnknownBlock {
                 name: label,
@@ -1289,8 +1306,25 @@ pub fn eval(ctx: &Ctx, scope: &Scope, expr: &Expression) -> EvalResult {
                     Ok(if t == f { t } else { unknown_from(&cond) })
                 }
                 other => match other.as_bool() {
-                    Some(true) => eval(ctx, scope, &c.true_expr),
-                    Some(false) => eval(ctx, scope, &c.false_expr),
+                    Some(b) => {
+                        let (chosen, other) = if b {
+                            (&c.true_expr, &c.false_expr)
+                        } else {
+                            (&c.false_expr, &c.true_expr)
+                        };
+                        let v = eval(ctx, scope, chosen)?;
+                        // Both results get one type: a number or bool next to a string becomes a string.
+                        if matches!(v, Value::Number(_) | Value::Bool(_))
+                            && matches!(
+                                other,
+                                Expression::String(_) | Expression::StringTemplate(_)
+                            )
+                            && matches!(eval(ctx, scope, other), Ok(Value::String(_)))
+                        {
+                            return Ok(v.as_str_lossy().map(Value::String).unwrap_or(v));
+                        }
+                        Ok(v)
+                    }
                     None => Err(scope.err(
                         c.cond_expr.span(),
                         format!("condition must be a bool, not {}", other.type_name()),
@@ -1461,7 +1495,7 @@ fn eval_template(ctx: &Ctx, scope: &Scope, t: &Template, quoted: bool) -> EvalRe
     }
     let mut out = String::new();
     let mut unknown: Option<Value> = None;
-    render_elements(ctx, scope, &elements, &mut out, &mut unknown)?;
+    render_elements(ctx, scope, &elements, &mut out, &mut unknown, false)?;
     Ok(unknown.unwrap_or(Value::String(out)))
 }
 
@@ -1479,8 +1513,10 @@ fn render_elements(
     elements: &[&Element],
     out: &mut String,
     unknown: &mut Option<Value>,
+    strip_leading: bool,
 ) -> Result<(), EvalErr> {
-    let mut strip_next = false;
+    // `~}` on the previous tag strips the whitespace at the start of the next literal.
+    let mut strip_next = strip_leading;
     for el in elements {
         match el {
             Element::Literal(l) => {
@@ -1509,12 +1545,37 @@ fn render_elements(
                     match c.as_bool() {
                         Some(true) => {
                             let els: Vec<&Element> = ifd.if_expr.template.iter().collect();
-                            render_elements(ctx, scope, &els, out, unknown)?;
+                            render_elements(
+                                ctx,
+                                scope,
+                                &els,
+                                out,
+                                unknown,
+                                strip_end(ifd.if_expr.strip),
+                            )?;
+                            let closing = ifd
+                                .else_expr
+                                .as_ref()
+                                .map(|e| e.strip)
+                                .unwrap_or(ifd.endif_expr.strip);
+                            if strip_start(closing) {
+                                trim_end_in_place(out);
+                            }
                         }
                         Some(false) => {
                             if let Some(e) = &ifd.else_expr {
                                 let els: Vec<&Element> = e.template.iter().collect();
-                                render_elements(ctx, scope, &els, out, unknown)?;
+                                render_elements(
+                                    ctx,
+                                    scope,
+                                    &els,
+                                    out,
+                                    unknown,
+                                    strip_end(e.strip),
+                                )?;
+                                if strip_start(ifd.endif_expr.strip) {
+                                    trim_end_in_place(out);
+                                }
                             }
                         }
                         None if matches!(c, Value::Unknown(_) | Value::Ref(_)) => {
@@ -1542,7 +1603,10 @@ fn render_elements(
                                 if let Some(kv) = &f.key_var {
                                     s = s.with_binding(kv.as_str(), k);
                                 }
-                                render_elements(ctx, &s, &els, out, unknown)?;
+                                render_elements(ctx, &s, &els, out, unknown, strip_end(f.strip))?;
+                                if strip_start(fd.endfor_expr.strip) {
+                                    trim_end_in_place(out);
+                                }
                             }
                         }
                         None if coll.is_unknown() => *unknown = Some(coll.clone()),
@@ -1898,7 +1962,7 @@ fn file_function(
     let elements: Vec<&Element> = tpl.iter().collect();
     let mut out = String::new();
     let mut unknown = None;
-    render_elements(ctx, &s, &elements, &mut out, &mut unknown)?;
+    render_elements(ctx, &s, &elements, &mut out, &mut unknown, false)?;
     Ok(unknown.unwrap_or(Value::String(out)))
 }
 

@@ -180,6 +180,10 @@ impl Value {
         match self {
             Value::Object(m) => m.get(name).cloned(),
             Value::Resource(r) => Some(r.attrs.get(name).cloned().unwrap_or_else(|| {
+                if r.address.ends_with(" block") {
+                    // Nested blocks have no identity: an unset attribute is null or computed.
+                    return Value::unknown(format!("`{name}` is not set in the {}", r.address));
+                }
                 Value::Ref(Arc::new(AttrRef {
                     address: r.address.clone(),
                     attr: name.to_string(),
