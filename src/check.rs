@@ -1,7 +1,10 @@
 //! One `check` run: read the inputs, build the models, run the rules.
 
 use crate::diag::Severity;
+use crate::ingest::aws::{self, TerraformJsonKind};
+use crate::ingest::plan;
 use crate::ingest::terraform::{self, RootInputs};
+use crate::model::InputNote;
 use crate::report::Report;
 use crate::rules::{self, RuleEntry, Settings};
 use std::path::PathBuf;
@@ -49,14 +52,46 @@ pub fn check(opts: &CheckOptions) -> Report {
         allowed_dirs,
     };
     let tf = terraform::load(&paths, &inputs);
+    let json = aws::load_paths(&paths);
+    let mut models = tf.models;
+    let mut problems = tf.problems;
+    let mut notes = Vec::new();
+    models.extend(json.models);
+    problems.extend(json.problems);
+    let mut files = tf.files + json.files;
+    for t in &json.terraform {
+        match (&t.kind, &t.root) {
+            (TerraformJsonKind::Plan | TerraformJsonKind::State, Some(root)) => {
+                let (model, p) = plan::load(&t.file, root);
+                models.push(model);
+                problems.extend(p);
+                files += 1;
+            }
+            (TerraformJsonKind::Config, _) => notes.push(InputNote {
+                location: None,
+                message: format!(
+                    "not read: {} (Terraform JSON syntax is not supported yet)",
+                    t.file.display_path()
+                ),
+            }),
+            _ => {}
+        }
+    }
+    for s in &json.skipped {
+        notes.push(InputNote {
+            location: None,
+            message: format!("skipped: {}: {}", s.path, s.reason),
+        });
+    }
     let enabled: Vec<&'static RuleEntry> = rules::all().iter().collect();
     let mut report = Report {
-        files: tf.files,
-        models: tf.models.len(),
-        problems: tf.problems,
+        files,
+        models: models.len(),
+        problems,
+        notes,
         ..Report::default()
     };
-    for model in &tf.models {
+    for model in &models {
         report
             .findings
             .extend(rules::run(model, &opts.settings, &enabled));

@@ -1,3 +1,6 @@
 //! Reading inputs (Terraform, plan JSON, AWS exports) into the model.
 
+pub mod aws;
+pub mod json_spans;
+pub mod plan;
 pub mod terraform;

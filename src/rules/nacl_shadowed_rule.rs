@@ -87,7 +87,7 @@ impl Rule for NaclShadowedRule {
                                 "`{}` {} {what} is redundant: {by} already {} all of it",
                                 nacl.origin.address,
                                 dir.as_str(),
-                                if a.action == RuleAction::Allow { "allow" } else { "deny" },
+                                verb(&covering),
                             ),
                             "Remove the redundant entry: it matches nothing that earlier entries do not already decide the same way \
                              (NACLs have a quota of 20 entries per direction by default)."

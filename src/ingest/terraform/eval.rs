@@ -27,6 +27,13 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 
+/// Largest `count` vpclint expands (beyond it the instances are Unknown).
+const MAX_COUNT: f64 = 100_000.0;
+
+/// Deepest expression evaluation (references through locals count); beyond it, an error
+/// instead of exhausting the stack.
+const MAX_EVAL_DEPTH: usize = 20_000;
+
 /// How deep local modules may nest before we call it recursion.
 const MAX_MODULE_DEPTH: usize = 32;
 
@@ -64,6 +71,7 @@ pub struct Ctx<'l> {
     allowed_dirs: RefCell<Vec<PathBuf>>,
     modules_used: RefCell<Vec<Arc<ModuleSource>>>,
     extra_files: RefCell<HashMap<PathBuf, Arc<SourceFile>>>,
+    depth: std::cell::Cell<usize>,
 }
 
 impl<'l> Ctx<'l> {
@@ -80,6 +88,7 @@ impl<'l> Ctx<'l> {
             allowed_dirs: RefCell::new(dirs),
             modules_used: RefCell::new(Vec::new()),
             extra_files: RefCell::new(HashMap::new()),
+            depth: std::cell::Cell::new(0),
         }
     }
 
@@ -114,6 +123,13 @@ impl<'l> Ctx<'l> {
             std::mem::take(&mut *self.problems.borrow_mut()),
             std::mem::take(&mut *self.notes.borrow_mut()),
         )
+    }
+
+    /// Records an error that no `try()` or `can()` hides (Terraform checks references
+    /// before evaluating), and returns it.
+    fn static_error(&self, err: EvalErr) -> EvalErr {
+        self.error(err.clone());
+        err
     }
 
     fn use_module(&self, m: &Arc<ModuleSource>) {
@@ -289,6 +305,8 @@ pub struct EvalAttr {
     pub value: Value,
     /// The value expression's location.
     pub location: Location,
+    /// Locations of the elements of a list value, when known (plan JSON arrays).
+    pub elements: Vec<Location>,
 }
 
 /// An evaluated nested block.
@@ -453,15 +471,18 @@ pub fn root_instance(ctx: &Ctx, inputs: &RootInputs) -> Rc<ModuleInst> {
         read_tfvars(ctx, &f, &mut given);
     }
     for (name, raw) in &inputs.vars {
-        let decl_type = src
+        // As Terraform: a variable without a type constraint, or with a primitive one,
+        // takes the text as a string; any other constraint (`any` too) parses it as HCL.
+        let as_string = match src
             .variables
             .get(name)
             .and_then(|v| v.node.body.get_attribute("type"))
-            .map(|a| TypeSpec::parse(&a.value))
-            .unwrap_or(TypeSpec::Any);
-        let value = if decl_type.is_primitive()
-            || matches!(decl_type, TypeSpec::Any) && !looks_structured(raw)
         {
+            None => true,
+            Some(a) if matches!(&a.value, Expression::Variable(v) if v.as_str() == "any") => false,
+            Some(a) => TypeSpec::parse(&a.value).is_primitive(),
+        };
+        let value = if as_string {
             Value::String(raw.clone())
         } else {
             match hcl_edit::parser::parse_expr(raw) {
@@ -477,14 +498,13 @@ pub fn root_instance(ctx: &Ctx, inputs: &RootInputs) -> Rc<ModuleInst> {
         };
         given.insert(name.clone(), (value, None));
     }
+    let locations: BTreeMap<String, Location> = given
+        .iter()
+        .filter_map(|(k, (_, l))| l.clone().map(|l| (k.clone(), l)))
+        .collect();
     let given = given.into_iter().map(|(k, (v, _))| (k, v)).collect();
-    let vars = bind_variables(ctx, &src, given, true);
+    let vars = bind_variables(ctx, &src, given, &locations, true);
     Rc::new(new_inst(String::new(), src, vars, ".".to_string(), 0))
-}
-
-fn looks_structured(s: &str) -> bool {
-    let t = s.trim_start();
-    t.starts_with('[') || t.starts_with('{')
 }
 
 fn new_inst(
@@ -606,6 +626,7 @@ fn bind_variables(
     ctx: &Ctx,
     src: &Arc<ModuleSource>,
     mut given: BTreeMap<String, Value>,
+    locations: &BTreeMap<String, Location>,
     root: bool,
 ) -> BTreeMap<String, Value> {
     let mut vars = BTreeMap::new();
@@ -653,7 +674,10 @@ fn bind_variables(
             Err(msg) => {
                 ctx.error(EvalErr {
                     message: format!("invalid value for var.{name}: {msg}"),
-                    location: item.location().first_line(),
+                    location: locations
+                        .get(name)
+                        .cloned()
+                        .unwrap_or_else(|| item.location().first_line()),
                 });
                 Value::unknown(format!("var.{name} has an invalid value"))
             }
@@ -702,8 +726,19 @@ fn expansion(ctx: &Ctx, scope: &Scope, body: &Body, what: &str) -> Expansion {
                 Expansion::Unknown(format!("count of {what} is known only after apply"))
             }
             other => match other.as_number() {
-                Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= 100_000.0 => {
+                Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= MAX_COUNT => {
                     Expansion::Count(n as i64)
+                }
+                Some(n) if n >= 0.0 && n.fract() == 0.0 => {
+                    ctx.note(
+                        Some(scope.loc(a.value.span())),
+                        format!(
+                            "not evaluated: count = {} is above vpclint's limit of {}",
+                            format_number(n),
+                            format_number(MAX_COUNT)
+                        ),
+                    );
+                    Expansion::Unknown(format!("count of {what} is above vpclint's limit"))
                 }
                 _ => {
                     ctx.error(scope.err(
@@ -930,6 +965,7 @@ pub fn eval_body(ctx: &Ctx, scope: &Scope, body: &Body, top: bool) -> EvalBody {
                     EvalAttr {
                         value,
                         location: scope.loc(a.value.span()),
+                        elements: Vec::new(),
                     },
                 );
             }
@@ -1155,6 +1191,7 @@ fn eval_call(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str, item: &Item<Block>) -> C
         s.count_index = ci;
         s.each = each;
         let mut given = BTreeMap::new();
+        let mut locations = BTreeMap::new();
         for attr in item.node.body.attributes() {
             let k = attr.key.as_str();
             if matches!(
@@ -1168,8 +1205,9 @@ fn eval_call(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str, item: &Item<Block>) -> C
                 Value::unknown(format!("input `{k}` of {base} could not be evaluated"))
             });
             given.insert(k.to_string(), v);
+            locations.insert(k.to_string(), s.loc(attr.value.span()));
         }
-        let vars = bind_variables(ctx, &src, given, false);
+        let vars = bind_variables(ctx, &src, given, &locations, false);
         let path = format!("{base}{}", ik.suffix());
         instances.push((
             ik,
@@ -1216,6 +1254,27 @@ fn relative_to(dir: &Path, root: &Path) -> String {
     crate::source::display_path(&d)
 }
 
+/// Evaluates everything a module tree declares (locals, outputs, resources, module
+/// calls), so that evaluation errors anywhere are reported as `terraform validate` would.
+pub fn evaluate_all(ctx: &Ctx, m: &Rc<ModuleInst>) {
+    for name in m.src.locals.keys() {
+        local(ctx, m, name);
+    }
+    for (key, _) in &m.src.resources {
+        resource(ctx, m, key);
+    }
+    for name in m.src.outputs.keys() {
+        output(ctx, m, name);
+    }
+    for name in m.src.modules.keys() {
+        if let Some(c) = call(ctx, m, name) {
+            for (_, child) in &c.instances {
+                evaluate_all(ctx, child);
+            }
+        }
+    }
+}
+
 /// The value of output `name` of a module instance.
 pub fn output(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str) -> Option<Value> {
     let item = m.src.outputs.get(name)?;
@@ -1251,6 +1310,20 @@ fn outputs_object(ctx: &Ctx, m: &Rc<ModuleInst>) -> Value {
 
 /// Evaluates an expression.
 pub fn eval(ctx: &Ctx, scope: &Scope, expr: &Expression) -> EvalResult {
+    let depth = ctx.depth.get();
+    if depth >= MAX_EVAL_DEPTH {
+        return Err(scope.err(
+            expr.span(),
+            "expression nesting (through references) is too deep to evaluate",
+        ));
+    }
+    ctx.depth.set(depth + 1);
+    let result = eval_inner(ctx, scope, expr);
+    ctx.depth.set(depth);
+    result
+}
+
+fn eval_inner(ctx: &Ctx, scope: &Scope, expr: &Expression) -> EvalResult {
     match expr {
         Expression::Null(_) => Ok(Value::Null),
         Expression::Bool(b) => Ok(Value::Bool(*b.value())),
@@ -2007,20 +2080,20 @@ fn resolve_root(
             let a = attr.ok_or_else(|| need("a variable name"))?;
             match m.vars.get(a) {
                 Some(v) => Ok((v.clone(), 1)),
-                None => Err(scope.err(
+                None => Err(ctx.static_error(scope.err(
                     span,
                     format!("reference to undeclared input variable `var.{a}`"),
-                )),
+                ))),
             }
         }
         "local" => {
             let a = attr.ok_or_else(|| need("a local value name"))?;
             match local(ctx, m, a) {
                 Some(v) => Ok((v, 1)),
-                None => Err(scope.err(
+                None => Err(ctx.static_error(scope.err(
                     span,
                     format!("reference to undeclared local value `local.{a}`"),
-                )),
+                ))),
             }
         }
         "count" => match (attr, &scope.count_index) {
@@ -2061,7 +2134,9 @@ fn resolve_root(
         "module" => {
             let a = attr.ok_or_else(|| need("a module name"))?;
             let Some(c) = call(ctx, m, a) else {
-                return Err(scope.err(span, format!("reference to undeclared module `module.{a}`")));
+                return Err(ctx.static_error(
+                    scope.err(span, format!("reference to undeclared module `module.{a}`")),
+                ));
             };
             match &c.expansion {
                 Expansion::Unknown(r) => Ok((Value::unknown(r.clone()), ops.len())),
@@ -2094,10 +2169,10 @@ fn resolve_root(
             };
             match data_value(ctx, m, &format!("{t}.{n}")) {
                 Some(v) => Ok((v, 2)),
-                None => Err(scope.err(
+                None => Err(ctx.static_error(scope.err(
                     span,
                     format!("reference to undeclared data source `data.{t}.{n}`"),
-                )),
+                ))),
             }
         }
         _ => {
@@ -2106,10 +2181,10 @@ fn resolve_root(
             };
             match resource_value(ctx, m, &format!("{name}.{n}")) {
                 Some(v) => Ok((v, 1)),
-                None => Err(scope.err(
+                None => Err(ctx.static_error(scope.err(
                     span,
                     format!("reference to undeclared resource `{name}.{n}`"),
-                )),
+                ))),
             }
         }
     }

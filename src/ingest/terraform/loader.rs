@@ -166,7 +166,13 @@ pub fn tf_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok())
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "tf") && p.is_file())
+        .filter(|p| {
+            // Terraform ignores files whose names start with "." (editor backups, locks).
+            let hidden = p
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            !hidden && p.extension().is_some_and(|x| x == "tf") && p.is_file()
+        })
         .collect();
     files.sort();
     Ok(files)

@@ -14,9 +14,10 @@ use ipnet::IpNet;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
-/// Every evaluated resource of the module tree, in a stable order.
-struct Collected {
-    by_type: BTreeMap<String, Vec<Rc<ResourceEval>>>,
+/// Every evaluated resource of a configuration (or plan), by type, in a stable order.
+pub struct Collected {
+    /// Evaluated resources by resource type.
+    pub by_type: BTreeMap<String, Vec<Rc<ResourceEval>>>,
 }
 
 impl Collected {
@@ -64,25 +65,79 @@ pub fn build_model(ctx: &Ctx, root: &Rc<ModuleInst>, name: String) -> Model {
         by_type: BTreeMap::new(),
     };
     collect(ctx, root, &mut all);
+    let (model, errors) = build(&all, name);
+    for e in errors {
+        ctx.error(e);
+    }
+    model
+}
+
+/// Builds a model from resources read elsewhere (plan or state JSON); value errors
+/// become problems in `file`.
+pub fn build_model_from(
+    all: Collected,
+    name: String,
+    _file: &std::sync::Arc<crate::source::SourceFile>,
+) -> (Model, Vec<crate::diag::Problem>) {
+    let (model, errors) = build(&all, name);
+    let problems = errors
+        .into_iter()
+        .map(|e| crate::diag::Problem::at(PARSE_EVAL, e.message, e.location))
+        .collect();
+    (model, problems)
+}
+
+fn build(all: &Collected, name: String) -> (Model, Vec<eval::EvalErr>) {
     let mut b = Builder {
-        ctx,
+        errors: Vec::new(),
         model: Model {
             name,
             ..Model::default()
         },
         nacl_index: HashMap::new(),
         vpc_default: HashMap::new(),
+        ids: literal_ids(all),
     };
-    b.vpcs(&all);
-    b.nacls(&all);
-    b.nacl_rules(&all);
-    b.subnets(&all);
-    b.model
+    b.vpcs(all);
+    b.nacls(all);
+    b.nacl_rules(all);
+    b.subnets(all);
+    (b.model, b.errors)
 }
 
-struct Builder<'c, 'l> {
-    ctx: &'c Ctx<'l>,
+/// Attributes that name other objects, by their literal value (state JSON has real ids).
+const ID_ATTRS: &[&str] = &[
+    "id",
+    "arn",
+    "default_network_acl_id",
+    "default_security_group_id",
+    "main_route_table_id",
+];
+
+fn literal_ids(all: &Collected) -> HashMap<String, (String, String)> {
+    let mut ids = HashMap::new();
+    for rs in all.by_type.values() {
+        for r in rs {
+            for inst in &r.instances {
+                for attr in ID_ATTRS {
+                    if let Some(Value::String(s)) = inst.body.get(attr) {
+                        if !s.is_empty() {
+                            ids.entry(s.clone())
+                                .or_insert((inst.address.clone(), attr.to_string()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    ids
+}
+
+struct Builder {
+    errors: Vec<eval::EvalErr>,
     model: Model,
+    /// Literal ids (state JSON) -> the resource and attribute that carry them.
+    ids: HashMap<String, (String, String)>,
     /// NACL key -> index in model.nacls.
     nacl_index: HashMap<Key, usize>,
     /// VPC key -> key of its default NACL.
@@ -101,6 +156,16 @@ enum Target {
     Absent,
 }
 
+fn target_of(ids: &HashMap<String, (String, String)>, v: Option<&Value>) -> Target {
+    match target(v) {
+        Target::Literal(s) => match ids.get(&s) {
+            Some((address, attr)) => Target::Ref(address.clone(), attr.clone()),
+            None => Target::Literal(s),
+        },
+        other => other,
+    }
+}
+
 fn target(v: Option<&Value>) -> Target {
     match v {
         None | Some(Value::Null) => Target::Absent,
@@ -112,7 +177,7 @@ fn target(v: Option<&Value>) -> Target {
     }
 }
 
-impl Builder<'_, '_> {
+impl Builder {
     fn unknown(&mut self, location: &Location, address: &str, attribute: &str, reason: &str) {
         self.model.unknowns.push(UnknownNote {
             location: Some(location.clone()),
@@ -166,7 +231,7 @@ impl Builder<'_, '_> {
 
     fn nacls(&mut self, all: &Collected) {
         for inst in all.instances("aws_default_network_acl") {
-            let vpc = match target(inst.body.get("default_network_acl_id")) {
+            let vpc = match target_of(&self.ids, inst.body.get("default_network_acl_id")) {
                 Target::Ref(addr, attr) if attr == "default_network_acl_id" => Val::Known(addr),
                 Target::Unknown(r) => Val::Unknown(r),
                 _ => Val::Unknown(
@@ -243,7 +308,7 @@ impl Builder<'_, '_> {
     }
 
     fn vpc_ref(&self, v: Option<&Value>) -> Val<Key> {
-        match target(v) {
+        match target_of(&self.ids, v) {
             Target::Ref(addr, attr) if attr == "id" => Val::Known(addr),
             Target::Ref(addr, attr) => Val::Unknown(format!("{addr}.{attr} is not a VPC id")),
             Target::Literal(s) => Val::Known(s),
@@ -255,7 +320,7 @@ impl Builder<'_, '_> {
     /// The NACL a reference points to: `aws_network_acl.x.id`,
     /// `aws_default_network_acl.x.id` or `aws_vpc.x.default_network_acl_id`.
     fn nacl_ref(&self, v: Option<&Value>) -> Val<Key> {
-        match target(v) {
+        match target_of(&self.ids, v) {
             Target::Ref(addr, attr) if attr == "id" && self.nacl_index.contains_key(&addr) => {
                 Val::Known(addr)
             }
@@ -277,7 +342,7 @@ impl Builder<'_, '_> {
     }
 
     fn subnet_ref(&self, v: &Value) -> Val<Key> {
-        match target(Some(v)) {
+        match target_of(&self.ids, Some(v)) {
             Target::Ref(addr, attr) if attr == "id" => Val::Known(addr),
             Target::Literal(s) => Val::Known(s),
             Target::Ref(addr, attr) => Val::Unknown(format!("`{addr}.{attr}` is not a subnet id")),
@@ -472,9 +537,9 @@ impl Builder<'_, '_> {
     // -----------------------------------------------------------------------
     // Fields
 
-    fn type_error(&self, body: &EvalBody, name: &str, expected: &str, got: &Value) {
+    fn type_error(&mut self, body: &EvalBody, name: &str, expected: &str, got: &Value) {
         if let Some(a) = body.attrs.get(name) {
-            self.ctx.error(eval::EvalErr {
+            self.errors.push(eval::EvalErr {
                 message: format!("`{name}` must be {expected}, not {got}"),
                 location: a.location.clone(),
             });
@@ -556,7 +621,7 @@ impl Builder<'_, '_> {
             Some(Val::Known(n)) if (1..=32766).contains(&n) => Val::Known(n as u32),
             Some(Val::Known(n)) => {
                 if let Some(a) = body.attrs.get(num_attr) {
-                    self.ctx.error(eval::EvalErr {
+                    self.errors.push(eval::EvalErr {
                         message: format!("`{num_attr}` must be between 1 and 32766, not {n}"),
                         location: a.location.clone(),
                     });
@@ -610,7 +675,7 @@ impl Builder<'_, '_> {
             (Some(Val::Known(c)), None) if matches!(c, IpNet::V4(_)) => Val::Known(c),
             (None, Some(Val::Known(c))) if matches!(c, IpNet::V6(_)) => Val::Known(c),
             (Some(Val::Known(c)), None) | (None, Some(Val::Known(c))) => {
-                self.ctx.error(eval::EvalErr {
+                self.errors.push(eval::EvalErr {
                     message: format!("{c} is in the wrong attribute: IPv4 goes in cidr_block, IPv6 in ipv6_cidr_block"),
                     location: location.clone(),
                 });
@@ -618,7 +683,7 @@ impl Builder<'_, '_> {
             }
             (Some(Val::Unknown(r)), _) | (_, Some(Val::Unknown(r))) => Val::Unknown(r),
             (Some(_), Some(_)) => {
-                self.ctx.error(eval::EvalErr {
+                self.errors.push(eval::EvalErr {
                     message: "a network ACL entry takes cidr_block or ipv6_cidr_block, not both"
                         .into(),
                     location: location.clone(),
@@ -663,6 +728,7 @@ fn body_from_value(v: &Value, loc: &Location) -> EvalBody {
             super::eval::EvalAttr {
                 value,
                 location: loc.clone(),
+                elements: Vec::new(),
             },
         );
     }

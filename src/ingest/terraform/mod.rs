@@ -35,6 +35,7 @@ pub fn load(paths: &[PathBuf], inputs: &RootInputs) -> TerraformInput {
         let inst = eval::root_instance(&ctx, inputs);
         let name = crate::source::display_path(root);
         let mut model = mapping::build_model(&ctx, &inst, name.clone());
+        eval::evaluate_all(&ctx, &inst);
         let (probs, mut notes) = ctx.take();
         if ctx.has_syntax_errors() {
             // Part of this configuration could not be read: judging the rest could
@@ -68,22 +69,22 @@ pub fn load(paths: &[PathBuf], inputs: &RootInputs) -> TerraformInput {
     }
 }
 
-/// Maps `f` over `items` on a few threads, keeping the order.
+/// Stack size of evaluation threads: deep local/module chains recurse deeply.
+const EVAL_STACK: usize = 256 * 1024 * 1024;
+
+/// Maps `f` over `items` on a few threads with large stacks, keeping the order.
 fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, 8)
         .min(items.len().max(1));
-    if threads <= 1 {
-        return items.iter().map(&f).collect();
-    }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let slots: Vec<std::sync::Mutex<Option<R>>> =
         items.iter().map(|_| std::sync::Mutex::new(None)).collect();
     std::thread::scope(|s| {
         for _ in 0..threads {
-            s.spawn(|| loop {
+            let worker = || loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(item) = items.get(i) else { break };
                 let r = f(item);
@@ -92,9 +93,26 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
                         *g = Some(r);
                     }
                 }
-            });
+            };
+            let spawned = std::thread::Builder::new()
+                .stack_size(EVAL_STACK)
+                .spawn_scoped(s, worker);
+            if spawned.is_err() {
+                // No thread to be had: the remaining items run on the workers that did start
+                // (or below, on this thread).
+                break;
+            }
         }
     });
+    // Items no worker took (no thread could be spawned) run here.
+    for (i, slot) in slots.iter().enumerate() {
+        let empty = slot.lock().map(|g| g.is_none()).unwrap_or(false);
+        if empty {
+            if let (Some(item), Ok(mut g)) = (items.get(i), slot.lock()) {
+                *g = Some(f(item));
+            }
+        }
+    }
     slots
         .into_iter()
         .filter_map(|s| s.into_inner().ok().flatten())

@@ -80,7 +80,7 @@ impl Value {
             return u.clone();
         }
         let mut items = items;
-        items.sort_by_key(Value::sort_key);
+        items.sort_by(Value::set_order);
         items.dedup();
         Value::Set(items)
     }
@@ -161,6 +161,16 @@ impl Value {
         match self {
             Value::List(v) | Value::Set(v) => Some(v),
             _ => None,
+        }
+    }
+
+    /// Terraform's set order: numbers numerically, strings lexically, then the rest.
+    pub fn set_order(a: &Value, b: &Value) -> std::cmp::Ordering {
+        match (a, b) {
+            (Value::Number(x), Value::Number(y)) => x.total_cmp(y),
+            (Value::Number(_), _) => std::cmp::Ordering::Less,
+            (_, Value::Number(_)) => std::cmp::Ordering::Greater,
+            _ => a.sort_key().cmp(&b.sort_key()),
         }
     }
 

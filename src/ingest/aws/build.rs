@@ -1,0 +1,144 @@
+//! Linking the records of one snapshot into the model: keys, addresses,
+//! default NACLs and subnet associations.
+
+use super::{Common, Snapshot};
+use crate::diag::{Problem, PARSE_EVAL};
+use crate::model::{Key, Model, NetworkAcl, Origin, Subnet, Val, Vpc};
+use std::collections::{BTreeSet, HashMap};
+
+/// Model keys and addresses: the AWS id, prefixed with the owner when the
+/// snapshot holds objects of several accounts (ids are unique only per account).
+struct Keys {
+    several_owners: bool,
+}
+
+impl Keys {
+    fn key(&self, owner: &Option<String>, id: &str) -> Key {
+        match owner {
+            Some(o) if self.several_owners => format!("{o}/{id}"),
+            _ => id.to_string(),
+        }
+    }
+
+    fn of(&self, c: &Common) -> Key {
+        self.key(&c.owner, &c.id)
+    }
+
+    /// `acl-0abc (web)`: the key plus the `Name` tag.
+    fn address(&self, c: &Common) -> String {
+        let key = self.of(c);
+        match &c.name {
+            Some(name) => format!("{key} ({name})"),
+            None => key,
+        }
+    }
+
+    fn origin(&self, c: &Common) -> Origin {
+        Origin {
+            location: Some(c.location.clone()),
+            address: self.address(c),
+        }
+    }
+}
+
+/// Builds the model of one snapshot.
+pub(crate) fn build(name: String, snap: Snapshot, problems: &mut Vec<Problem>) -> Model {
+    let owners: BTreeSet<&str> = snap
+        .vpcs
+        .iter()
+        .map(|v| &v.common)
+        .chain(snap.subnets.iter().map(|s| &s.common))
+        .chain(snap.nacls.iter().map(|n| &n.common))
+        .filter_map(|c| c.owner.as_deref())
+        .collect();
+    let keys = Keys {
+        several_owners: owners.len() > 1,
+    };
+    let mut model = Model {
+        name,
+        notes: snap.notes,
+        ..Model::default()
+    };
+
+    // Network ACLs, the default NACL of each VPC, and which NACL each subnet uses.
+    let mut default_of: HashMap<Key, Key> = HashMap::new();
+    let mut nacl_of: HashMap<Key, (Key, crate::source::Location)> = HashMap::new();
+    for rec in snap.nacls {
+        let key = keys.of(&rec.common);
+        let origin = keys.origin(&rec.common);
+        let vpc = rec.vpc.map(|v| keys.key(&rec.common.owner, &v));
+        if rec.is_default {
+            if let Val::Known(v) = &vpc {
+                default_of.entry(v.clone()).or_insert_with(|| key.clone());
+            }
+        }
+        let mut subnets = Vec::new();
+        for (subnet, loc) in rec.subnets {
+            let subnet = keys.key(&rec.common.owner, &subnet);
+            match nacl_of.get(&subnet) {
+                Some((other, _)) if other != &key => problems.push(Problem::at(
+                    PARSE_EVAL,
+                    format!(
+                        "subnet `{subnet}` is associated with `{other}` and `{key}`; a subnet has exactly one network ACL"
+                    ),
+                    loc.first_line(),
+                )),
+                Some(_) => {}
+                None => {
+                    nacl_of.insert(subnet.clone(), (key.clone(), loc));
+                }
+            }
+            subnets.push(Val::Known(subnet));
+        }
+        let mut inbound = rec.inbound;
+        let mut outbound = rec.outbound;
+        for e in inbound.iter_mut().chain(outbound.iter_mut()) {
+            e.origin.address.clone_from(&origin.address);
+        }
+        model.nacls.push(NetworkAcl {
+            origin,
+            key,
+            vpc,
+            is_default: rec.is_default,
+            inbound,
+            outbound,
+            subnets,
+        });
+    }
+
+    for rec in snap.vpcs {
+        let key = keys.of(&rec.common);
+        model.vpcs.push(Vpc {
+            origin: keys.origin(&rec.common),
+            default_nacl: default_of.get(&key).cloned(),
+            key,
+            cidr: rec.cidr,
+            has_ipv6: rec.has_ipv6,
+        });
+    }
+
+    let have_nacls = snap.kinds.contains("NetworkAcls");
+    for rec in snap.subnets {
+        let key = keys.of(&rec.common);
+        let vpc = rec.vpc.map(|v| keys.key(&rec.common.owner, &v));
+        let nacl = match nacl_of.get(&key) {
+            Some((n, _)) => Val::Known(n.clone()),
+            None if !have_nacls => {
+                Val::Unknown("no `aws ec2 describe-network-acls` output in this snapshot".into())
+            }
+            // AWS lists every subnet in the associations of exactly one NACL.
+            None => Val::Unknown(
+                "no network ACL of this snapshot lists it in its `Associations`".into(),
+            ),
+        };
+        model.subnets.push(Subnet {
+            origin: keys.origin(&rec.common),
+            key,
+            vpc,
+            cidr: rec.cidr,
+            ipv6_cidr: rec.ipv6_cidr,
+            nacl,
+        });
+    }
+    model
+}

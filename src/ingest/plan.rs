@@ -1,0 +1,479 @@
+//! Terraform plan and state JSON (`terraform show -json`) into the model.
+//!
+//! Resources keep their Terraform addresses. Values the plan leaves unknown
+//! (ids known only after apply) are resolved from the `configuration`
+//! section's expression references where they name a resource of the same
+//! module (`aws_network_acl.app.id`); in state JSON every value is known and
+//! literal ids are matched to the resources that carry them.
+
+use super::json_spans::{Kind, Node};
+use super::terraform::eval::{EvalAttr, EvalBody, Expansion, InstanceEval, ResourceEval};
+use super::terraform::mapping::{self, Collected};
+use super::terraform::value::{ResourceValue, Value};
+use crate::diag::Problem;
+use crate::model::Model;
+use crate::source::{Location, SourceFile};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// True if a parsed JSON document is plan or state JSON.
+pub fn is_plan_or_state(root: &Node) -> bool {
+    root.get("format_version").is_some()
+        && (root.get("planned_values").is_some() || root.get("values").is_some())
+}
+
+/// Builds the model of one plan or state JSON file.
+pub fn load(file: &Arc<SourceFile>, root: &Node) -> (Model, Vec<Problem>) {
+    let is_plan = root.get("planned_values").is_some();
+    let values_root = root
+        .get("planned_values")
+        .or_else(|| root.get("values"))
+        .and_then(|v| v.get("root_module"));
+    let mut resources: Vec<RawResource> = Vec::new();
+    if let Some(m) = values_root {
+        walk_module(m, &mut resources);
+    }
+    let unknown = if is_plan {
+        after_unknown(root)
+    } else {
+        BTreeMap::new()
+    };
+    let config = root.get("configuration").and_then(|c| c.get("root_module"));
+    let mut by_type: BTreeMap<String, Vec<Rc<ResourceEval>>> = BTreeMap::new();
+    let addresses: Vec<(String, String)> = resources
+        .iter()
+        .map(|r| (r.module.clone(), r.local_key()))
+        .collect();
+    for r in &resources {
+        let mut body = EvalBody::default();
+        if let Some(values) = r.node.get("values").and_then(Node::as_object) {
+            for m in values {
+                body.attrs.insert(
+                    m.key.clone(),
+                    EvalAttr {
+                        value: to_value(&m.value),
+                        location: Location::new(file, m.value.span.clone()),
+                        elements: m
+                            .value
+                            .as_array()
+                            .map(|items| {
+                                items
+                                    .iter()
+                                    .map(|i| Location::new(file, i.span.clone()))
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                    },
+                );
+            }
+        }
+        // Attributes the plan knows only after apply: references from the configuration.
+        if let Some(unknowns) = unknown.get(&r.address) {
+            let resource_config =
+                config.and_then(|c| config_resource(c, &r.module, &r.rtype, &r.name));
+            for attr in unknowns {
+                let value = match resource_config.map(|rc| expression_references(rc, attr)) {
+                    // Not in the configuration: a computed attribute (`id`, or inline rules
+                    // managed elsewhere), exactly as when the HCL does not set it.
+                    Some(None) => continue,
+                    Some(Some(refs)) => {
+                        resolve_references(&refs, &r.module, &r.index, config, &addresses, 0)
+                    }
+                    None => {
+                        Value::unknown(format!("`{}.{attr}` is known only after apply", r.address))
+                    }
+                };
+                let location = body
+                    .attrs
+                    .get(attr)
+                    .map(|a| a.location.clone())
+                    .unwrap_or_else(|| Location::new(file, r.node.span.clone()));
+                body.attrs.insert(
+                    attr.clone(),
+                    EvalAttr {
+                        value,
+                        location,
+                        elements: Vec::new(),
+                    },
+                );
+            }
+        }
+        let location = Location::new(file, r.node.span.clone());
+        let value = Value::Resource(Arc::new(ResourceValue {
+            address: r.address.clone(),
+            attrs: body.to_value(),
+        }));
+        let inst = Rc::new(InstanceEval {
+            address: r.address.clone(),
+            location: location.clone(),
+            body,
+            value,
+        });
+        by_type
+            .entry(r.rtype.clone())
+            .or_default()
+            .push(Rc::new(ResourceEval {
+                key: r.local_key(),
+                rtype: r.rtype.clone(),
+                location,
+                instances: vec![inst],
+                expansion: Expansion::Single,
+                placeholder: None,
+            }));
+    }
+    let name = file.display_path();
+    mapping::build_model_from(Collected { by_type }, name, file)
+}
+
+/// A managed resource instance in planned_values / values.
+struct RawResource<'a> {
+    node: &'a Node,
+    address: String,
+    /// Module address (`module.a["x"]`), empty for the root.
+    module: String,
+    rtype: String,
+    name: String,
+    /// Index as written in the address suffix (`[0]`, `["a"]`), empty if none.
+    index: String,
+}
+
+impl RawResource<'_> {
+    fn local_key(&self) -> String {
+        format!("{}.{}", self.rtype, self.name)
+    }
+}
+
+fn walk_module<'a>(m: &'a Node, out: &mut Vec<RawResource<'a>>) {
+    let module = m
+        .get("address")
+        .and_then(Node::as_str)
+        .unwrap_or("")
+        .to_string();
+    for r in m.get("resources").and_then(Node::as_array).unwrap_or(&[]) {
+        if r.get("mode").and_then(Node::as_str) != Some("managed") {
+            continue;
+        }
+        let (Some(address), Some(rtype), Some(name)) = (
+            r.get("address").and_then(Node::as_str),
+            r.get("type").and_then(Node::as_str),
+            r.get("name").and_then(Node::as_str),
+        ) else {
+            continue;
+        };
+        let index = match r.get("index").map(|n| &n.kind) {
+            Some(Kind::Number(n)) => format!("[{n}]"),
+            Some(Kind::String(s)) => format!("[{}]", serde_json::to_string(s).unwrap_or_default()),
+            _ => String::new(),
+        };
+        out.push(RawResource {
+            node: r,
+            address: address.to_string(),
+            module: module.clone(),
+            rtype: rtype.to_string(),
+            name: name.to_string(),
+            index,
+        });
+    }
+    for c in m
+        .get("child_modules")
+        .and_then(Node::as_array)
+        .unwrap_or(&[])
+    {
+        walk_module(c, out);
+    }
+}
+
+/// For each resource address, the top-level attributes the plan marks unknown.
+fn after_unknown(root: &Node) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    for rc in root
+        .get("resource_changes")
+        .and_then(Node::as_array)
+        .unwrap_or(&[])
+    {
+        let Some(address) = rc.get("address").and_then(Node::as_str) else {
+            continue;
+        };
+        let Some(au) = rc
+            .get("change")
+            .and_then(|c| c.get("after_unknown"))
+            .and_then(Node::as_object)
+        else {
+            continue;
+        };
+        let attrs: Vec<String> = au
+            .iter()
+            .filter(|m| matches!(m.value.kind, Kind::Bool(true)))
+            .map(|m| m.key.clone())
+            .collect();
+        out.insert(address.to_string(), attrs);
+    }
+    out
+}
+
+/// The configuration of the module at `module` (instance keys ignored).
+fn module_config<'a>(config_root: &'a Node, module: &str) -> Option<&'a Node> {
+    let mut m = config_root;
+    for call in module_call_names(module) {
+        m = m.get("module_calls")?.get(&call)?.get("module")?;
+    }
+    Some(m)
+}
+
+/// `module.a["x"].module.b` -> [`module.a["x"]`, `module.b`].
+fn module_segments(module: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut in_str = false;
+    let mut depth = 0usize;
+    for ch in module.chars() {
+        match ch {
+            '"' => in_str = !in_str,
+            '[' if !in_str => depth += 1,
+            ']' if !in_str => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        current.push(ch);
+        if ch == '.'
+            && !in_str
+            && depth == 0
+            && current.starts_with("module.")
+            && current.len() > "module.".len()
+            && current[..current.len() - 1].contains('.')
+        {
+            current.pop();
+            out.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// The configuration of resource `rtype.name` in module `module`.
+fn config_resource<'a>(
+    config_root: &'a Node,
+    module: &str,
+    rtype: &str,
+    name: &str,
+) -> Option<&'a Node> {
+    let m = module_config(config_root, module)?;
+    m.get("resources")?.as_array()?.iter().find(|r| {
+        r.get("type").and_then(Node::as_str) == Some(rtype)
+            && r.get("name").and_then(Node::as_str) == Some(name)
+    })
+}
+
+/// The references of `attr` in a resource's configuration; None if the attribute is not set there.
+fn expression_references(resource: &Node, attr: &str) -> Option<Vec<String>> {
+    let expr = resource.get("expressions")?.get(attr)?;
+    Some(
+        expr.get("references")
+            .and_then(Node::as_array)
+            .map(|refs| {
+                refs.iter()
+                    .filter_map(|r| r.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    )
+}
+
+/// `module.a["x"].module.b[0]` -> ["a", "b"].
+fn module_call_names(module: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = module;
+    while let Some(after) = rest.strip_prefix("module.") {
+        let end = after.find(['.', '[']).unwrap_or(after.len());
+        out.push(after[..end].to_string());
+        let mut tail = &after[end..];
+        if tail.starts_with('[') {
+            // Skip the instance key, which may contain dots inside quotes.
+            let mut in_str = false;
+            let mut close = tail.len();
+            for (i, ch) in tail.char_indices() {
+                match ch {
+                    '"' => in_str = !in_str,
+                    ']' if !in_str => {
+                        close = i + 1;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            tail = &tail[close..];
+        }
+        rest = tail.strip_prefix('.').unwrap_or("");
+    }
+    out
+}
+
+/// Turns configuration references into Refs to resources of the same module instance:
+/// one reference is one value; several (a list of ids) are a list.
+fn resolve_references(
+    refs: &[String],
+    module: &str,
+    index: &str,
+    config: Option<&Node>,
+    addresses: &[(String, String)],
+    depth: usize,
+) -> Value {
+    let mut out = Vec::new();
+    for reference in refs {
+        // `var.x` inside a module: follow the module call's argument in the parent module.
+        if let Some(var) = reference.strip_prefix("var.") {
+            let var = var.split(['.', '[']).next().unwrap_or(var);
+            let segments = module_segments(module);
+            let (Some((last, parents)), Some(cfg)) = (segments.split_last(), config) else {
+                return Value::unknown(format!("`{reference}` is a root module variable"));
+            };
+            if depth > 32 {
+                return Value::unknown(format!("`{reference}` is passed through too many modules"));
+            }
+            let parent = parents.join(".");
+            let call = module_call_names(last).pop().unwrap_or_default();
+            let refs = module_config(cfg, &parent)
+                .and_then(|m| {
+                    m.get("module_calls")?
+                        .get(&call)?
+                        .get("expressions")?
+                        .get(var)?
+                        .get("references")?
+                        .as_array()
+                })
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|r| r.as_str().map(str::to_string))
+                        .collect::<Vec<_>>()
+                });
+            match refs {
+                Some(refs) if !refs.is_empty() => {
+                    match resolve_references(&refs, &parent, "", config, addresses, depth + 1) {
+                        Value::List(items) => out.extend(items),
+                        v @ Value::Ref(_) => out.push(v),
+                        other => return other,
+                    }
+                }
+                _ => {
+                    return Value::unknown(format!("`{reference}` is not resolved from plan JSON"))
+                }
+            }
+            continue;
+        }
+        let Some((target, attr)) = split_reference(reference) else {
+            continue;
+        };
+        if [
+            "var",
+            "local",
+            "module",
+            "data",
+            "each",
+            "count",
+            "path",
+            "terraform",
+            "self",
+        ]
+        .iter()
+        .any(|p| target.starts_with(&format!("{p}.")))
+        {
+            return Value::unknown(format!("`{reference}` is not resolved from plan JSON"));
+        }
+        let base = target.split('[').next().unwrap_or(&target).to_string();
+        let instances: Vec<&(String, String)> = addresses
+            .iter()
+            .filter(|(m, k)| m == module && k == &base)
+            .collect();
+        if instances.is_empty() {
+            return Value::unknown(format!("`{reference}` names no resource in the plan"));
+        }
+        let prefix = if module.is_empty() {
+            String::new()
+        } else {
+            format!("{module}.")
+        };
+        // `aws_x.y` with one instance, or with the index given, or the same index as the referrer.
+        let address = if target.contains('[') {
+            format!("{prefix}{target}")
+        } else if instances.len() == 1 {
+            format!("{prefix}{base}")
+        } else {
+            format!("{prefix}{base}{index}")
+        };
+        out.push(Value::Ref(Arc::new(super::terraform::value::AttrRef {
+            address,
+            attr,
+        })));
+    }
+    match out.len() {
+        0 => Value::unknown("known only after apply"),
+        1 => out.remove(0),
+        _ => Value::List(out),
+    }
+}
+
+/// `aws_vpc.main.id` -> ("aws_vpc.main", "id"); `aws_subnet.a["x"].id` -> ("aws_subnet.a[\"x\"]", "id").
+/// References without an attribute (`aws_vpc.main`) give None.
+fn split_reference(reference: &str) -> Option<(String, String)> {
+    let (head, attr) = reference.rsplit_once('.')?;
+    if attr.contains(']') || attr.contains('"') {
+        return None;
+    }
+    // head must be `type.name` or `type.name[...]`.
+    let base = head.split('[').next().unwrap_or(head);
+    if base.matches('.').count() != 1 {
+        return None;
+    }
+    Some((head.to_string(), attr.to_string()))
+}
+
+fn to_value(n: &Node) -> Value {
+    match &n.kind {
+        Kind::Null => Value::Null,
+        Kind::Bool(b) => Value::Bool(*b),
+        Kind::Number(x) => Value::Number(x.as_f64().unwrap_or(0.0)),
+        Kind::String(s) => Value::String(s.clone()),
+        Kind::Array(items) => Value::List(items.iter().map(to_value).collect()),
+        Kind::Object(members) => Value::Object(
+            members
+                .iter()
+                .map(|m| (m.key.clone(), to_value(&m.value)))
+                .collect(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_paths_split_into_calls() {
+        assert_eq!(module_segments(""), Vec::<String>::new());
+        assert_eq!(module_segments("module.a"), vec!["module.a"]);
+        assert_eq!(
+            module_segments(r#"module.a["x.y"].module.b[0]"#),
+            vec![r#"module.a["x.y"]"#, "module.b[0]"]
+        );
+        assert_eq!(
+            module_call_names(r#"module.a["x.y"].module.b[0]"#),
+            vec!["a", "b"]
+        );
+    }
+
+    #[test]
+    fn references_name_a_resource_and_attribute() {
+        assert_eq!(
+            split_reference("aws_vpc.main.id"),
+            Some(("aws_vpc.main".into(), "id".into()))
+        );
+        assert_eq!(
+            split_reference(r#"aws_subnet.a["x"].id"#),
+            Some((r#"aws_subnet.a["x"]"#.into(), "id".into()))
+        );
+        assert_eq!(split_reference("aws_vpc.main"), None);
+        assert_eq!(split_reference("var.x"), None);
+    }
+}

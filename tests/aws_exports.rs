@@ -1,0 +1,728 @@
+//! AWS CLI exports into the model: the fixtures under fixtures/exports-handmade/
+//! (real moto + aws CLI output, and hand-written files for what moto cannot
+//! produce; see the README there) must give exactly these models, problems and
+//! findings.
+
+use proptest::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use vpclint::diag::{Finding, PARSE_EVAL, PARSE_SYNTAX};
+use vpclint::ingest::aws::{self, ExportInput, TerraformJsonKind};
+use vpclint::model::{EntrySource, Model, NaclEntry, Val};
+use vpclint::rules::{self, RuleEntry, Settings};
+use vpclint::source::{Location, SourceFile};
+
+const ROOT: &str = "fixtures/exports-handmade";
+
+fn load(case: &str) -> ExportInput {
+    aws::load_paths(&[Path::new(ROOT).join(case)])
+}
+
+/// Reads fixture files into memory under another directory name.
+fn in_memory(dir: &str, files: &[&str]) -> Vec<Arc<SourceFile>> {
+    files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(Path::new(ROOT).join(f)).expect("fixture");
+            let name = Path::new(f).file_name().expect("file name");
+            SourceFile::new(Path::new(dir).join(name), text)
+        })
+        .collect()
+}
+
+/// `file:line:col`, the file without its directory.
+fn at(loc: &Option<Location>) -> String {
+    match loc {
+        Some(l) => {
+            let lc = l.line_col();
+            let path = l.file.display_path();
+            let file = path.rsplit('/').next().unwrap_or(&path).to_string();
+            format!("{file}:{}:{}", lc.line, lc.column)
+        }
+        None => "-".into(),
+    }
+}
+
+fn val<T: std::fmt::Display>(v: &Val<T>) -> String {
+    match v {
+        Val::Known(t) => t.to_string(),
+        Val::Unknown(r) => format!("?({r})"),
+    }
+}
+
+fn opt_val<T: std::fmt::Display>(v: &Option<Val<T>>) -> String {
+    v.as_ref().map(val).unwrap_or_else(|| "-".into())
+}
+
+fn entry_line(dir: &str, e: &NaclEntry) -> String {
+    let pair = |v: &Val<Option<(i64, i64)>>| match v {
+        Val::Known(Some((a, b))) => format!("{a}/{b}"),
+        Val::Known(None) => "-".into(),
+        Val::Unknown(r) => format!("?({r})"),
+    };
+    let source = match e.source {
+        EntrySource::User => "user",
+        EntrySource::AwsDefault => "aws-default",
+        EntrySource::ImplicitDeny => "implicit-deny",
+    };
+    format!(
+        "  {dir} {} {} {} {} ports={} icmp={} {source} @{}",
+        val(&e.rule_number),
+        val(&e.action),
+        val(&e.protocol),
+        val(&e.cidr),
+        pair(&e.ports),
+        pair(&e.icmp),
+        at(&e.origin.location)
+    )
+}
+
+/// The whole model, one line per object or entry. Entries must carry their NACL's address.
+fn dump(m: &Model) -> Vec<String> {
+    let mut out = Vec::new();
+    for v in &m.vpcs {
+        out.push(format!(
+            "vpc {} [{}] {} ipv6={} default_nacl={} @{}",
+            v.key,
+            v.origin.address,
+            val(&v.cidr),
+            val(&v.has_ipv6),
+            v.default_nacl.as_deref().unwrap_or("-"),
+            at(&v.origin.location)
+        ));
+    }
+    for s in &m.subnets {
+        out.push(format!(
+            "subnet {} [{}] vpc={} {} ipv6={} nacl={} @{}",
+            s.key,
+            s.origin.address,
+            val(&s.vpc),
+            opt_val(&s.cidr),
+            opt_val(&s.ipv6_cidr),
+            val(&s.nacl),
+            at(&s.origin.location)
+        ));
+    }
+    for n in &m.nacls {
+        let subnets: Vec<String> = n.subnets.iter().map(val).collect();
+        out.push(format!(
+            "nacl {} [{}] vpc={} default={} subnets=[{}] @{}",
+            n.key,
+            n.origin.address,
+            val(&n.vpc),
+            n.is_default,
+            subnets.join(","),
+            at(&n.origin.location)
+        ));
+        for (dir, list) in [("in", &n.inbound), ("out", &n.outbound)] {
+            for e in list {
+                assert_eq!(e.origin.address, n.origin.address, "entry address");
+                out.push(entry_line(dir, e));
+            }
+        }
+    }
+    out
+}
+
+/// The dump without locations: what pages and files must not change.
+fn dump_without_locations(m: &Model) -> Vec<String> {
+    dump(m)
+        .into_iter()
+        .map(|l| l.split(" @").next().unwrap_or("").to_string())
+        .collect()
+}
+
+fn expected(s: &str) -> Vec<String> {
+    s.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn problems(out: &ExportInput) -> Vec<String> {
+    let mut v: Vec<String> = out
+        .problems
+        .iter()
+        .map(|p| format!("{} {} {}", p.code, at(&p.location), p.message))
+        .collect();
+    v.sort();
+    v
+}
+
+fn run_rules(m: &Model, codes: &[&str]) -> Vec<String> {
+    let enabled: Vec<&'static RuleEntry> = rules::all()
+        .iter()
+        .filter(|r| codes.is_empty() || codes.contains(&r.meta.code.as_str()))
+        .collect();
+    let mut v: Vec<String> = rules::run(m, &Settings::default(), &enabled)
+        .iter()
+        .map(|f: &Finding| format!("{} [{}] {}", f.code, f.resource, at(&f.location)))
+        .collect();
+    v.sort();
+    v
+}
+
+fn findings(m: &Model) -> Vec<String> {
+    run_rules(m, &[])
+}
+
+fn notes(m: &Model) -> Vec<String> {
+    m.notes
+        .iter()
+        .map(|n| format!("{} {}", at(&n.location), n.message))
+        .collect()
+}
+
+fn only_model(out: &ExportInput) -> &Model {
+    assert_eq!(out.models.len(), 1, "one snapshot directory, one model");
+    &out.models[0]
+}
+
+const MOTO_WEB: &str = r#"
+vpc vpc-d7146c78384256ded [vpc-d7146c78384256ded] 172.31.0.0/16 ipv6=false default_nacl=acl-4409bc265bc66d4d7 @describe-vpcs.json:3:9
+vpc vpc-d37388683232a1651 [vpc-d37388683232a1651 (shop)] 10.0.0.0/16 ipv6=false default_nacl=acl-43b58ee7b21629f24 @describe-vpcs.json:23:9
+vpc vpc-214276441133a3d54 [vpc-214276441133a3d54 (lab)] 10.1.0.0/16 ipv6=true default_nacl=acl-6610525cf42333583 @describe-vpcs.json:48:9
+subnet subnet-0a1502283b79e2cf3 [subnet-0a1502283b79e2cf3] vpc=vpc-d7146c78384256ded 172.31.0.0/20 ipv6=- nacl=acl-4409bc265bc66d4d7 @describe-subnets.json:3:9
+subnet subnet-50ef5541fe4fe446e [subnet-50ef5541fe4fe446e (shop-public-a)] vpc=vpc-d37388683232a1651 10.0.0.0/24 ipv6=- nacl=acl-721a78703a981b97b @describe-subnets.json:25:9
+subnet subnet-2333af17584be6a77 [subnet-2333af17584be6a77 (shop-private-a)] vpc=vpc-d37388683232a1651 10.0.1.0/24 ipv6=- nacl=acl-24af0b3004f231335 @describe-subnets.json:52:9
+subnet subnet-47c6ccb8854856606 [subnet-47c6ccb8854856606] vpc=vpc-d7146c78384256ded 172.31.16.0/20 ipv6=- nacl=acl-4409bc265bc66d4d7 @describe-subnets.json:79:9
+subnet subnet-00c382d65eb82eb96 [subnet-00c382d65eb82eb96] vpc=vpc-d7146c78384256ded 172.31.32.0/20 ipv6=- nacl=acl-4409bc265bc66d4d7 @describe-subnets.json:101:9
+subnet subnet-0ceafc5b17bb3138b [subnet-0ceafc5b17bb3138b] vpc=vpc-d7146c78384256ded 172.31.48.0/20 ipv6=- nacl=acl-4409bc265bc66d4d7 @describe-subnets.json:123:9
+subnet subnet-f9c8a4ed10b85ddb6 [subnet-f9c8a4ed10b85ddb6] vpc=vpc-d7146c78384256ded 172.31.64.0/20 ipv6=- nacl=acl-4409bc265bc66d4d7 @describe-subnets.json:145:9
+subnet subnet-3313cf5aaf69064f1 [subnet-3313cf5aaf69064f1] vpc=vpc-d7146c78384256ded 172.31.80.0/20 ipv6=- nacl=acl-4409bc265bc66d4d7 @describe-subnets.json:167:9
+nacl acl-4409bc265bc66d4d7 [acl-4409bc265bc66d4d7] vpc=vpc-d7146c78384256ded default=true subnets=[subnet-0a1502283b79e2cf3,subnet-47c6ccb8854856606,subnet-00c382d65eb82eb96,subnet-0ceafc5b17bb3138b,subnet-f9c8a4ed10b85ddb6,subnet-3313cf5aaf69064f1] @describe-network-acls.json:3:9
+  in 100 allow all 0.0.0.0/0 ports=- icmp=- user @describe-network-acls.json:51:17
+  in 32767 deny all 0.0.0.0/0 ports=- icmp=- implicit-deny @describe-network-acls.json:58:17
+  out 100 allow all 0.0.0.0/0 ports=- icmp=- user @describe-network-acls.json:37:17
+  out 32767 deny all 0.0.0.0/0 ports=- icmp=- implicit-deny @describe-network-acls.json:44:17
+nacl acl-43b58ee7b21629f24 [acl-43b58ee7b21629f24] vpc=vpc-d37388683232a1651 default=true subnets=[] @describe-network-acls.json:72:9
+  in 100 allow all 0.0.0.0/0 ports=- icmp=- user @describe-network-acls.json:89:17
+  in 32767 deny all 0.0.0.0/0 ports=- icmp=- implicit-deny @describe-network-acls.json:96:17
+  out 100 allow all 0.0.0.0/0 ports=- icmp=- user @describe-network-acls.json:75:17
+  out 32767 deny all 0.0.0.0/0 ports=- icmp=- implicit-deny @describe-network-acls.json:82:17
+nacl acl-6610525cf42333583 [acl-6610525cf42333583] vpc=vpc-214276441133a3d54 default=true subnets=[] @describe-network-acls.json:110:9
+  in 100 allow all 0.0.0.0/0 ports=- icmp=- user @describe-network-acls.json:127:17
+  in 32767 deny all 0.0.0.0/0 ports=- icmp=- implicit-deny @describe-network-acls.json:134:17
+  out 100 allow all 0.0.0.0/0 ports=- icmp=- user @describe-network-acls.json:113:17
+  out 32767 deny all 0.0.0.0/0 ports=- icmp=- implicit-deny @describe-network-acls.json:120:17
+nacl acl-721a78703a981b97b [acl-721a78703a981b97b (shop-public)] vpc=vpc-d37388683232a1651 default=false subnets=[subnet-50ef5541fe4fe446e] @describe-network-acls.json:148:9
+  in 100 allow tcp 0.0.0.0/0 ports=443/443 icmp=- user @describe-network-acls.json:157:17
+  out 90 deny tcp 0.0.0.0/0 ports=25/25 icmp=- user @describe-network-acls.json:168:17
+nacl acl-24af0b3004f231335 [acl-24af0b3004f231335 (shop-private)] vpc=vpc-d37388683232a1651 default=false subnets=[subnet-2333af17584be6a77] @describe-network-acls.json:191:9
+  in 100 allow tcp 10.0.0.0/16 ports=5432/5432 icmp=- user @describe-network-acls.json:200:17
+  in 110 allow icmp 10.0.0.0/16 ports=- icmp=- user @describe-network-acls.json:211:17
+  out 100 allow tcp 10.0.0.0/16 ports=1024/65535 icmp=- user @describe-network-acls.json:218:17
+  out 110 allow icmp 10.0.0.0/16 ports=- icmp=- user @describe-network-acls.json:229:17
+"#;
+
+const MOTO_TWO_ACCOUNTS: &str = r#"
+vpc 111111111111/vpc-0ee8406a1786a90fe [111111111111/vpc-0ee8406a1786a90fe (app-1)] 10.20.0.0/16 ipv6=false default_nacl=111111111111/acl-901b362872cdccee8 @vpcs-111111111111.json:3:9
+vpc 222222222222/vpc-e6dd764e6b98b5fac [222222222222/vpc-e6dd764e6b98b5fac (app-2)] 10.20.0.0/16 ipv6=false default_nacl=222222222222/acl-795aeef18a74a573b @vpcs-222222222222.json:3:9
+subnet 111111111111/subnet-9f71cea731b2ecfde [111111111111/subnet-9f71cea731b2ecfde] vpc=111111111111/vpc-0ee8406a1786a90fe 10.20.0.0/24 ipv6=- nacl=111111111111/acl-8faaf72c8e7674dd3 @subnets-111111111111.json:3:9
+subnet 222222222222/subnet-eaff4fe952babcb93 [222222222222/subnet-eaff4fe952babcb93] vpc=222222222222/vpc-e6dd764e6b98b5fac 10.20.0.0/24 ipv6=- nacl=222222222222/acl-e7d300a55bf13ec0e @subnets-222222222222.json:3:9
+nacl 111111111111/acl-901b362872cdccee8 [111111111111/acl-901b362872cdccee8] vpc=111111111111/vpc-0ee8406a1786a90fe default=true subnets=[] @network-acls-111111111111.json:3:9
+  in 100 allow all 0.0.0.0/0 ports=- icmp=- user @network-acls-111111111111.json:20:17
+  in 32767 deny all 0.0.0.0/0 ports=- icmp=- implicit-deny @network-acls-111111111111.json:27:17
+  out 100 allow all 0.0.0.0/0 ports=- icmp=- user @network-acls-111111111111.json:6:17
+  out 32767 deny all 0.0.0.0/0 ports=- icmp=- implicit-deny @network-acls-111111111111.json:13:17
+nacl 111111111111/acl-8faaf72c8e7674dd3 [111111111111/acl-8faaf72c8e7674dd3] vpc=111111111111/vpc-0ee8406a1786a90fe default=false subnets=[111111111111/subnet-9f71cea731b2ecfde] @network-acls-111111111111.json:41:9
+  in 100 allow tcp 0.0.0.0/0 ports=22/22 icmp=- user @network-acls-111111111111.json:50:17
+  out 100 allow tcp 0.0.0.0/0 ports=1024/65535 icmp=- user @network-acls-111111111111.json:61:17
+nacl 222222222222/acl-795aeef18a74a573b [222222222222/acl-795aeef18a74a573b] vpc=222222222222/vpc-e6dd764e6b98b5fac default=true subnets=[] @network-acls-222222222222.json:3:9
+  in 100 allow all 0.0.0.0/0 ports=- icmp=- user @network-acls-222222222222.json:20:17
+  in 32767 deny all 0.0.0.0/0 ports=- icmp=- implicit-deny @network-acls-222222222222.json:27:17
+  out 100 allow all 0.0.0.0/0 ports=- icmp=- user @network-acls-222222222222.json:6:17
+  out 32767 deny all 0.0.0.0/0 ports=- icmp=- implicit-deny @network-acls-222222222222.json:13:17
+nacl 222222222222/acl-e7d300a55bf13ec0e [222222222222/acl-e7d300a55bf13ec0e] vpc=222222222222/vpc-e6dd764e6b98b5fac default=false subnets=[222222222222/subnet-eaff4fe952babcb93] @network-acls-222222222222.json:41:9
+  in 100 allow tcp 0.0.0.0/0 ports=22/22 icmp=- user @network-acls-222222222222.json:50:17
+  out 100 allow tcp 0.0.0.0/0 ports=1024/65535 icmp=- user @network-acls-222222222222.json:61:17
+"#;
+
+const AWS_IMPLICIT_DENY: &str = r#"
+vpc vpc-0f1e2d3c4b5a69788 [vpc-0f1e2d3c4b5a69788 (web-prod)] 10.0.0.0/16 ipv6=true default_nacl=acl-0d0e0f1a2b3c4d5e6 @describe-vpcs.json:3:9
+subnet subnet-0a1b2c3d4e5f60001 [subnet-0a1b2c3d4e5f60001 (web-a)] vpc=vpc-0f1e2d3c4b5a69788 10.0.0.0/24 ipv6=2600:1f18:4a3:6e00::/64 nacl=acl-0a9b8c7d6e5f40321 @describe-subnets.json:3:9
+subnet subnet-0a1b2c3d4e5f60002 [subnet-0a1b2c3d4e5f60002 (db-a)] vpc=vpc-0f1e2d3c4b5a69788 10.0.1.0/24 ipv6=- nacl=acl-0d0e0f1a2b3c4d5e6 @describe-subnets.json:40:9
+subnet subnet-0a1b2c3d4e5f60003 [subnet-0a1b2c3d4e5f60003 (v6only-b)] vpc=vpc-0f1e2d3c4b5a69788 - ipv6=2600:1f18:4a3:6e02::/64 nacl=acl-0d0e0f1a2b3c4d5e6 @describe-subnets.json:77:9
+nacl acl-0d0e0f1a2b3c4d5e6 [acl-0d0e0f1a2b3c4d5e6] vpc=vpc-0f1e2d3c4b5a69788 default=true subnets=[subnet-0a1b2c3d4e5f60002,subnet-0a1b2c3d4e5f60003] @describe-network-acls.json:3:9
+  in 100 allow all 0.0.0.0/0 ports=- icmp=- user @describe-network-acls.json:45:17
+  in 101 allow all ::/0 ports=- icmp=- user @describe-network-acls.json:52:17
+  in 32767 deny all 0.0.0.0/0 ports=- icmp=- implicit-deny @describe-network-acls.json:59:17
+  in 32768 deny all ::/0 ports=- icmp=- implicit-deny @describe-network-acls.json:66:17
+  out 100 allow all 0.0.0.0/0 ports=- icmp=- user @describe-network-acls.json:17:17
+  out 101 allow all ::/0 ports=- icmp=- user @describe-network-acls.json:24:17
+  out 32767 deny all 0.0.0.0/0 ports=- icmp=- implicit-deny @describe-network-acls.json:31:17
+  out 32768 deny all ::/0 ports=- icmp=- implicit-deny @describe-network-acls.json:38:17
+nacl acl-0a9b8c7d6e5f40321 [acl-0a9b8c7d6e5f40321 (web)] vpc=vpc-0f1e2d3c4b5a69788 default=false subnets=[subnet-0a1b2c3d4e5f60001] @describe-network-acls.json:80:9
+  in 100 allow tcp 0.0.0.0/0 ports=443/443 icmp=- user @describe-network-acls.json:114:17
+  in 101 allow tcp ::/0 ports=443/443 icmp=- user @describe-network-acls.json:125:17
+  in 110 allow icmp 10.0.0.0/16 ports=- icmp=8/-1 user @describe-network-acls.json:136:17
+  in 32767 deny all 0.0.0.0/0 ports=- icmp=- implicit-deny @describe-network-acls.json:147:17
+  in 32768 deny all ::/0 ports=- icmp=- implicit-deny @describe-network-acls.json:154:17
+  out 100 allow icmp 10.0.0.0/16 ports=- icmp=0/-1 user @describe-network-acls.json:89:17
+  out 32767 deny all 0.0.0.0/0 ports=- icmp=- implicit-deny @describe-network-acls.json:100:17
+  out 32768 deny all ::/0 ports=- icmp=- implicit-deny @describe-network-acls.json:107:17
+"#;
+
+const TWO_OWNERS_SAME_IDS: &str = r#"
+subnet 111111111111/subnet-0123456789abcdef1 [111111111111/subnet-0123456789abcdef1 (bastion-a)] vpc=111111111111/vpc-0123456789abcdef0 10.0.0.0/24 ipv6=- nacl=111111111111/acl-0123456789abcdef2 @subnets-111111111111.json:3:9
+subnet 222222222222/subnet-0123456789abcdef1 [222222222222/subnet-0123456789abcdef1 (bastion-a)] vpc=222222222222/vpc-0123456789abcdef0 10.0.0.0/24 ipv6=- nacl=222222222222/acl-0123456789abcdef2 @subnets-222222222222.json:3:9
+nacl 111111111111/acl-0123456789abcdef3 [111111111111/acl-0123456789abcdef3] vpc=111111111111/vpc-0123456789abcdef0 default=true subnets=[] @network-acls-111111111111.json:3:9
+  in 100 allow all 0.0.0.0/0 ports=- icmp=- user @network-acls-111111111111.json:20:17
+  in 32767 deny all 0.0.0.0/0 ports=- icmp=- implicit-deny @network-acls-111111111111.json:27:17
+  out 100 allow all 0.0.0.0/0 ports=- icmp=- user @network-acls-111111111111.json:6:17
+  out 32767 deny all 0.0.0.0/0 ports=- icmp=- implicit-deny @network-acls-111111111111.json:13:17
+nacl 111111111111/acl-0123456789abcdef2 [111111111111/acl-0123456789abcdef2 (bastion)] vpc=111111111111/vpc-0123456789abcdef0 default=false subnets=[111111111111/subnet-0123456789abcdef1] @network-acls-111111111111.json:41:9
+  in 100 allow tcp 0.0.0.0/0 ports=22/22 icmp=- user @network-acls-111111111111.json:68:17
+  in 32767 deny all 0.0.0.0/0 ports=- icmp=- implicit-deny @network-acls-111111111111.json:79:17
+  out 100 allow tcp 0.0.0.0/0 ports=1024/65535 icmp=- user @network-acls-111111111111.json:50:17
+  out 32767 deny all 0.0.0.0/0 ports=- icmp=- implicit-deny @network-acls-111111111111.json:61:17
+nacl 222222222222/acl-0123456789abcdef3 [222222222222/acl-0123456789abcdef3] vpc=222222222222/vpc-0123456789abcdef0 default=true subnets=[] @network-acls-222222222222.json:3:9
+  in 100 allow all 0.0.0.0/0 ports=- icmp=- user @network-acls-222222222222.json:20:17
+  in 32767 deny all 0.0.0.0/0 ports=- icmp=- implicit-deny @network-acls-222222222222.json:27:17
+  out 100 allow all 0.0.0.0/0 ports=- icmp=- user @network-acls-222222222222.json:6:17
+  out 32767 deny all 0.0.0.0/0 ports=- icmp=- implicit-deny @network-acls-222222222222.json:13:17
+nacl 222222222222/acl-0123456789abcdef2 [222222222222/acl-0123456789abcdef2 (bastion)] vpc=222222222222/vpc-0123456789abcdef0 default=false subnets=[222222222222/subnet-0123456789abcdef1] @network-acls-222222222222.json:41:9
+  in 100 allow tcp 10.0.0.0/8 ports=22/22 icmp=- user @network-acls-222222222222.json:68:17
+  in 32767 deny all 0.0.0.0/0 ports=- icmp=- implicit-deny @network-acls-222222222222.json:79:17
+  out 100 allow tcp 10.0.0.0/8 ports=1024/65535 icmp=- user @network-acls-222222222222.json:50:17
+  out 32767 deny all 0.0.0.0/0 ports=- icmp=- implicit-deny @network-acls-222222222222.json:61:17
+"#;
+
+const BROKEN: &str = r#"
+subnet subnet-0aa1bb2cc3dd4ee57 [subnet-0aa1bb2cc3dd4ee57 (edge-a)] vpc=vpc-0aa1bb2cc3dd4ee59 10.0.0.0/24 ipv6=- nacl=acl-0aa1bb2cc3dd4ee56 @describe-subnets.json:3:9
+nacl acl-0aa1bb2cc3dd4ee56 [acl-0aa1bb2cc3dd4ee56 (edge)] vpc=vpc-0aa1bb2cc3dd4ee59 default=false subnets=[subnet-0aa1bb2cc3dd4ee57] @describe-network-acls-shapes.json:3:9
+  in 100 allow tcp 0.0.0.0/0 ports=443/443 icmp=- user @describe-network-acls-shapes.json:17:17
+  in 110 allow ?(`Protocol` is missing or invalid) 0.0.0.0/0 ports=- icmp=- user @describe-network-acls-shapes.json:28:17
+  in ?(`Egress` is missing or invalid) ?(`Egress` is missing or invalid) ?(`Egress` is missing or invalid) ?(`Egress` is missing or invalid) ports=?(`Egress` is missing or invalid) icmp=?(`Egress` is missing or invalid) user @describe-network-acls-shapes.json:51:17
+  out 120 ?(`RuleAction` is missing or invalid) all 10.0.0.0/8 ports=- icmp=- user @describe-network-acls-shapes.json:35:17
+  out ?(invalid `RuleNumber`) allow udp 10.0.0.0/8 ports=?(`PortRange` is invalid) icmp=- user @describe-network-acls-shapes.json:41:17
+  out ?(`Egress` is missing or invalid) ?(`Egress` is missing or invalid) ?(`Egress` is missing or invalid) ?(`Egress` is missing or invalid) ports=?(`Egress` is missing or invalid) icmp=?(`Egress` is missing or invalid) user @describe-network-acls-shapes.json:51:17
+"#;
+
+#[test]
+fn moto_web_gives_the_exact_model() {
+    let out = load("moto_web");
+    assert_eq!(problems(&out), Vec::<String>::new());
+    assert_eq!(out.files, 5);
+    assert!(out.skipped.is_empty() && out.terraform.is_empty());
+    let m = only_model(&out);
+    assert_eq!(m.name, "fixtures/exports-handmade/moto_web");
+    assert_eq!(dump(m), expected(MOTO_WEB));
+    assert_eq!(
+        notes(m),
+        [
+            "describe-route-tables.json:2:5 `RouteTables` (`aws ec2 describe-route-tables` output) is recognized but not checked yet",
+            "describe-security-groups.json:2:5 `SecurityGroups` (`aws ec2 describe-security-groups` output) is recognized but not checked yet",
+        ]
+    );
+}
+
+#[test]
+fn moto_web_nacl_rules_report_the_missing_replies_and_nothing_on_default_nacls() {
+    let out = load("moto_web");
+    let m = only_model(&out);
+    // shop-public allows tcp/443 from 0.0.0.0/0 and has no outbound ephemeral rule.
+    assert_eq!(
+        findings(m),
+        ["NACL001 [acl-721a78703a981b97b (shop-public)] describe-network-acls.json:157:17"]
+    );
+    for n in m.nacls.iter().filter(|n| n.is_default) {
+        assert!(
+            !findings(m).iter().any(|f| f.contains(&n.key)),
+            "finding on default NACL {}",
+            n.key
+        );
+    }
+}
+
+#[test]
+fn implicit_deny_entries_are_kept_and_never_reported() {
+    let out = load("aws_implicit_deny");
+    assert_eq!(problems(&out), Vec::<String>::new());
+    let m = only_model(&out);
+    assert_eq!(dump(m), expected(AWS_IMPLICIT_DENY));
+    // IPv4 and IPv6 https from anywhere, no outbound ephemeral: two NACL001; the ICMP echo
+    // request has its reply. The default NACL (allow all + 32767/32768) gives nothing.
+    assert_eq!(
+        findings(m),
+        [
+            "NACL001 [acl-0a9b8c7d6e5f40321 (web)] describe-network-acls.json:114:17",
+            "NACL001 [acl-0a9b8c7d6e5f40321 (web)] describe-network-acls.json:125:17",
+        ]
+    );
+    let implicit = m
+        .nacls
+        .iter()
+        .flat_map(|n| n.inbound.iter().chain(&n.outbound))
+        .filter(|e| e.source == EntrySource::ImplicitDeny)
+        .count();
+    assert_eq!(implicit, 8, "32767 and 32768, both directions, both NACLs");
+}
+
+#[test]
+fn nacl002_never_reports_implicit_denies_or_default_nacls() {
+    for case in [
+        "moto_web",
+        "moto_pages",
+        "aws_implicit_deny",
+        "two_owners_same_ids",
+        "moto_two_accounts",
+    ] {
+        let out = load(case);
+        for m in &out.models {
+            assert_eq!(run_rules(m, &["NACL002"]), Vec::<String>::new(), "{case}");
+        }
+    }
+}
+
+#[test]
+fn pages_merge_into_the_same_model_as_one_file() {
+    let paged = load("moto_pages");
+    let whole = load("moto_web");
+    assert_eq!(problems(&paged), Vec::<String>::new());
+    let (p, w) = (only_model(&paged), only_model(&whole));
+    assert_eq!(dump_without_locations(p), dump_without_locations(w));
+    let shop_public = p
+        .nacls
+        .iter()
+        .find(|n| n.key == "acl-721a78703a981b97b")
+        .expect("shop-public");
+    assert_eq!(
+        at(&shop_public.origin.location),
+        "describe-network-acls-page-2.json:41:9"
+    );
+    assert_eq!(
+        at(&shop_public.inbound[0].origin.location),
+        "describe-network-acls-page-2.json:50:17"
+    );
+    // The last page has no NextToken: the listing is complete.
+    assert_eq!(notes(p), Vec::<String>::new());
+    assert_eq!(
+        findings(p),
+        ["NACL001 [acl-721a78703a981b97b (shop-public)] describe-network-acls-page-2.json:50:17"]
+    );
+}
+
+#[test]
+fn a_page_whose_successor_is_missing_is_noted() {
+    let files = in_memory(
+        "snapshot",
+        &["moto_pages/describe-network-acls-page-1.json"],
+    );
+    let out = aws::load(&files);
+    assert_eq!(problems(&out), Vec::<String>::new());
+    let m = only_model(&out);
+    assert_eq!(m.name, "snapshot");
+    assert_eq!(m.nacls.len(), 2);
+    assert_eq!(
+        notes(m),
+        ["describe-network-acls-page-1.json:111:18 every saved page of `aws ec2 describe-network-acls` output has a NextToken: the last page is missing, so this snapshot may be incomplete"]
+    );
+}
+
+#[test]
+fn the_same_object_in_two_files_is_an_error_naming_both() {
+    let out = load("moto_duplicate");
+    assert_eq!(
+        problems(&out),
+        [
+            "PARSE002 describe-network-acls.json:3:9 network ACL `acl-4409bc265bc66d4d7` of account 123456789012 is listed twice: first at fixtures/exports-handmade/moto_duplicate/describe-network-acls-page-1.json:3:9; each object may appear in one page or file only",
+            "PARSE002 describe-network-acls.json:72:9 network ACL `acl-43b58ee7b21629f24` of account 123456789012 is listed twice: first at fixtures/exports-handmade/moto_duplicate/describe-network-acls-page-1.json:72:9; each object may appear in one page or file only",
+        ]
+    );
+    let m = only_model(&out);
+    let mut keys: Vec<&str> = m.nacls.iter().map(|n| n.key.as_str()).collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "acl-24af0b3004f231335",
+            "acl-43b58ee7b21629f24",
+            "acl-4409bc265bc66d4d7",
+            "acl-6610525cf42333583",
+            "acl-721a78703a981b97b",
+        ]
+    );
+}
+
+#[test]
+fn two_real_accounts_are_kept_apart() {
+    let out = load("moto_two_accounts");
+    assert_eq!(problems(&out), Vec::<String>::new());
+    let m = only_model(&out);
+    assert_eq!(dump(m), expected(MOTO_TWO_ACCOUNTS));
+    assert_eq!(
+        findings(m),
+        [
+            "NACL003 [111111111111/acl-8faaf72c8e7674dd3] network-acls-111111111111.json:50:17",
+            "NACL003 [222222222222/acl-e7d300a55bf13ec0e] network-acls-222222222222.json:50:17",
+        ]
+    );
+}
+
+#[test]
+fn equal_ids_in_two_accounts_do_not_collide() {
+    let out = load("two_owners_same_ids");
+    assert_eq!(problems(&out), Vec::<String>::new());
+    let m = only_model(&out);
+    assert_eq!(dump(m), expected(TWO_OWNERS_SAME_IDS));
+    // Only account 1 opens SSH to the internet.
+    assert_eq!(
+        findings(m),
+        ["NACL003 [111111111111/acl-0123456789abcdef2 (bastion)] network-acls-111111111111.json:68:17"]
+    );
+}
+
+#[test]
+fn one_account_keeps_bare_ids() {
+    let files = in_memory(
+        "one",
+        &[
+            "two_owners_same_ids/network-acls-111111111111.json",
+            "two_owners_same_ids/subnets-111111111111.json",
+        ],
+    );
+    let out = aws::load(&files);
+    assert_eq!(problems(&out), Vec::<String>::new());
+    let m = only_model(&out);
+    let keys: Vec<&str> = m.nacls.iter().map(|n| n.key.as_str()).collect();
+    assert_eq!(keys, ["acl-0123456789abcdef3", "acl-0123456789abcdef2"]);
+    assert_eq!(m.nacls[1].origin.address, "acl-0123456789abcdef2 (bastion)");
+    assert_eq!(
+        m.subnets[0].nacl,
+        Val::Known("acl-0123456789abcdef2".to_string())
+    );
+}
+
+#[test]
+fn broken_inputs_give_exact_errors_and_the_rest_still_loads() {
+    let out = load("broken");
+    assert_eq!(out.files, 4);
+    assert_eq!(
+        problems(&out),
+        [
+            "PARSE001 describe-network-acls-truncated.json:61:1 invalid JSON: unexpected end of input: expected a string key after `,`",
+            "PARSE002 describe-network-acls-shapes.json:13:33 `SubnetId` must be a string, not the number 42",
+            "PARSE002 describe-network-acls-shapes.json:31:33 `Protocol` must be a protocol number as a string, such as \"6\" or \"-1\", not the number 6",
+            "PARSE002 describe-network-acls-shapes.json:35:17 this network ACL entry has no `RuleAction` (\"allow\" or \"deny\")",
+            "PARSE002 describe-network-acls-shapes.json:44:34 this port range has no `To` (a whole number)",
+            "PARSE002 describe-network-acls-shapes.json:49:35 `RuleNumber` must be a whole number, not the string \"130\"",
+            "PARSE002 describe-network-acls-shapes.json:52:34 `CidrBlock` must be an IPv4 CIDR block such as \"10.0.0.0/16\", not the string \"10.0.0.0/33\"",
+            "PARSE002 describe-network-acls-shapes.json:53:31 `Egress` must be `true` or `false`, not the string \"true\"",
+            "PARSE002 describe-network-acls-shapes.json:56:35 `RuleNumber` must be from 1 to 32766 (32767 and 32768 are the implicit deny), not 40000",
+            "PARSE002 describe-network-acls-shapes.json:58:17 each item of `Entries` must be an object, not the string \"rule 150\"",
+            "PARSE002 describe-network-acls-shapes.json:71:9 this network ACL has no `NetworkAclId` (a string)",
+            "PARSE002 describe-vpcs-wrong-top.json:2:13 `Vpcs` must be an array of objects (as `aws ec2 describe-vpcs` prints it), not an object",
+        ]
+    );
+    let m = only_model(&out);
+    assert_eq!(dump(m), expected(BROKEN));
+    // Entries with unknown parts make the rules stay silent, not guess.
+    assert_eq!(findings(m), Vec::<String>::new());
+}
+
+#[test]
+fn json_that_is_not_an_export_is_skipped_or_handed_to_terraform() {
+    let out = load("not_exports");
+    assert_eq!(problems(&out), Vec::<String>::new());
+    assert!(out.models.is_empty());
+    assert_eq!(out.files, 0);
+    let skipped: Vec<String> = out
+        .skipped
+        .iter()
+        .map(|s| format!("{}: {}", s.path.rsplit('/').next().unwrap_or(""), s.reason))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            "cidrs.json: not an AWS CLI export: the top level is an array, not an object",
+            "package.json: no top-level key of an AWS CLI export",
+            "policy-list.json: no top-level key of an AWS CLI export",
+            "tsconfig.json: not valid JSON (expected a string key or `}`, found `/` at 2:3)",
+        ]
+    );
+    let tf: Vec<(String, TerraformJsonKind, bool)> = out
+        .terraform
+        .iter()
+        .map(|t| {
+            let path = t.file.display_path();
+            let name = path.rsplit('/').next().unwrap_or("").to_string();
+            (name, t.kind, t.root.is_some())
+        })
+        .collect();
+    assert_eq!(
+        tf,
+        [
+            ("main.tf.json".to_string(), TerraformJsonKind::Config, false),
+            ("plan.json".to_string(), TerraformJsonKind::Plan, true),
+            ("state.json".to_string(), TerraformJsonKind::State, true),
+            (
+                "terraform.tfvars.json".to_string(),
+                TerraformJsonKind::Variables,
+                false
+            ),
+        ]
+    );
+}
+
+#[test]
+fn utf16_and_byte_order_marks_are_read() {
+    let dir = std::env::temp_dir().join(format!("vpclint-aws-exports-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let read = |f: &str| {
+        std::fs::read_to_string(Path::new(ROOT).join("two_owners_same_ids").join(f))
+            .expect("fixture")
+    };
+    // Windows PowerShell 5 `>` writes UTF-16LE with a BOM; many editors add a UTF-8 BOM.
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in read("network-acls-111111111111.json").encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    std::fs::write(dir.join("acls.json"), utf16).expect("write");
+    let bom = format!("\u{feff}{}", read("subnets-111111111111.json"));
+    std::fs::write(dir.join("subnets.json"), bom).expect("write");
+    let out = aws::load_paths(std::slice::from_ref(&dir));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(problems(&out), Vec::<String>::new());
+    let m = only_model(&out);
+    assert_eq!(m.nacls.len(), 2);
+    assert_eq!(at(&m.subnets[0].origin.location), "subnets.json:3:9");
+    assert_eq!(
+        m.subnets[0].nacl,
+        Val::Known("acl-0123456789abcdef2".to_string())
+    );
+}
+
+#[test]
+fn every_truncation_is_one_syntax_error_where_the_text_stops() {
+    let path = Path::new(ROOT).join("moto_web/describe-network-acls.json");
+    let text = std::fs::read_to_string(&path).expect("fixture");
+    let mut cuts: Vec<usize> = text.match_indices('\n').map(|(i, _)| i + 1).collect();
+    cuts.extend((1..text.len()).step_by(7));
+    // Until the first key is complete nothing says the file is an export: skipped, not an error.
+    let key_end = text.find("\"NetworkAcls\"").expect("key") + "\"NetworkAcls\"".len();
+    for cut in cuts {
+        if cut >= text.trim_end().len() {
+            continue;
+        }
+        let file = SourceFile::new(PathBuf::from("snap/acls.json"), text[..cut].to_string());
+        let out = aws::load(&[file]);
+        if cut < key_end {
+            assert!(
+                out.problems.is_empty() && out.models.is_empty(),
+                "cut at {cut}"
+            );
+            assert_eq!(out.skipped.len(), 1, "cut at {cut}");
+            continue;
+        }
+        assert_eq!(out.problems.len(), 1, "cut at {cut}");
+        let p = &out.problems[0];
+        assert_eq!(p.code, PARSE_SYNTAX, "cut at {cut}: {}", p.message);
+        let loc = p.location.as_ref().expect("location");
+        assert!(loc.span.start <= cut, "cut at {cut}");
+        assert_eq!(out.models.len(), 1);
+        assert!(out.models[0].nacls.is_empty());
+    }
+}
+
+/// Every path to a value of a JSON document.
+fn value_paths(
+    v: &serde_json::Value,
+    here: &mut Vec<serde_json::Value>,
+    out: &mut Vec<Vec<serde_json::Value>>,
+) {
+    out.push(here.clone());
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, child) in m {
+                here.push(serde_json::Value::String(k.clone()));
+                value_paths(child, here, out);
+                here.pop();
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                here.push(serde_json::Value::from(i));
+                value_paths(child, here, out);
+                here.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn replace_at(v: &mut serde_json::Value, path: &[serde_json::Value], new: serde_json::Value) {
+    let Some((first, rest)) = path.split_first() else {
+        *v = new;
+        return;
+    };
+    let child = match first {
+        serde_json::Value::String(k) => v.get_mut(k.as_str()),
+        serde_json::Value::Number(i) => v.get_mut(i.as_u64().unwrap_or(0) as usize),
+        _ => None,
+    };
+    if let Some(c) = child {
+        replace_at(c, rest, new);
+    }
+}
+
+fn arb_value() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::{json, Value};
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        (-70000i64..70000).prop_map(Value::from),
+        prop::sample::select(vec![
+            "6",
+            "-1",
+            "tcp",
+            "allow",
+            "deny",
+            "0.0.0.0/0",
+            "::/0",
+            "10.0.0.0/33",
+            "",
+            "acl-1"
+        ])
+        .prop_map(|s| Value::String(s.to_string())),
+        Just(json!({})),
+        Just(json!([])),
+        Just(json!([1, "x"])),
+        Just(json!({"From": 1})),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Any value of a real export replaced by any other: no panic; only PARSE002
+    /// problems, each inside the file; every entry still points at a JSON object.
+    #[test]
+    fn wrong_shapes_anywhere_never_panic(pick in any::<prop::sample::Index>(), new in arb_value()) {
+        let path = Path::new(ROOT).join("aws_implicit_deny/describe-network-acls.json");
+        let text = std::fs::read_to_string(path).expect("fixture");
+        let mut doc: serde_json::Value = serde_json::from_str(&text).expect("valid");
+        let mut paths = Vec::new();
+        value_paths(&doc, &mut Vec::new(), &mut paths);
+        let chosen = paths[pick.index(paths.len())].clone();
+        replace_at(&mut doc, &chosen, new);
+        let edited = serde_json::to_string_pretty(&doc).expect("serialize");
+        let file = SourceFile::new(PathBuf::from("snap/describe-network-acls.json"), edited.clone());
+        let out = aws::load(&[file]);
+        for p in &out.problems {
+            prop_assert_eq!(p.code, PARSE_EVAL, "{}", &p.message);
+            let loc = p.location.as_ref().expect("location");
+            prop_assert!(loc.span.end <= edited.len());
+        }
+        for m in &out.models {
+            for n in &m.nacls {
+                for e in n.inbound.iter().chain(&n.outbound) {
+                    let loc = e.origin.location.as_ref().expect("location");
+                    let starts_object = edited[loc.span.clone()].starts_with('{');
+                    prop_assert!(starts_object, "entry location is not an object");
+                }
+            }
+        }
+    }
+}
