@@ -123,7 +123,9 @@ pub fn load(file: &Arc<SourceFile>, root: &Node) -> (Model, Vec<Problem>) {
             }));
     }
     let name = file.display_path();
-    mapping::build_model_from(Collected { by_type }, name, file)
+    let (mut model, problems) = mapping::build_model_from(Collected { by_type }, name, file);
+    model.kind = crate::model::InputKind::Plan;
+    (model, problems)
 }
 
 /// A managed resource instance in planned_values / values.

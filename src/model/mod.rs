@@ -53,11 +53,25 @@ pub struct Origin {
 /// Key of a model object, unique inside one model (Terraform address or AWS id).
 pub type Key = String;
 
+/// What a model was read from: decides the syntax of suggested fixes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum InputKind {
+    /// Terraform HCL.
+    #[default]
+    Terraform,
+    /// Terraform plan or state JSON.
+    Plan,
+    /// AWS CLI exports.
+    Export,
+}
+
 /// The normalized model of one Terraform root module or one account snapshot.
 #[derive(Debug, Default)]
 pub struct Model {
     /// What this model was built from (root module directory or export directory), for messages.
     pub name: String,
+    /// What kind of input it was read from.
+    pub kind: InputKind,
     /// VPCs.
     pub vpcs: Vec<Vpc>,
     /// Subnets.

@@ -2,11 +2,11 @@
 //! whose replies the (stateless) NACL drops in the other direction.
 
 use super::nacl_common::{
-    cidrs_text, entry_hcl, free_rule_number, intervals_text, is_return_path_range, peer_cidrs,
-    peer_word, port_range, traffic, Analyzed, AnalyzedList,
+    cidrs_text, entry_text, free_rule_number, intervals_text, is_return_path_range, peer_cidrs,
+    peer_word, port_range, traffic, Analyzed, AnalyzedList, NewEntry,
 };
 use super::{Reporter, Rule, Settings};
-use crate::model::{Direction, EntrySource, Model, NetworkAcl, Protocol, RuleAction};
+use crate::model::{Direction, EntrySource, InputKind, Model, NetworkAcl, Protocol, RuleAction};
 use crate::net::{self, Interval, PacketSpace, DIM_A, DIM_B};
 
 /// NACL001.
@@ -26,7 +26,7 @@ impl Rule for NaclMissingEphemeralReturn {
             let outbound = AnalyzedList::new(nacl, Direction::Outbound);
             for (own, other) in [(&inbound, &outbound), (&outbound, &inbound)] {
                 for a in &own.entries {
-                    check_entry(nacl, own, other, a, settings, out);
+                    check_entry(model.kind, nacl, own, other, a, settings, out);
                 }
             }
         }
@@ -79,6 +79,7 @@ struct Drop<'a> {
 }
 
 fn check_entry(
+    kind: InputKind,
     nacl: &NetworkAcl,
     own: &AnalyzedList,
     other: &AnalyzedList,
@@ -170,7 +171,7 @@ fn check_entry(
             ),
         };
     }
-    f.help(help_text(nacl, other, &drops, &dropped, settings));
+    f.help(help_text(kind, nacl, other, &drops, &dropped, settings));
 }
 
 /// `tcp 1024-65535 to 0.0.0.0/0; udp 1024-65535 to 10.0.0.0/16`.
@@ -201,6 +202,7 @@ fn space_text(space: &PacketSpace, dir: Direction) -> String {
 }
 
 fn help_text(
+    kind: InputKind,
     nacl: &NetworkAcl,
     other: &AnalyzedList,
     drops: &[Drop],
@@ -232,15 +234,18 @@ fn help_text(
                     None,
                 ),
             };
-            blocks.push(entry_hcl(
+            blocks.push(entry_text(
+                kind,
                 nacl,
-                rdir,
-                n,
-                RuleAction::Allow,
-                protocol,
-                ports,
-                icmp,
-                &cidr,
+                &NewEntry {
+                    dir: rdir,
+                    number: n,
+                    action: RuleAction::Allow,
+                    protocol,
+                    ports,
+                    icmp,
+                    cidr,
+                },
             ));
         }
     }

@@ -56,6 +56,7 @@ pub(crate) fn build(name: String, snap: Snapshot, problems: &mut Vec<Problem>) -
     };
     let mut model = Model {
         name,
+        kind: crate::model::InputKind::Export,
         notes: snap.notes,
         ..Model::default()
     };
