@@ -5,6 +5,17 @@
 //! [`Val::Unknown`], and rules stay silent about it.
 
 use crate::source::Location;
+
+pub mod flow;
+pub mod iam;
+pub mod sg;
+
+pub use flow::{FlowLog, FlowLogDestinationType, FlowLogTarget, LogGroup};
+pub use iam::{
+    AttachedPolicy, Attachment, Condition, DocumentKind, Effect, EntityKind, IamEntity,
+    ManagedPolicy, PolicyDocument, Principal, Statement,
+};
+pub use sg::{SecurityGroup, SgPeer, SgRule};
 use ipnet::IpNet;
 use std::fmt;
 
@@ -78,6 +89,17 @@ pub struct Model {
     pub subnets: Vec<Subnet>,
     /// Network ACLs, including the default NACL of each known VPC.
     pub nacls: Vec<NetworkAcl>,
+    /// Security groups.
+    pub security_groups: Vec<SecurityGroup>,
+    /// Flow logs.
+    pub flow_logs: Vec<FlowLog>,
+    /// CloudWatch Logs log groups.
+    pub log_groups: Vec<LogGroup>,
+    /// Roles, users and groups.
+    pub iam_entities: Vec<IamEntity>,
+    /// Customer managed policies.
+    pub managed_policies: Vec<ManagedPolicy>,
+
     /// Values that could not be evaluated where a rule would have needed them.
     pub unknowns: Vec<UnknownNote>,
     /// Facts worth telling the user that are not findings (e.g. a remote module was not evaluated).

@@ -6,6 +6,7 @@ use crate::source::Location;
 use serde::Deserialize;
 use std::sync::OnceLock;
 
+// Rule modules: one file per rule (or small family), listed by family.
 pub mod nacl_admin_port_open_to_world;
 pub mod nacl_common;
 pub mod nacl_missing_ephemeral_return;
@@ -165,6 +166,9 @@ registry! {
     "NACL001" => nacl_missing_ephemeral_return::NaclMissingEphemeralReturn,
     "NACL002" => nacl_shadowed_rule::NaclShadowedRule,
     "NACL003" => nacl_admin_port_open_to_world::NaclAdminPortOpenToWorld,
+    // Security-group rules (SG0xx) register below this line.
+    // IAM rules (IAM0xx) register below this line.
+    // Flow-log rules (FLOW0xx) register below this line.
 }
 
 /// A registered rule with its metadata.

@@ -30,22 +30,9 @@ impl Collected {
     }
 }
 
-/// Resource types the model reads.
-const MODEL_TYPES: &[&str] = &[
-    "aws_vpc",
-    "aws_subnet",
-    "aws_network_acl",
-    "aws_default_network_acl",
-    "aws_network_acl_rule",
-    "aws_network_acl_association",
-];
-
 fn collect(ctx: &Ctx, m: &Rc<ModuleInst>, out: &mut Collected) {
     for (key, _) in &m.src.resources {
         let rtype = key.split('.').next().unwrap_or("");
-        if !MODEL_TYPES.contains(&rtype) {
-            continue;
-        }
         if let Some(r) = eval::resource(ctx, m, key) {
             out.by_type.entry(rtype.to_string()).or_default().push(r);
         }
@@ -102,6 +89,9 @@ fn build(all: &Collected, name: String) -> (Model, Vec<eval::EvalErr>) {
     b.nacls(all);
     b.nacl_rules(all);
     b.subnets(all);
+    super::map_sg::map(&mut b, all);
+    super::map_flow::map(&mut b, all);
+    super::map_iam::map(&mut b, all);
     (b.model, b.errors)
 }
 
@@ -133,11 +123,14 @@ fn literal_ids(all: &Collected) -> HashMap<String, (String, String)> {
     ids
 }
 
-struct Builder {
-    errors: Vec<eval::EvalErr>,
-    model: Model,
+/// Builds the model from evaluated resources; the `map_*` modules add their families.
+pub(super) struct Builder {
+    /// Value errors found while mapping.
+    pub(super) errors: Vec<eval::EvalErr>,
+    /// The model being built.
+    pub(super) model: Model,
     /// Literal ids (state JSON) -> the resource and attribute that carry them.
-    ids: HashMap<String, (String, String)>,
+    pub(super) ids: HashMap<String, (String, String)>,
     /// NACL key -> index in model.nacls.
     nacl_index: HashMap<Key, usize>,
     /// VPC key -> key of its default NACL.
@@ -145,7 +138,7 @@ struct Builder {
 }
 
 /// The target of a reference: `aws_x.y.id` or another computed attribute.
-enum Target {
+pub(super) enum Target {
     /// A resource instance address and attribute.
     Ref(String, String),
     /// A literal id (not managed here).
@@ -156,7 +149,7 @@ enum Target {
     Absent,
 }
 
-fn target_of(ids: &HashMap<String, (String, String)>, v: Option<&Value>) -> Target {
+pub(super) fn target_of(ids: &HashMap<String, (String, String)>, v: Option<&Value>) -> Target {
     match target(v) {
         Target::Literal(s) => match ids.get(&s) {
             Some((address, attr)) => Target::Ref(address.clone(), attr.clone()),
@@ -166,7 +159,7 @@ fn target_of(ids: &HashMap<String, (String, String)>, v: Option<&Value>) -> Targ
     }
 }
 
-fn target(v: Option<&Value>) -> Target {
+pub(super) fn target(v: Option<&Value>) -> Target {
     match v {
         None | Some(Value::Null) => Target::Absent,
         Some(Value::Ref(r)) => Target::Ref(r.address.clone(), r.attr.clone()),
@@ -178,7 +171,7 @@ fn target(v: Option<&Value>) -> Target {
 }
 
 impl Builder {
-    fn unknown(&mut self, location: &Location, address: &str, attribute: &str, reason: &str) {
+    pub(super) fn unknown(&mut self, location: &Location, address: &str, attribute: &str, reason: &str) {
         self.model.unknowns.push(UnknownNote {
             location: Some(location.clone()),
             address: address.to_string(),
@@ -307,7 +300,7 @@ impl Builder {
         }
     }
 
-    fn vpc_ref(&self, v: Option<&Value>) -> Val<Key> {
+    pub(super) fn vpc_ref(&self, v: Option<&Value>) -> Val<Key> {
         match target_of(&self.ids, v) {
             Target::Ref(addr, attr) if attr == "id" => Val::Known(addr),
             Target::Ref(addr, attr) => Val::Unknown(format!("{addr}.{attr} is not a VPC id")),
@@ -319,7 +312,7 @@ impl Builder {
 
     /// The NACL a reference points to: `aws_network_acl.x.id`,
     /// `aws_default_network_acl.x.id` or `aws_vpc.x.default_network_acl_id`.
-    fn nacl_ref(&self, v: Option<&Value>) -> Val<Key> {
+    pub(super) fn nacl_ref(&self, v: Option<&Value>) -> Val<Key> {
         match target_of(&self.ids, v) {
             Target::Ref(addr, attr) if attr == "id" && self.nacl_index.contains_key(&addr) => {
                 Val::Known(addr)
@@ -341,7 +334,7 @@ impl Builder {
         }
     }
 
-    fn subnet_ref(&self, v: &Value) -> Val<Key> {
+    pub(super) fn subnet_ref(&self, v: &Value) -> Val<Key> {
         match target_of(&self.ids, Some(v)) {
             Target::Ref(addr, attr) if attr == "id" => Val::Known(addr),
             Target::Literal(s) => Val::Known(s),
@@ -351,7 +344,7 @@ impl Builder {
         }
     }
 
-    fn subnet_list(&self, v: Option<&Value>) -> Vec<Val<Key>> {
+    pub(super) fn subnet_list(&self, v: Option<&Value>) -> Vec<Val<Key>> {
         match v {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::List(items)) | Some(Value::Set(items)) => {
@@ -537,7 +530,7 @@ impl Builder {
     // -----------------------------------------------------------------------
     // Fields
 
-    fn type_error(&mut self, body: &EvalBody, name: &str, expected: &str, got: &Value) {
+    pub(super) fn type_error(&mut self, body: &EvalBody, name: &str, expected: &str, got: &Value) {
         if let Some(a) = body.attrs.get(name) {
             self.errors.push(eval::EvalErr {
                 message: format!("`{name}` must be {expected}, not {got}"),
@@ -548,7 +541,7 @@ impl Builder {
     }
 
     /// A field converted by `conv`; None if absent or null; Unknown on unknown or wrong type.
-    fn field<T>(
+    pub(super) fn field<T>(
         &mut self,
         body: &EvalBody,
         name: &str,
@@ -583,7 +576,7 @@ impl Builder {
         }
     }
 
-    fn int_field(&mut self, body: &EvalBody, name: &str, address: &str) -> Option<Val<i64>> {
+    pub(super) fn int_field(&mut self, body: &EvalBody, name: &str, address: &str) -> Option<Val<i64>> {
         self.field(body, name, address, "a whole number", |v| {
             v.as_number()
                 .filter(|n| n.fract() == 0.0 && n.abs() < 1e12)
@@ -591,11 +584,11 @@ impl Builder {
         })
     }
 
-    fn bool_field(&mut self, body: &EvalBody, name: &str, address: &str) -> Option<Val<bool>> {
+    pub(super) fn bool_field(&mut self, body: &EvalBody, name: &str, address: &str) -> Option<Val<bool>> {
         self.field(body, name, address, "a bool", Value::as_bool)
     }
 
-    fn cidr_field(&mut self, body: &EvalBody, name: &str, address: &str) -> Option<Val<IpNet>> {
+    pub(super) fn cidr_field(&mut self, body: &EvalBody, name: &str, address: &str) -> Option<Val<IpNet>> {
         if matches!(body.get(name), Some(Value::String(s)) if s.is_empty()) {
             return None;
         }

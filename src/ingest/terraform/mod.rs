@@ -3,6 +3,9 @@
 pub mod eval;
 pub mod functions;
 pub mod loader;
+mod map_flow;
+mod map_iam;
+mod map_sg;
 pub mod mapping;
 pub mod policy;
 pub mod types;

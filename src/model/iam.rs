@@ -1,0 +1,146 @@
+//! IAM: policy documents, statements, roles, managed policies and attachments.
+
+use super::{Key, Origin, Val};
+
+/// Allow or Deny.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Allow.
+    Allow,
+    /// Deny.
+    Deny,
+}
+
+/// What a policy document is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocumentKind {
+    /// Identity policy: inline or managed, granted to a role/user/group.
+    Identity,
+    /// Trust policy of a role (`assume_role_policy`).
+    Trust,
+}
+
+/// One principal entry: `{"AWS": [...]}`, `{"Service": ...}`, `{"Federated": ...}`, or `"*"` (kind `*`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    /// `AWS`, `Service`, `Federated`, `CanonicalUser`, or `*` for the bare wildcard.
+    pub kind: String,
+    /// Identifiers.
+    pub values: Vec<String>,
+}
+
+/// One condition: operator, key and values (`StringEquals`, `aws:SourceAccount`, [...]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Condition {
+    /// Operator, e.g. `StringEquals`, `ArnLike`.
+    pub operator: String,
+    /// Condition key, e.g. `aws:SourceAccount` (compare case-insensitively).
+    pub key: String,
+    /// Values.
+    pub values: Vec<String>,
+}
+
+/// A statement of a policy document.
+#[derive(Clone, Debug)]
+pub struct Statement {
+    /// Where the statement is written (the statement object or `statement` block).
+    pub origin: Origin,
+    /// Sid, if any.
+    pub sid: Option<String>,
+    /// Effect.
+    pub effect: Val<Effect>,
+    /// `Action` (None if the statement uses NotAction).
+    pub actions: Option<Val<Vec<String>>>,
+    /// `NotAction`.
+    pub not_actions: Option<Val<Vec<String>>>,
+    /// `Resource`.
+    pub resources: Option<Val<Vec<String>>>,
+    /// `NotResource`.
+    pub not_resources: Option<Val<Vec<String>>>,
+    /// `Principal` (resource and trust policies).
+    pub principals: Option<Val<Vec<Principal>>>,
+    /// `NotPrincipal`.
+    pub not_principals: Option<Val<Vec<Principal>>>,
+    /// Conditions (empty: none). Unknown when they could not be evaluated.
+    pub conditions: Val<Vec<Condition>>,
+}
+
+/// A policy document with its statements.
+#[derive(Clone, Debug)]
+pub struct PolicyDocument {
+    /// Where the document is written, and the resource it belongs to.
+    pub origin: Origin,
+    /// Identity or trust policy.
+    pub kind: DocumentKind,
+    /// Statements; Unknown when the document could not be evaluated.
+    pub statements: Val<Vec<Statement>>,
+}
+
+/// Who holds permissions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntityKind {
+    /// An IAM role.
+    Role,
+    /// An IAM user.
+    User,
+    /// An IAM group.
+    Group,
+}
+
+/// A role, user or group.
+#[derive(Clone, Debug)]
+pub struct IamEntity {
+    /// Where it comes from.
+    pub origin: Origin,
+    /// Model key (Terraform address or ARN).
+    pub key: Key,
+    /// Role, user or group.
+    pub kind: EntityKind,
+    /// Name.
+    pub name: Val<String>,
+    /// ARN, if known.
+    pub arn: Option<Val<String>>,
+    /// Trust policy (roles).
+    pub trust: Option<PolicyDocument>,
+    /// Inline policies.
+    pub inline: Vec<PolicyDocument>,
+    /// Attached managed policies.
+    pub attached: Vec<Attachment>,
+}
+
+/// A managed policy attached to an entity.
+#[derive(Clone, Debug)]
+pub struct Attachment {
+    /// Where the attachment is written (attachment resource, `managed_policy_arns` value,
+    /// `AttachedManagedPolicies` entry).
+    pub origin: Origin,
+    /// The policy: a customer managed policy of the model (key), an AWS managed policy ARN,
+    /// or Unknown.
+    pub policy: Val<AttachedPolicy>,
+}
+
+/// The policy of an attachment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AttachedPolicy {
+    /// A customer managed policy in this model (key).
+    Customer(Key),
+    /// An AWS managed policy (`arn:aws:iam::aws:policy/...`), judged by the documented table.
+    AwsManaged(String),
+    /// A policy ARN not in this model and not AWS managed: Unknown contents.
+    Other(String),
+}
+
+/// A customer managed policy.
+#[derive(Clone, Debug)]
+pub struct ManagedPolicy {
+    /// Where it comes from.
+    pub origin: Origin,
+    /// Model key (Terraform address or ARN).
+    pub key: Key,
+    /// Name.
+    pub name: Val<String>,
+    /// ARN, if known.
+    pub arn: Option<Val<String>>,
+    /// The (default version's) document.
+    pub document: PolicyDocument,
+}
