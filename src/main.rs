@@ -58,6 +58,28 @@ struct CheckArgs {
     /// Print findings and errors only (no summary).
     #[arg(long, short)]
     quiet: bool,
+    /// Destination ports of replies (the clients' ephemeral range), LO-HI.
+    #[arg(long, value_name = "LO-HI", default_value = "1024-65535", value_parser = parse_range)]
+    ephemeral_ports: (u16, u16),
+    /// Ports that must not be open to the world in NACLs (NACL003), comma-separated.
+    #[arg(long, value_name = "PORTS", value_delimiter = ',', default_values_t = vec![22u16, 3389])]
+    admin_ports: Vec<u16>,
+}
+
+fn parse_range(s: &str) -> Result<(u16, u16), String> {
+    let (lo, hi) = s.split_once('-').unwrap_or((s, s));
+    let lo: u16 = lo
+        .trim()
+        .parse()
+        .map_err(|_| format!("not a port: `{lo}`"))?;
+    let hi: u16 = hi
+        .trim()
+        .parse()
+        .map_err(|_| format!("not a port: `{hi}`"))?;
+    if lo > hi {
+        return Err(format!("{lo} is above {hi}"));
+    }
+    Ok((lo, hi))
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -115,7 +137,11 @@ fn run_check(args: CheckArgs) -> ExitCode {
         paths: args.paths,
         var_files: args.var_files,
         vars: args.vars,
-        settings: rules::Settings::default(),
+        settings: rules::Settings {
+            ephemeral_ports: args.ephemeral_ports,
+            admin_ports: args.admin_ports,
+            ..rules::Settings::default()
+        },
     };
     let report = check(&opts);
     let text = match args.format {

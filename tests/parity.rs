@@ -113,16 +113,22 @@ fn hcl_and_exports_agree() {
         }
         compared += 1;
         let values = state_values(&state);
-        // The NACL id a finding is about: the NACL itself, or the NACL a standalone rule belongs to.
+        // The AWS id a finding is about: the resource itself, or the NACL / security group a
+        // standalone rule resource belongs to.
         let nacl_id = |address: &str| -> String {
             let v = values.get(address).cloned().unwrap_or(J::Null);
             let id = v
                 .get("network_acl_id")
                 .and_then(J::as_str)
+                .or_else(|| v.get("security_group_id").and_then(J::as_str))
                 .or_else(|| v.get("id").and_then(J::as_str))
                 .unwrap_or("?");
             id.to_string()
         };
+        let managed: std::collections::BTreeSet<String> = values
+            .values()
+            .filter_map(|v| v.get("id").and_then(J::as_str).map(str::to_string))
+            .collect();
         let mut hcl: Vec<Key> = findings(&Path::new("fixtures/terraform").join(&name))
             .into_iter()
             .map(|(c, s, r)| (c, s, nacl_id(&r)))
@@ -131,6 +137,10 @@ fn hcl_and_exports_agree() {
         let mut exported: Vec<Key> = findings(&exports)
             .into_iter()
             .map(|(c, s, r)| (c, s, r.split(' ').next().unwrap_or("").to_string()))
+            // Named difference: AWS (and moto) put rules in every VPC's default security
+            // group; Terraform sees them only where it manages the group, so SG003 on an
+            // unmanaged default group appears in exports alone.
+            .filter(|(c, _, id)| !(c == "SG003" && !managed.contains(id)))
             .collect();
         exported.sort();
         if hcl != exported {

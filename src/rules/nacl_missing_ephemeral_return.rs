@@ -8,6 +8,7 @@ use super::nacl_common::{
 use super::{Reporter, Rule, Settings};
 use crate::model::{Direction, EntrySource, InputKind, Model, NetworkAcl, Protocol, RuleAction};
 use crate::net::{self, Interval, PacketSpace, DIM_A, DIM_B};
+use std::collections::BTreeMap;
 
 /// NACL001.
 pub struct NaclMissingEphemeralReturn;
@@ -171,12 +172,16 @@ fn check_entry(
             ),
         };
     }
-    f.help(help_text(kind, nacl, other, &drops, &dropped, settings));
+    f.help(help_text(kind, nacl, other, &drops, settings));
 }
 
 /// `tcp 1024-65535 to 0.0.0.0/0; udp 1024-65535 to 10.0.0.0/16`.
 fn space_text(space: &PacketSpace, dir: Direction) -> String {
+    // Each canonical cuboid is one port range with one address range: group the
+    // addresses by port range so a partial drop is described exactly.
+    const MAX_GROUPS: usize = 3;
     let mut parts = Vec::new();
+    let mut hidden = 0;
     for (proto, name) in [
         (net::PROTO_TCP, "tcp"),
         (net::PROTO_UDP, "udp"),
@@ -187,18 +192,48 @@ fn space_text(space: &PacketSpace, dir: Direction) -> String {
         if s.is_empty() {
             continue;
         }
-        let what = if proto == 1 || proto == 58 {
-            format!("{name} echo reply")
-        } else {
-            format!("{name} {}", intervals_text(&s.project_intervals(DIM_A)))
-        };
-        parts.push(format!(
-            "{what} {} {}",
-            peer_word(dir),
-            cidrs_text(&peer_cidrs(&s), 3)
-        ));
+        let icmp = proto == 1 || proto == 58;
+        let mut groups: BTreeMap<(u128, u128), PacketSpace> = BTreeMap::new();
+        for c in s.cuboids() {
+            let key = if icmp {
+                (0, 0)
+            } else {
+                (c[DIM_A].lo, c[DIM_A].hi)
+            };
+            let g = groups.entry(key).or_default();
+            *g = g.union(&PacketSpace::from_cuboid(*c));
+        }
+        // Port ranges with the same peers read as one group.
+        let mut merged: Vec<(Vec<Interval>, Vec<ipnet::IpNet>)> = Vec::new();
+        for ((lo, hi), g) in groups {
+            let cidrs = peer_cidrs(&g);
+            match merged.iter_mut().find(|(_, c)| *c == cidrs) {
+                Some((ports, _)) => ports.push(Interval::new(lo, hi)),
+                None => merged.push((vec![Interval::new(lo, hi)], cidrs)),
+            }
+        }
+        for (ports, cidrs) in merged {
+            if parts.len() >= MAX_GROUPS {
+                hidden += 1;
+                continue;
+            }
+            let what = if icmp {
+                format!("{name} echo reply")
+            } else {
+                format!("{name} {}", intervals_text(&ports))
+            };
+            parts.push(format!(
+                "{what} {} {}",
+                peer_word(dir),
+                cidrs_text(&cidrs, 3)
+            ));
+        }
     }
-    parts.join("; ")
+    let mut text = parts.join("; ");
+    if hidden > 0 {
+        text.push_str(&format!("; and {hidden} more"));
+    }
+    text
 }
 
 fn help_text(
@@ -206,64 +241,81 @@ fn help_text(
     nacl: &NetworkAcl,
     other: &AnalyzedList,
     drops: &[Drop],
-    dropped: &PacketSpace,
     settings: &Settings,
 ) -> String {
     let rdir = other.direction;
-    // Place the new entries before the first deny that drops replies, else anywhere free.
-    let before = drops.iter().filter_map(|d| d.by.map(|b| b.number)).min();
-    let mut taken: Vec<u32> = Vec::new();
-    let mut blocks = Vec::new();
     let (lo, hi) = settings.ephemeral_ports;
-    'outer: for proto in [net::PROTO_TCP, net::PROTO_UDP, 1, 58] {
-        let s = net::restrict_protocol(dropped, proto);
-        for cidr in peer_cidrs(&s) {
-            if blocks.len() >= 4 {
-                break 'outer;
+    let mut paragraphs = Vec::new();
+    // Replies no entry matches: allow them (no deny is in the way, so any free number works).
+    let unmatched =
+        PacketSpace::union_all(drops.iter().filter(|d| d.by.is_none()).map(|d| &d.space));
+    if !unmatched.is_empty() {
+        let mut taken: Vec<u32> = Vec::new();
+        let mut blocks = Vec::new();
+        let mut left = 0;
+        for proto in [net::PROTO_TCP, net::PROTO_UDP, 1, 58] {
+            let s = net::restrict_protocol(&unmatched, proto);
+            for cidr in peer_cidrs(&s) {
+                let n = if blocks.len() < 4 {
+                    free_rule_number(other, None, &taken)
+                } else {
+                    None
+                };
+                let Some(n) = n else {
+                    left += 1;
+                    continue;
+                };
+                taken.push(n);
+                let (protocol, ports, icmp) = match proto {
+                    1 => (Protocol::ICMP, None, Some((0, 0))),
+                    58 => (Protocol::ICMPV6, None, Some((129, 0))),
+                    p => (
+                        Protocol::Number(p),
+                        Some((u32::from(lo), u32::from(hi))),
+                        None,
+                    ),
+                };
+                blocks.push(entry_text(
+                    kind,
+                    nacl,
+                    &NewEntry {
+                        dir: rdir,
+                        number: n,
+                        action: RuleAction::Allow,
+                        protocol,
+                        ports,
+                        icmp,
+                        cidr,
+                    },
+                ));
             }
-            let Some(n) = free_rule_number(other, before, &taken) else {
-                break 'outer;
-            };
-            taken.push(n);
-            let (protocol, ports, icmp) = match proto {
-                1 => (Protocol::ICMP, None, Some((0, 0))),
-                58 => (Protocol::ICMPV6, None, Some((129, 0))),
-                p => (
-                    Protocol::Number(p),
-                    Some((u32::from(lo), u32::from(hi))),
-                    None,
-                ),
-            };
-            blocks.push(entry_text(
-                kind,
-                nacl,
-                &NewEntry {
-                    dir: rdir,
-                    number: n,
-                    action: RuleAction::Allow,
-                    protocol,
-                    ports,
-                    icmp,
-                    cidr,
-                },
+        }
+        let mut p = format!(
+            "NACLs are stateless: allow the replies (ephemeral ports {lo}-{hi}) in the {} list:\n{}",
+            rdir.as_str(),
+            blocks.join("\n")
+        );
+        if left > 0 {
+            p.push_str(&format!("\n(and {left} more peer ranges like these)"));
+        }
+        paragraphs.push(p);
+    }
+    // Replies an explicit deny drops: AWS advises denying ports you want closed before the
+    // ephemeral allow, so the deny may be deliberate; an allow before it would undo it.
+    for d in drops {
+        if let Some(b) = d.by {
+            paragraphs.push(format!(
+                "{} rule {} denies {} before any allow: clients whose ephemeral port falls there cannot get replies. \
+                 If the deny is deliberate (closing those ports on this subnet), make sure the clients use an ephemeral \
+                 range that avoids them (Linux 32768-60999, Windows 49152-65535) and tell vpclint (--ephemeral-ports LO-HI); \
+                 otherwise narrow the deny.",
+                rdir.as_str(),
+                b.number,
+                space_text(&d.space, rdir)
             ));
         }
     }
-    let intro = match before {
-        Some(n) => format!(
-            "NACLs are stateless: allow the replies in the {} list before rule {n}, which drops them",
-            rdir.as_str()
-        ),
-        None => format!(
-            "NACLs are stateless: allow the replies (ephemeral ports {lo}-{hi}) in the {} list",
-            rdir.as_str()
-        ),
-    };
-    if blocks.is_empty() {
-        intro
-    } else {
-        format!("{intro}:\n{}", blocks.join("\n"))
-    }
+    paragraphs.join("\n")
 }
 
 #[cfg(test)]

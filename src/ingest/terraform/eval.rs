@@ -72,6 +72,7 @@ pub struct Ctx<'l> {
     modules_used: RefCell<Vec<Arc<ModuleSource>>>,
     extra_files: RefCell<HashMap<PathBuf, Arc<SourceFile>>>,
     depth: std::cell::Cell<usize>,
+    quiet: std::cell::Cell<usize>,
 }
 
 impl<'l> Ctx<'l> {
@@ -89,11 +90,24 @@ impl<'l> Ctx<'l> {
             modules_used: RefCell::new(Vec::new()),
             extra_files: RefCell::new(HashMap::new()),
             depth: std::cell::Cell::new(0),
+            quiet: std::cell::Cell::new(0),
         }
+    }
+
+    /// Runs `f` without recording errors: for evaluations whose outcome is not certain
+    /// (branches of an unknown condition, bodies of resources with unknown count).
+    pub fn quietly<T>(&self, f: impl FnOnce() -> T) -> T {
+        self.quiet.set(self.quiet.get() + 1);
+        let r = f();
+        self.quiet.set(self.quiet.get() - 1);
+        r
     }
 
     /// Records an evaluation error once per location and message.
     pub fn error(&self, err: EvalErr) {
+        if self.quiet.get() > 0 {
+            return;
+        }
         let key = (
             Arc::as_ptr(&err.location.file) as usize,
             err.location.span.start,
@@ -882,7 +896,8 @@ fn eval_resource(ctx: &Ctx, m: &Rc<ModuleInst>, key: &str, item: &Item<Block>) -
             } else {
                 s.each = Some((u.clone(), u));
             }
-            let body = eval_body(ctx, &s, &item.node.body, true);
+            // Instances may not exist at all: nothing in this body is certainly an error.
+            let body = ctx.quietly(|| eval_body(ctx, &s, &item.node.body, true));
             let address = format!("{base}[*]");
             let value = Value::unknown(reason.clone());
             Some(Rc::new(InstanceEval {
@@ -1374,9 +1389,13 @@ fn eval_inner(ctx: &Ctx, scope: &Scope, expr: &Expression) -> EvalResult {
             let cond = eval(ctx, scope, &c.cond_expr)?;
             match cond {
                 Value::Unknown(_) | Value::Ref(_) => {
-                    let t = eval(ctx, scope, &c.true_expr)?;
-                    let f = eval(ctx, scope, &c.false_expr)?;
-                    Ok(if t == f { t } else { unknown_from(&cond) })
+                    // Which branch runs is unknown: neither branch's errors are certain.
+                    let t = ctx.quietly(|| eval(ctx, scope, &c.true_expr));
+                    let f = ctx.quietly(|| eval(ctx, scope, &c.false_expr));
+                    Ok(match (t, f) {
+                        (Ok(t), Ok(f)) if t == f => t,
+                        _ => unknown_from(&cond),
+                    })
                 }
                 other => match other.as_bool() {
                     Some(b) => {
@@ -1386,7 +1405,14 @@ fn eval_inner(ctx: &Ctx, scope: &Scope, expr: &Expression) -> EvalResult {
                             (&c.false_expr, &c.true_expr)
                         };
                         let v = eval(ctx, scope, chosen)?;
-                        // Both results get one type: a number or bool next to a string becomes a string.
+                        // Both results get one type: a tuple next to a set becomes a set.
+                        if let Value::List(items) = &v {
+                            if matches!(ctx.quietly(|| eval(ctx, scope, other)), Ok(Value::Set(_)))
+                            {
+                                return Ok(Value::set_from(items.clone()));
+                            }
+                        }
+                        // A number or bool next to a string becomes a string.
                         if matches!(v, Value::Number(_) | Value::Bool(_))
                             && matches!(
                                 other,

@@ -171,7 +171,13 @@ pub(super) fn target(v: Option<&Value>) -> Target {
 }
 
 impl Builder {
-    pub(super) fn unknown(&mut self, location: &Location, address: &str, attribute: &str, reason: &str) {
+    pub(super) fn unknown(
+        &mut self,
+        location: &Location,
+        address: &str,
+        attribute: &str,
+        reason: &str,
+    ) {
         self.model.unknowns.push(UnknownNote {
             location: Some(location.clone()),
             address: address.to_string(),
@@ -576,7 +582,12 @@ impl Builder {
         }
     }
 
-    pub(super) fn int_field(&mut self, body: &EvalBody, name: &str, address: &str) -> Option<Val<i64>> {
+    pub(super) fn int_field(
+        &mut self,
+        body: &EvalBody,
+        name: &str,
+        address: &str,
+    ) -> Option<Val<i64>> {
         self.field(body, name, address, "a whole number", |v| {
             v.as_number()
                 .filter(|n| n.fract() == 0.0 && n.abs() < 1e12)
@@ -584,11 +595,21 @@ impl Builder {
         })
     }
 
-    pub(super) fn bool_field(&mut self, body: &EvalBody, name: &str, address: &str) -> Option<Val<bool>> {
+    pub(super) fn bool_field(
+        &mut self,
+        body: &EvalBody,
+        name: &str,
+        address: &str,
+    ) -> Option<Val<bool>> {
         self.field(body, name, address, "a bool", Value::as_bool)
     }
 
-    pub(super) fn cidr_field(&mut self, body: &EvalBody, name: &str, address: &str) -> Option<Val<IpNet>> {
+    pub(super) fn cidr_field(
+        &mut self,
+        body: &EvalBody,
+        name: &str,
+        address: &str,
+    ) -> Option<Val<IpNet>> {
         if matches!(body.get(name), Some(Value::String(s)) if s.is_empty()) {
             return None;
         }
@@ -658,9 +679,10 @@ impl Builder {
         let icmp = match (it, ic) {
             (Some(Val::Unknown(r)), _) | (_, Some(Val::Unknown(r))) => Val::Unknown(r),
             (Some(Val::Known(t)), Some(Val::Known(c))) => Val::Known(Some((t, c))),
-            (Some(Val::Known(t)), None) => Val::Known(Some((t, -1))),
-            (None, Some(Val::Known(c))) => Val::Known(Some((-1, c))),
-            (None, None) => Val::Known(None),
+            // The provider sends 0 for an unset ICMP type or code.
+            (Some(Val::Known(t)), None) => Val::Known(Some((t, 0))),
+            (None, Some(Val::Known(c))) => Val::Known(Some((0, c))),
+            (None, None) => Val::Known(Some((0, 0))),
         };
         let v4 = self.cidr_field(body, "cidr_block", address);
         let v6 = self.cidr_field(body, "ipv6_cidr_block", address);

@@ -189,16 +189,25 @@ impl Value {
     pub fn get_attr(&self, name: &str) -> Option<Value> {
         match self {
             Value::Object(m) => m.get(name).cloned(),
-            Value::Resource(r) => Some(r.attrs.get(name).cloned().unwrap_or_else(|| {
-                if r.address.ends_with(" block") {
+            Value::Resource(r) => {
+                let block = r.address.ends_with(" block");
+                Some(match r.attrs.get(name) {
+                    // An argument set to null may be computed by the provider: known after apply.
+                    Some(Value::Null) if !block => Value::Ref(Arc::new(AttrRef {
+                        address: r.address.clone(),
+                        attr: name.to_string(),
+                    })),
+                    Some(v) => v.clone(),
                     // Nested blocks have no identity: an unset attribute is null or computed.
-                    return Value::unknown(format!("`{name}` is not set in the {}", r.address));
-                }
-                Value::Ref(Arc::new(AttrRef {
-                    address: r.address.clone(),
-                    attr: name.to_string(),
-                }))
-            })),
+                    None if block => {
+                        Value::unknown(format!("`{name}` is not set in the {}", r.address))
+                    }
+                    None => Value::Ref(Arc::new(AttrRef {
+                        address: r.address.clone(),
+                        attr: name.to_string(),
+                    })),
+                })
+            }
             Value::Unknown(_) => Some(self.clone()),
             Value::Ref(r) => Some(Value::unknown(format!(
                 "`{}.{}` is known only after apply",
