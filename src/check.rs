@@ -45,6 +45,9 @@ pub fn check(opts: &CheckOptions) -> Report {
                 p
             }
         })
+        // The repository a linted path belongs to is part of what is linted: modules
+        // read shared files from it (`file("${path.module}/../../config/x.json")`).
+        .map(|p| repository_root(&p).unwrap_or(p))
         .collect();
     let inputs = RootInputs {
         var_files: opts.var_files.clone(),
@@ -100,6 +103,15 @@ pub fn check(opts: &CheckOptions) -> Report {
     }
     report.finish();
     report
+}
+
+/// The nearest enclosing directory holding `.git`, if any.
+fn repository_root(p: &std::path::Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(p).ok()?;
+    start
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(|d| d.to_path_buf())
 }
 
 /// Parses `--fail-on`.

@@ -592,16 +592,28 @@ fn rules_lists_every_rule_with_name_and_severity() {
         .lines()
         .map(|l| l.split_whitespace().take(3).collect())
         .collect();
-    assert_eq!(
-        rows,
-        vec![
-            vec!["NACL001", "nacl-missing-ephemeral-return", "error"],
-            vec!["NACL002", "nacl-shadowed-rule", "error"],
-            vec!["NACL003", "nacl-admin-port-open-to-world", "warning"],
-        ]
-    );
-    for l in out.stdout.lines() {
-        assert!(l.split_whitespace().count() > 3, "no summary: {l}");
+    let expected: Vec<Vec<String>> = vpclint::rules::all()
+        .iter()
+        .map(|r| {
+            vec![
+                r.meta.code.clone(),
+                r.meta.name.clone(),
+                r.meta.severity.to_string(),
+            ]
+        })
+        .collect();
+    assert_eq!(rows, expected);
+    // The NACL rules with their fixed codes, names and severities.
+    for row in [
+        ["NACL001", "nacl-missing-ephemeral-return", "error"],
+        ["NACL002", "nacl-shadowed-rule", "error"],
+        ["NACL003", "nacl-admin-port-open-to-world", "warning"],
+    ] {
+        assert!(
+            rows.iter().any(|r| r == &row),
+            "{row:?} missing:\n{}",
+            out.stdout
+        );
     }
 }
 
@@ -959,4 +971,69 @@ fn evaluation_errors_outside_the_model_are_still_reported() {
     assert_eq!(at.len(), 2, "{doc:#}");
     assert!(at[0].starts_with("2:"), "{at:?}");
     assert_eq!(at[1], "5:10");
+}
+
+const SSH_FROM_VAR: &str = "variable \"cidr\" {}\nresource \"aws_network_acl\" \"x\" {\n  vpc_id = \"vpc-1\"\n  ingress {\n    rule_no    = 100\n    action     = \"allow\"\n    protocol   = \"tcp\"\n    from_port  = 22\n    to_port    = 22\n    cidr_block = var.cidr\n  }\n  egress {\n    rule_no    = 100\n    action     = \"allow\"\n    protocol   = \"tcp\"\n    from_port  = 1024\n    to_port    = 65535\n    cidr_block = \"0.0.0.0/0\"\n  }\n}\n";
+
+#[test]
+fn tf_var_environment_variables_set_root_variables_below_var_files() {
+    let s = Scratch::new("tfvar-env");
+    s.write("main.tf", SSH_FROM_VAR);
+    // Without a value the CIDR is unknown: silence.
+    assert_eq!(s.cmd(&["check", "."]).code, 0);
+    let out = run_cmd(
+        vpclint()
+            .current_dir(&s.dir)
+            .env("TF_VAR_cidr", "0.0.0.0/0")
+            .args(["check", ".", "--color", "never"]),
+    );
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.contains("NACL003"), "{}", out.stdout);
+    // terraform.tfvars wins over the environment.
+    s.write("terraform.tfvars", "cidr = \"10.0.0.0/8\"\n");
+    let out = run_cmd(
+        vpclint()
+            .current_dir(&s.dir)
+            .env("TF_VAR_cidr", "0.0.0.0/0")
+            .args(["check", ".", "--color", "never"]),
+    );
+    assert_eq!(out.code, 0, "{}", out.stdout);
+}
+
+#[test]
+fn file_reads_inside_the_repository_but_never_outside() {
+    let s = Scratch::new("file-repo");
+    s.write("repo/.git/HEAD", "ref: refs/heads/main\n");
+    s.write("repo/config/cidrs.json", "{\"admin\": \"0.0.0.0/0\"}\n");
+    s.write(
+        "repo/envs/prod/main.tf",
+        SSH_FROM_VAR.replace(
+            "variable \"cidr\" {}\n",
+            "locals { cidrs = jsondecode(file(\"../../config/cidrs.json\")) }\nvariable \"cidr\" { default = \"x\" }\n",
+        )
+        .replace("var.cidr", "local.cidrs.admin"),
+    );
+    // Linting envs/prod alone: the file is in the same repository, so it is read.
+    let out = s.cmd(&["check", "repo/envs/prod", "--color", "never"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.contains("NACL003"), "{}", out.stdout);
+    // Outside any repository the same read escapes the linted directory: an error, not a read.
+    let t = Scratch::new("file-norepo");
+    t.write("config/cidrs.json", "{\"admin\": \"0.0.0.0/0\"}\n");
+    t.write(
+        "envs/prod/main.tf",
+        SSH_FROM_VAR
+            .replace(
+                "variable \"cidr\" {}\n",
+                "locals { cidrs = jsondecode(file(\"../../config/cidrs.json\")) }\n",
+            )
+            .replace("var.cidr", "local.cidrs.admin"),
+    );
+    let out = t.cmd(&["check", "envs/prod", "--color", "never"]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("outside the linted directories"),
+        "{}",
+        out.stdout
+    );
 }

@@ -481,35 +481,21 @@ pub fn root_instance(ctx: &Ctx, inputs: &RootInputs) -> Rc<ModuleInst> {
     auto.sort();
     files.extend(auto);
     files.extend(inputs.var_files.iter().cloned());
+    // TF_VAR_name environment variables come first (Terraform's lowest precedence after defaults).
+    let mut env: Vec<(String, String)> = std::env::vars()
+        .filter_map(|(k, v)| k.strip_prefix("TF_VAR_").map(|n| (n.to_string(), v)))
+        .filter(|(n, _)| src.variables.contains_key(n))
+        .collect();
+    env.sort();
+    for (name, raw) in env {
+        let value = cli_value(ctx, &src, &name, &raw);
+        given.insert(name, (value, None));
+    }
     for f in files {
         read_tfvars(ctx, &f, &mut given);
     }
     for (name, raw) in &inputs.vars {
-        // As Terraform: a variable without a type constraint, or with a primitive one,
-        // takes the text as a string; any other constraint (`any` too) parses it as HCL.
-        let as_string = match src
-            .variables
-            .get(name)
-            .and_then(|v| v.node.body.get_attribute("type"))
-        {
-            None => true,
-            Some(a) if matches!(&a.value, Expression::Variable(v) if v.as_str() == "any") => false,
-            Some(a) => TypeSpec::parse(&a.value).is_primitive(),
-        };
-        let value = if as_string {
-            Value::String(raw.clone())
-        } else {
-            match hcl_edit::parser::parse_expr(raw) {
-                Ok(expr) => const_eval(ctx, &expr, raw),
-                Err(e) => {
-                    ctx.note(
-                        None,
-                        format!("--var {name}: cannot parse value: {}", e.message()),
-                    );
-                    Value::unknown(format!("--var {name} could not be parsed"))
-                }
-            }
-        };
+        let value = cli_value(ctx, &src, name, raw);
         given.insert(name.clone(), (value, None));
     }
     let locations: BTreeMap<String, Location> = given
@@ -519,6 +505,36 @@ pub fn root_instance(ctx: &Ctx, inputs: &RootInputs) -> Rc<ModuleInst> {
     let given = given.into_iter().map(|(k, (v, _))| (k, v)).collect();
     let vars = bind_variables(ctx, &src, given, &locations, true);
     Rc::new(new_inst(String::new(), src, vars, ".".to_string(), 0))
+}
+
+/// A variable value given as text (`--var`, `TF_VAR_name`): a string for variables
+/// without a type or with a primitive type, parsed as HCL for any other type (`any` too).
+fn cli_value(ctx: &Ctx, src: &ModuleSource, name: &str, raw: &str) -> Value {
+    // As Terraform: a variable without a type constraint, or with a primitive one,
+    // takes the text as a string; any other constraint (`any` too) parses it as HCL.
+    let as_string = match src
+        .variables
+        .get(name)
+        .and_then(|v| v.node.body.get_attribute("type"))
+    {
+        None => true,
+        Some(a) if matches!(&a.value, Expression::Variable(v) if v.as_str() == "any") => false,
+        Some(a) => TypeSpec::parse(&a.value).is_primitive(),
+    };
+    if as_string {
+        Value::String(raw.to_string())
+    } else {
+        match hcl_edit::parser::parse_expr(raw) {
+            Ok(expr) => const_eval(ctx, &expr, raw),
+            Err(e) => {
+                ctx.note(
+            None,
+            format!("variable {name}: cannot parse the value given on the command line or in TF_VAR_{name}: {}", e.message()),
+            );
+                Value::unknown(format!("--var {name} could not be parsed"))
+            }
+        }
+    }
 }
 
 fn new_inst(
