@@ -1037,3 +1037,38 @@ fn file_reads_inside_the_repository_but_never_outside() {
         out.stdout
     );
 }
+
+#[test]
+fn remote_modules_installed_by_terraform_init_are_evaluated() {
+    let s = Scratch::new("installed");
+    s.write(
+        "main.tf",
+        "module \"edge\" {\n  source  = \"acme/edge/aws\"\n  version = \"1.0.0\"\n  cidr    = \"0.0.0.0/0\"\n}\n",
+    );
+    // Not installed: a note, unknown outputs, no finding.
+    let out = s.cmd(&["check", ".", "--color", "never", "--verbose"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("remote module `module.edge`"),
+        "{}",
+        out.stdout
+    );
+    // Installed as `terraform init` lays it out: evaluated with the inputs given.
+    s.write(
+        ".terraform/modules/modules.json",
+        r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"edge","Source":"registry.terraform.io/acme/edge/aws","Version":"1.0.0","Dir":".terraform/modules/edge"}]}"#,
+    );
+    s.write(
+        ".terraform/modules/edge/main.tf",
+        &SSH_FROM_VAR.replace(
+            "variable \"cidr\" {}",
+            "variable \"cidr\" { type = string }",
+        ),
+    );
+    let (code, doc) = s.json(&["check", "."]);
+    assert_eq!(code, 1, "{doc}");
+    let f = &doc["findings"][0];
+    assert_eq!(f["rule"], "NACL003");
+    assert_eq!(f["resource"], "module.edge.aws_network_acl.x");
+    assert_eq!(f["location"]["file"], ".terraform/modules/edge/main.tf");
+}

@@ -73,6 +73,7 @@ pub struct Ctx<'l> {
     extra_files: RefCell<HashMap<PathBuf, Arc<SourceFile>>>,
     depth: std::cell::Cell<usize>,
     quiet: std::cell::Cell<usize>,
+    installed: RefCell<Option<HashMap<String, PathBuf>>>,
 }
 
 impl<'l> Ctx<'l> {
@@ -91,7 +92,34 @@ impl<'l> Ctx<'l> {
             extra_files: RefCell::new(HashMap::new()),
             depth: std::cell::Cell::new(0),
             quiet: std::cell::Cell::new(0),
+            installed: RefCell::new(None),
         }
+    }
+
+    /// The directory `terraform init` installed the module with this call key in
+    /// (`.terraform/modules/modules.json` of the root module), if any.
+    fn installed_module(&self, key: &str) -> Option<PathBuf> {
+        let mut cache = self.installed.borrow_mut();
+        let map = cache.get_or_insert_with(|| {
+            let manifest = self.root_dir.join(".terraform/modules/modules.json");
+            let Ok(text) = std::fs::read_to_string(&manifest) else {
+                return HashMap::new();
+            };
+            let Ok(doc) = serde_json::from_str::<serde_json::Value>(&text) else {
+                return HashMap::new();
+            };
+            doc.get("Modules")
+                .and_then(|m| m.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|m| {
+                    let k = m.get("Key")?.as_str()?;
+                    let d = m.get("Dir")?.as_str()?;
+                    Some((k.to_string(), normalize(&self.root_dir.join(d))))
+                })
+                .collect()
+        });
+        map.get(key).cloned()
     }
 
     /// Runs `f` without recording errors: for evaluations whose outcome is not certain
@@ -253,6 +281,9 @@ pub struct ModuleInst {
     pub vars: BTreeMap<String, Value>,
     /// `path.module`, relative to the root module directory.
     pub path_module: String,
+    /// The module call path without instance keys (`vpc.nested`), as `terraform init`
+    /// names installed modules in `.terraform/modules/modules.json`; empty for the root.
+    pub call_key: String,
     depth: usize,
     locals: Memo<Value>,
     resources: Memo<Rc<ResourceEval>>,
@@ -549,6 +580,7 @@ fn new_inst(
         src,
         vars,
         path_module,
+        call_key: String::new(),
         depth,
         locals: RefCell::new(HashMap::new()),
         resources: RefCell::new(HashMap::new()),
@@ -1180,13 +1212,26 @@ fn eval_call(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str, item: &Item<Block>) -> C
         });
         return unknown(format!("{base} has no literal source"));
     };
-    if !is_local_source(&source) {
-        ctx.note(
-            Some(head),
-            format!("not evaluated: remote module `{base}` (source \"{source}\"); its outputs are unknown"),
-        );
-        return unknown(format!("{base} is a remote module (not evaluated)"));
-    }
+    let call_key = if m.call_key.is_empty() {
+        name.to_string()
+    } else {
+        format!("{}.{name}", m.call_key)
+    };
+    // A remote module is evaluated when `terraform init` installed it; otherwise it is unknown.
+    let installed = if is_local_source(&source) {
+        None
+    } else {
+        match ctx.installed_module(&call_key) {
+            Some(dir) => Some(dir),
+            None => {
+                ctx.note(
+                    Some(head),
+                    format!("not evaluated: remote module `{base}` (source \"{source}\"); its outputs are unknown (run `terraform init` to let vpclint read it from .terraform/modules)"),
+                );
+                return unknown(format!("{base} is a remote module (not evaluated)"));
+            }
+        }
+    };
     if m.depth >= MAX_MODULE_DEPTH {
         ctx.error(EvalErr {
             message: format!(
@@ -1196,7 +1241,7 @@ fn eval_call(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str, item: &Item<Block>) -> C
         });
         return unknown(format!("{base} nests too deep"));
     }
-    let dir = normalize(&m.src.dir.join(&source));
+    let dir = installed.unwrap_or_else(|| normalize(&m.src.dir.join(&source)));
     if !dir.is_dir() {
         ctx.error(EvalErr {
             message: format!("module.{name}: local module directory \"{source}\" does not exist"),
@@ -1242,13 +1287,17 @@ fn eval_call(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str, item: &Item<Block>) -> C
         let path = format!("{base}{}", ik.suffix());
         instances.push((
             ik,
-            Rc::new(new_inst(
-                path,
-                Arc::clone(&src),
-                vars,
-                path_module.clone(),
-                m.depth + 1,
-            )),
+            Rc::new({
+                let mut inst = new_inst(
+                    path,
+                    Arc::clone(&src),
+                    vars,
+                    path_module.clone(),
+                    m.depth + 1,
+                );
+                inst.call_key = call_key.clone();
+                inst
+            }),
         ));
     }
     CallEval {
