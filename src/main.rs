@@ -153,7 +153,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
                 quiet: args.quiet,
             },
         ),
-        Format::Json => render_json(&report),
+        Format::Json => render_json(&report, args.verbose),
     };
     write_out(&text);
     let fail_on = match args.fail_on {

@@ -358,7 +358,21 @@ fn json_output_has_the_documented_shape() {
     assert_eq!(code, 1);
     assert_eq!(
         keys(&doc),
-        set(&["version", "tool", "findings", "errors", "summary"])
+        set(&["version", "tool", "findings", "errors", "summary", "notes"])
+    );
+    let (_, verbose) = json(&[
+        "check",
+        "fixtures/terraform/nacl_unknown_values",
+        "--verbose",
+    ]);
+    assert_eq!(
+        keys(&verbose),
+        set(&["version", "tool", "findings", "errors", "summary", "notes", "unknowns"])
+    );
+    let u = &verbose["unknowns"][0];
+    assert_eq!(
+        keys(u),
+        set(&["resource", "attribute", "reason", "location"])
     );
     assert_eq!(doc["version"], 1);
     assert_eq!(keys(&doc["tool"]), set(&["name", "version"]));

@@ -21,7 +21,8 @@ fn location(loc: &Option<Location>) -> Value {
 }
 
 /// Renders the report as JSON (version 1), pretty-printed, with a trailing newline.
-pub fn render_json(report: &Report) -> String {
+/// `verbose` adds the values that could not be evaluated (`unknowns`).
+pub fn render_json(report: &Report, verbose: bool) -> String {
     let findings: Vec<Value> = report
         .findings
         .iter()
@@ -53,8 +54,13 @@ pub fn render_json(report: &Report) -> String {
             })
         })
         .collect();
+    let notes: Vec<Value> = report
+        .notes
+        .iter()
+        .map(|n| json!({"message": n.message, "location": location(&n.location)}))
+        .collect();
     let c = report.counts();
-    let doc = json!({
+    let mut doc = json!({
         "version": 1,
         "tool": {"name": "vpclint", "version": env!("CARGO_PKG_VERSION")},
         "findings": findings,
@@ -67,7 +73,24 @@ pub fn render_json(report: &Report) -> String {
             "modules": report.models,
             "input_errors": report.problems.len(),
         },
+        "notes": notes,
     });
+    if verbose {
+        doc["unknowns"] = Value::Array(
+            report
+                .unknowns
+                .iter()
+                .map(|u| {
+                    json!({
+                        "resource": u.address,
+                        "attribute": u.attribute,
+                        "reason": u.reason,
+                        "location": location(&u.location),
+                    })
+                })
+                .collect(),
+        );
+    }
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
     s.push('\n');
     s
