@@ -1074,7 +1074,7 @@ fn remote_modules_installed_by_terraform_init_are_evaluated() {
     );
     s.write(
         ".terraform/modules/edge/main.tf",
-        &SSH_FROM_VAR.replace(
+        SSH_FROM_VAR.replace(
             "variable \"cidr\" {}",
             "variable \"cidr\" { type = string }",
         ),

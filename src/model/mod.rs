@@ -15,8 +15,8 @@ pub use iam::{
     AttachedPolicy, Attachment, Condition, DocumentKind, Effect, EntityKind, IamEntity,
     ManagedPolicy, PolicyDocument, Principal, Statement,
 };
-pub use sg::{SecurityGroup, SgPeer, SgRule};
 use ipnet::IpNet;
+pub use sg::{SecurityGroup, SgPeer, SgRule};
 use std::fmt;
 
 /// A value that is either known or could not be determined.
