@@ -133,6 +133,8 @@ fn write_out(s: &str) {
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {
+    // Settings the command line does not set keep their defaults.
+    #[allow(clippy::needless_update)]
     let opts = CheckOptions {
         paths: args.paths,
         var_files: args.var_files,
