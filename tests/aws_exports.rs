@@ -312,7 +312,6 @@ fn moto_web_gives_the_exact_model() {
         notes(m),
         [
             "describe-route-tables.json:2:5 `RouteTables` (`aws ec2 describe-route-tables` output) is recognized but not checked yet",
-            "describe-security-groups.json:2:5 `SecurityGroups` (`aws ec2 describe-security-groups` output) is recognized but not checked yet",
         ]
     );
 }
@@ -321,10 +320,17 @@ fn moto_web_gives_the_exact_model() {
 fn moto_web_nacl_rules_report_the_missing_replies_and_nothing_on_default_nacls() {
     let out = load("moto_web");
     let m = only_model(&out);
-    // shop-public allows tcp/443 from 0.0.0.0/0 and has no outbound ephemeral rule.
+    // shop-public allows tcp/443 from 0.0.0.0/0 and has no outbound ephemeral rule; the
+    // default security groups carry AWS's default rules (SG003). No describe-flow-logs
+    // output: flow-log coverage is unknown, so no FLOW001.
     assert_eq!(
         findings(m),
-        ["NACL001 [acl-721a78703a981b97b (shop-public)] describe-network-acls.json:157:17"]
+        [
+            "NACL001 [acl-721a78703a981b97b (shop-public)] describe-network-acls.json:157:17",
+            "SG003 [sg-19040dc533ddfe0b9 (default)] describe-security-groups.json:3:9",
+            "SG003 [sg-7f09f260b4a2f66ab (default)] describe-security-groups.json:26:9",
+            "SG003 [sg-b5f7814912e9cef3e (default)] describe-security-groups.json:49:9",
+        ]
     );
     for n in m.nacls.iter().filter(|n| n.is_default) {
         assert!(

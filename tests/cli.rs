@@ -160,6 +160,31 @@ const ANSI: &str = "\u{1b}[";
 
 /// Only a redundant allow (NACL002 note): both entries are return-path ranges,
 /// so nothing initiates connections (no NACL001) and nothing is open to the world.
+/// A VPC-level flow log for `aws_vpc.main` that no flow-log rule objects to: added to
+/// scenarios that test other things, so that FLOW001 does not join them.
+const FLOW_LOG: &str = r#"
+resource "aws_flow_log" "main" {
+  vpc_id                   = aws_vpc.main.id
+  traffic_type             = "ALL"
+  log_destination_type     = "s3"
+  log_destination          = "arn:aws:s3:::flow-logs"
+  max_aggregation_interval = 60
+}
+"#;
+
+/// A copy of a fixture scenario's main.tf with [`FLOW_LOG`] added.
+fn fixture_with_flow_log(fixture: &str) -> Scratch {
+    let s = Scratch::new(fixture);
+    let main = std::fs::read_to_string(
+        Path::new("fixtures/terraform")
+            .join(fixture)
+            .join("main.tf"),
+    )
+    .unwrap();
+    s.write("main.tf", format!("{main}{FLOW_LOG}"));
+    s
+}
+
 const ONLY_A_NOTE: &str = r#"
 resource "aws_vpc" "main" {
   cidr_block = "10.0.0.0/16"
@@ -193,7 +218,7 @@ resource "aws_network_acl" "replies" {
 
 #[test]
 fn clean_fixture_exits_0_with_a_summary() {
-    let out = run(&["check", "fixtures/terraform/nacl_inline_https_clean"]);
+    let out = run(&["check", "fixtures/terraform/flow_s3_destination_clean"]);
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert_eq!(
         out.stdout,
@@ -211,19 +236,20 @@ fn failing_fixture_exits_1() {
     ]);
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(out.stdout.contains("NACL001 nacl-missing-ephemeral-return"));
+    // Two NACL001, and FLOW001: the scenario's VPC has no flow log.
     assert!(out
         .stdout
-        .ends_with("vpclint: 2 errors, 0 warnings, 0 notes in 1 file (1 module)\n"));
+        .ends_with("vpclint: 3 errors, 0 warnings, 0 notes in 1 file (1 module)\n"));
 }
 
 #[test]
 fn fail_on_decides_which_severities_fail() {
-    // 2 warnings and 2 notes, no errors.
-    let dir = "fixtures/terraform/nacl002_dead_and_redundant";
-    assert_eq!(run(&["check", dir]).code, 1);
-    assert_eq!(run(&["check", dir, "--fail-on", "warning"]).code, 1);
-    assert_eq!(run(&["check", dir, "--fail-on", "error"]).code, 0);
-    assert_eq!(run(&["check", dir, "--fail-on", "note"]).code, 1);
+    // 2 warnings and 2 notes, no errors (the flow log keeps FLOW001 out).
+    let s = fixture_with_flow_log("nacl002_dead_and_redundant");
+    assert_eq!(s.cmd(&["check", "."]).code, 1);
+    assert_eq!(s.cmd(&["check", ".", "--fail-on", "warning"]).code, 1);
+    assert_eq!(s.cmd(&["check", ".", "--fail-on", "error"]).code, 0);
+    assert_eq!(s.cmd(&["check", ".", "--fail-on", "note"]).code, 1);
     // Errors fail at every threshold.
     let errs = "fixtures/terraform/nacl002_deny_behind_allow_all";
     assert_eq!(run(&["check", errs, "--fail-on", "error"]).code, 1);
@@ -232,7 +258,7 @@ fn fail_on_decides_which_severities_fail() {
 #[test]
 fn fail_on_note_fails_on_notes_only_when_asked() {
     let s = Scratch::new("onlynote");
-    s.write("main.tf", ONLY_A_NOTE);
+    s.write("main.tf", format!("{ONLY_A_NOTE}{FLOW_LOG}"));
     let (code, doc) = s.json(&["check", "."]);
     assert_eq!(code, 0);
     assert_eq!(
@@ -389,7 +415,8 @@ fn json_output_has_the_documented_shape() {
             "input_errors"
         ])
     );
-    assert_eq!(doc["summary"]["errors"], 0);
+    // The four NACL002 findings, and FLOW001 (the scenario's VPC has no flow log).
+    assert_eq!(doc["summary"]["errors"], 1);
     assert_eq!(doc["summary"]["warnings"], 2);
     assert_eq!(doc["summary"]["notes"], 2);
     assert_eq!(doc["summary"]["files"], 1);
@@ -397,10 +424,13 @@ fn json_output_has_the_documented_shape() {
     assert_eq!(doc["summary"]["input_errors"], 0);
     assert!(errors(&doc).is_empty());
 
-    let fs = findings(&doc);
+    let fs: Vec<&J> = findings(&doc)
+        .iter()
+        .filter(|f| f["rule"] != "FLOW001")
+        .collect();
     assert_eq!(fs.len(), 4);
     let loc_keys = set(&["file", "line", "column", "end_line", "end_column"]);
-    for f in fs {
+    for f in &fs {
         assert_eq!(
             keys(f),
             set(&[
@@ -428,6 +458,7 @@ fn json_output_has_the_documented_shape() {
     assert_eq!(
         finding_lines(&doc),
         vec![
+            "FLOW001 error fixtures/terraform/nacl002_dead_and_redundant/main.tf:45:1",
             "NACL002 warning fixtures/terraform/nacl002_dead_and_redundant/main.tf:76:3",
             "NACL002 note fixtures/terraform/nacl002_dead_and_redundant/main.tf:94:3",
             "NACL002 warning fixtures/terraform/nacl002_dead_and_redundant/main.tf:103:3",
@@ -549,7 +580,11 @@ fn quiet_has_no_summary_line() {
     assert_eq!(out.code, 1);
     assert!(out.stdout.contains("NACL001"));
     assert!(!out.stdout.contains("vpclint:"), "{}", out.stdout);
-    let clean = run(&["check", "fixtures/terraform/nacl_inline_https_clean", "-q"]);
+    let clean = run(&[
+        "check",
+        "fixtures/terraform/flow_s3_destination_clean",
+        "-q",
+    ]);
     assert_eq!(clean.code, 0);
     assert_eq!(clean.stdout, "");
 }
@@ -707,7 +742,8 @@ fn a_file_argument_lints_its_directory() {
     let (code_file, by_file) = json(&["check", &format!("{dir}/main.tf")]);
     assert_eq!(code_dir, 1);
     assert_eq!(code_file, 1);
-    assert_eq!(findings(&by_file).len(), 5);
+    // Five NACL003, and FLOW001.
+    assert_eq!(findings(&by_file).len(), 6);
     assert_eq!(finding_lines(&by_file), finding_lines(&by_dir));
     assert_eq!(by_file["summary"], by_dir["summary"]);
 }
@@ -797,6 +833,14 @@ resource "aws_vpc" "main" {
   cidr_block = "10.0.0.0/16"
 }
 
+resource "aws_flow_log" "main" {
+  vpc_id                   = aws_vpc.main.id
+  traffic_type             = "ALL"
+  log_destination_type     = "s3"
+  log_destination          = "arn:aws:s3:::flow-logs"
+  max_aggregation_interval = 60
+}
+
 resource "aws_network_acl" "bastion" {
   vpc_id = aws_vpc.main.id
 
@@ -826,10 +870,10 @@ resource "aws_network_acl" "bastion" {
     assert_eq!(code, 0, "{doc:#}");
     let (code, doc) = s.json(&["check", ".", "--var", "admin_cidr=0.0.0.0/0"]);
     assert_eq!(code, 1);
-    assert_eq!(finding_lines(&doc), vec!["NACL003 warning main.tf:13:3"]);
+    assert_eq!(finding_lines(&doc), vec!["NACL003 warning main.tf:21:3"]);
     let (code, doc) = s.json(&["check", ".", "--var-file", "world.tfvars"]);
     assert_eq!(code, 1);
-    assert_eq!(finding_lines(&doc), vec!["NACL003 warning main.tf:13:3"]);
+    assert_eq!(finding_lines(&doc), vec!["NACL003 warning main.tf:21:3"]);
     // --var wins over --var-file.
     let (code, _) = s.json(&[
         "check",

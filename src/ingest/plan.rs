@@ -13,7 +13,7 @@ use super::terraform::value::{ResourceValue, Value};
 use crate::diag::Problem;
 use crate::model::Model;
 use crate::source::{Location, SourceFile};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -45,6 +45,7 @@ pub fn load(file: &Arc<SourceFile>, root: &Node) -> (Model, Vec<Problem>) {
         .iter()
         .map(|r| (r.module.clone(), r.local_key()))
         .collect();
+    let instances: HashSet<String> = resources.iter().map(|r| r.address.clone()).collect();
     for r in &resources {
         let mut body = EvalBody::default();
         if let Some(values) = r.node.get("values").and_then(Node::as_object) {
@@ -78,7 +79,33 @@ pub fn load(file: &Arc<SourceFile>, root: &Node) -> (Model, Vec<Problem>) {
                     // managed elsewhere), exactly as when the HCL does not set it.
                     Some(None) => continue,
                     Some(Some(refs)) => {
-                        resolve_references(&refs, &r.module, &r.index, config, &addresses, 0)
+                        let for_each: Vec<String> = resource_config
+                            .and_then(|rc| {
+                                rc.get("for_each_expression")?.get("references")?.as_array()
+                            })
+                            .map(|a| {
+                                a.iter()
+                                    .filter_map(|x| x.as_str().map(str::to_string))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        let refs: Vec<String> = refs
+                            .iter()
+                            .map(|x| each_value_reference(x, &for_each, &r.index))
+                            .collect();
+                        let v = resolve_references(
+                            &refs, &r.module, &r.index, config, &addresses, &instances, 0,
+                        );
+                        // Several references make a list only for list attributes (`subnet_ids`);
+                        // for a single value they were inputs of an expression: unknown.
+                        match v {
+                            Value::List(items) if attr.ends_with('s') => Value::List(items),
+                            Value::List(_) => Value::unknown(format!(
+                                "`{}.{attr}` is computed from several values",
+                                r.address
+                            )),
+                            other => other,
+                        }
                     }
                     None => {
                         Value::unknown(format!("`{}.{attr}` is known only after apply", r.address))
@@ -320,6 +347,7 @@ fn resolve_references(
     index: &str,
     config: Option<&Node>,
     addresses: &[(String, String)],
+    instances: &HashSet<String>,
     depth: usize,
 ) -> Value {
     let mut out = Vec::new();
@@ -352,7 +380,15 @@ fn resolve_references(
                 });
             match refs {
                 Some(refs) if !refs.is_empty() => {
-                    match resolve_references(&refs, &parent, "", config, addresses, depth + 1) {
+                    match resolve_references(
+                        &refs,
+                        &parent,
+                        "",
+                        config,
+                        addresses,
+                        instances,
+                        depth + 1,
+                    ) {
                         Value::List(items) => out.extend(items),
                         v @ Value::Ref(_) => out.push(v),
                         other => return other,
@@ -365,6 +401,26 @@ fn resolve_references(
             continue;
         }
         let Some((target, attr)) = split_reference(reference) else {
+            // `aws_subnet.tier[each.key].id` is recorded as `aws_subnet.tier` plus `each.key`
+            // (or `count.index`): the instance with the referrer's own key, when there is one.
+            let dynamic = refs
+                .iter()
+                .any(|r| r == "each.key" || r == "count.index" || r.starts_with("each.value"));
+            let whole = reference.matches('.').count() == 1 && !reference.contains('[');
+            if dynamic && whole && !index.is_empty() && !reference.starts_with("var.") {
+                let prefix = if module.is_empty() {
+                    String::new()
+                } else {
+                    format!("{module}.")
+                };
+                let address = format!("{prefix}{reference}{index}");
+                if instances.contains(&address) {
+                    out.push(Value::Ref(Arc::new(super::terraform::value::AttrRef {
+                        address,
+                        attr: "id".to_string(),
+                    })));
+                }
+            }
             continue;
         };
         if [
@@ -413,6 +469,27 @@ fn resolve_references(
         0 => Value::unknown("known only after apply"),
         1 => out.remove(0),
         _ => Value::List(out),
+    }
+}
+
+/// `each.value.id` where `for_each = aws_subnet.x` names `aws_subnet.x[each.key].id`,
+/// written with the referrer's own instance key.
+fn each_value_reference(reference: &str, for_each_refs: &[String], index: &str) -> String {
+    let Some(attr) = reference.strip_prefix("each.value.") else {
+        return reference.to_string();
+    };
+    let resources: Vec<&String> = for_each_refs
+        .iter()
+        .filter(|r| r.matches('.').count() == 1 && !r.contains('[') && split_reference(r).is_none())
+        .filter(|r| {
+            !["var.", "local.", "module.", "data.", "each.", "count."]
+                .iter()
+                .any(|p| r.starts_with(p))
+        })
+        .collect();
+    match resources.as_slice() {
+        [one] if !attr.contains('.') && !index.is_empty() => format!("{one}{index}.{attr}"),
+        _ => reference.to_string(),
     }
 }
 

@@ -1,6 +1,8 @@
 //! VPC flow logs and their CloudWatch Logs destinations.
 
 use super::{Key, Origin, Val};
+use crate::source::Location;
+use std::collections::BTreeMap;
 
 /// What a flow log is attached to.
 #[derive(Clone, Debug, PartialEq)]
@@ -53,6 +55,10 @@ pub struct FlowLog {
     pub delivery_status: Option<(String, Option<String>)>,
     /// Exports: `FlowLogStatus` (`ACTIVE`); Terraform: None.
     pub status: Option<String>,
+    /// Where single attributes are written, by Terraform attribute name (`traffic_type`,
+    /// `log_format`, `max_aggregation_interval`, `iam_role_arn`; exports: the JSON field),
+    /// so that findings can point at the offending value.
+    pub attr_locations: BTreeMap<&'static str, Location>,
 }
 
 /// A CloudWatch Logs log group.

@@ -7,10 +7,29 @@ use serde::Deserialize;
 use std::sync::OnceLock;
 
 // Rule modules: one file per rule (or small family), listed by family.
+pub mod flow_common;
+pub mod flow_log_coarse_aggregation;
+pub mod flow_log_delivery_broken;
+pub mod flow_log_format_missing_fields;
+pub mod flow_log_group_never_expires;
+pub mod flow_log_rejects_not_captured;
+pub mod flow_vpc_flow_log_missing;
+pub mod iam_allow_not_action;
+pub mod iam_common;
+pub mod iam_flow_log_role_confused_deputy;
+pub mod iam_flow_log_role_overly_broad;
+pub mod iam_full_admin;
+pub mod iam_privilege_escalation;
+pub mod iam_service_wildcard;
+pub mod iam_trust_any_principal;
 pub mod nacl_admin_port_open_to_world;
 pub mod nacl_common;
 pub mod nacl_missing_ephemeral_return;
 pub mod nacl_shadowed_rule;
+pub mod sg_all_traffic_open_to_world;
+pub mod sg_common;
+pub mod sg_default_group_has_rules;
+pub mod sg_sensitive_port_open_to_world;
 
 /// Documentation and defaults of a rule, from `rules/<CODE>.yaml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -49,6 +68,10 @@ pub struct Settings {
     pub ephemeral_ports: (u16, u16),
     /// Ports that must not be open to the world in NACLs (NACL003).
     pub admin_ports: Vec<u16>,
+    /// Fields a custom flow-log format must hold (FLOW003).
+    pub flow_log_required_fields: Vec<String>,
+    /// Inclusive port ranges that must not be open to the world in security groups (SG001).
+    pub sensitive_ports: Vec<(u16, u16)>,
 }
 
 impl Default for Settings {
@@ -56,6 +79,27 @@ impl Default for Settings {
         Settings {
             ephemeral_ports: (1024, 65535),
             admin_ports: vec![22, 3389],
+            flow_log_required_fields: [
+                "srcaddr", "dstaddr", "srcport", "dstport", "protocol", "action",
+            ]
+            .iter()
+            .map(|f| f.to_string())
+            .collect(),
+            sensitive_ports: vec![
+                (22, 22),
+                (3389, 3389),
+                (23, 23),
+                (5985, 5986),
+                (1433, 1433),
+                (1521, 1521),
+                (3306, 3306),
+                (5432, 5432),
+                (6379, 6379),
+                (9200, 9200),
+                (11211, 11211),
+                (27017, 27017),
+                (2375, 2376),
+            ],
         }
     }
 }
@@ -167,8 +211,24 @@ registry! {
     "NACL002" => nacl_shadowed_rule::NaclShadowedRule,
     "NACL003" => nacl_admin_port_open_to_world::NaclAdminPortOpenToWorld,
     // Security-group rules (SG0xx) register below this line.
+    "SG001" => sg_sensitive_port_open_to_world::SgSensitivePortOpenToWorld,
+    "SG002" => sg_all_traffic_open_to_world::SgAllTrafficOpenToWorld,
+    "SG003" => sg_default_group_has_rules::SgDefaultGroupHasRules,
     // IAM rules (IAM0xx) register below this line.
+    "IAM001" => iam_full_admin::IamFullAdmin,
+    "IAM002" => iam_service_wildcard::IamServiceWildcard,
+    "IAM003" => iam_allow_not_action::IamAllowNotAction,
+    "IAM004" => iam_privilege_escalation::IamPrivilegeEscalation,
+    "IAM005" => iam_trust_any_principal::IamTrustAnyPrincipal,
+    "IAM006" => iam_flow_log_role_overly_broad::FlowLogRoleOverlyBroad,
+    "IAM007" => iam_flow_log_role_confused_deputy::FlowLogRoleConfusedDeputy,
     // Flow-log rules (FLOW0xx) register below this line.
+    "FLOW001" => flow_vpc_flow_log_missing::VpcFlowLogMissing,
+    "FLOW002" => flow_log_rejects_not_captured::FlowLogRejectsNotCaptured,
+    "FLOW003" => flow_log_format_missing_fields::FlowLogFormatMissingFields,
+    "FLOW004" => flow_log_coarse_aggregation::FlowLogCoarseAggregation,
+    "FLOW005" => flow_log_delivery_broken::FlowLogDeliveryBroken,
+    "FLOW006" => flow_log_group_never_expires::FlowLogGroupNeverExpires,
 }
 
 /// A registered rule with its metadata.

@@ -49,6 +49,7 @@ pub(crate) fn build(name: String, snap: Snapshot, problems: &mut Vec<Problem>) -
         .map(|v| &v.common)
         .chain(snap.subnets.iter().map(|s| &s.common))
         .chain(snap.nacls.iter().map(|n| &n.common))
+        .chain(snap.security_groups.iter().map(|g| &g.common))
         .filter_map(|c| c.owner.as_deref())
         .collect();
     let keys = Keys {
@@ -141,5 +142,23 @@ pub(crate) fn build(name: String, snap: Snapshot, problems: &mut Vec<Problem>) -
             nacl,
         });
     }
+
+    for rec in snap.security_groups {
+        let origin = keys.origin(&rec.common);
+        let group = super::security_group::into_model(rec, |o, id| keys.key(o, id), origin);
+        model.security_groups.push(group);
+    }
+
+    let several_owners = keys.several_owners;
+    let flow_logs_exported = snap.kinds.contains("FlowLogs");
+    super::flow_log::link(
+        &mut model,
+        snap.flow_logs,
+        snap.log_groups,
+        flow_logs_exported,
+        several_owners,
+        &|c| keys.origin(c),
+    );
+    super::iam::link(&mut model, snap.iam);
     model
 }

@@ -11,7 +11,11 @@
 //! listed in `KINDS`; `build` links the records of a snapshot into the model.
 
 mod build;
+mod flow_log;
+mod iam;
+mod log_group;
 mod nacl;
+mod security_group;
 mod shape;
 mod subnet;
 mod vpc;
@@ -104,8 +108,8 @@ pub(crate) const KINDS: &[ExportKind] = &[
     vpc::KIND,
     subnet::KIND,
     nacl::KIND,
-    ExportKind::later("SecurityGroups", "aws ec2 describe-security-groups"),
-    ExportKind::later("FlowLogs", "aws ec2 describe-flow-logs"),
+    security_group::KIND,
+    flow_log::KIND,
     ExportKind::later("RouteTables", "aws ec2 describe-route-tables"),
     ExportKind::later("NetworkInterfaces", "aws ec2 describe-network-interfaces"),
     ExportKind::later("Reservations", "aws ec2 describe-instances"),
@@ -116,25 +120,11 @@ pub(crate) const KINDS: &[ExportKind] = &[
         "ManagedPrefixLists",
         "aws ec2 describe-managed-prefix-lists",
     ),
-    ExportKind::later("logGroups", "aws logs describe-log-groups"),
-    ExportKind::later(
-        "UserDetailList",
-        "aws iam get-account-authorization-details",
-    ),
-    ExportKind::later(
-        "GroupDetailList",
-        "aws iam get-account-authorization-details",
-    ),
-    ExportKind::later(
-        "RoleDetailList",
-        "aws iam get-account-authorization-details",
-    ),
-    ExportKind {
-        key: "Policies",
-        command: "aws iam get-account-authorization-details",
-        generic: true,
-        read: None,
-    },
+    log_group::KIND,
+    iam::USERS,
+    iam::GROUPS,
+    iam::ROLES,
+    iam::POLICIES,
 ];
 
 /// Pagination keys that may sit next to a list: EC2 and the CLI (`NextToken`),
@@ -182,6 +172,14 @@ pub(crate) struct Snapshot {
     pub subnets: Vec<subnet::SubnetRecord>,
     /// Network ACLs.
     pub nacls: Vec<nacl::NaclRecord>,
+    /// Security groups.
+    pub security_groups: Vec<security_group::SgRecord>,
+    /// Flow logs.
+    pub flow_logs: Vec<flow_log::FlowLogRecord>,
+    /// CloudWatch Logs log groups.
+    pub log_groups: Vec<log_group::LogGroupRecord>,
+    /// IAM roles, users, groups and customer managed policies.
+    pub iam: iam::IamRecords,
     /// Top-level keys present in some file of the snapshot.
     pub kinds: BTreeSet<&'static str>,
     /// Notes for the model.

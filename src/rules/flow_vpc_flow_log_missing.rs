@@ -1,0 +1,248 @@
+//! FLOW001 vpc-flow-log-missing: a VPC whose traffic no flow log records, neither
+//! a flow log on the VPC nor subnet-level flow logs on every one of its subnets.
+
+use super::flow_common::is_active;
+use super::{Reporter, Rule, Settings};
+use crate::model::{FlowLogTarget, InputKind, Model, Val};
+use std::collections::BTreeSet;
+
+/// FLOW001.
+pub struct VpcFlowLogMissing;
+
+impl Rule for VpcFlowLogMissing {
+    fn code(&self) -> &'static str {
+        "FLOW001"
+    }
+
+    fn check(&self, model: &Model, _settings: &Settings, out: &mut Reporter) {
+        let active: Vec<_> = model.flow_logs.iter().filter(|f| is_active(f)).collect();
+        // A flow log whose target is not known may cover any VPC or subnet.
+        let mut vpc_logs: BTreeSet<&str> = BTreeSet::new();
+        let mut subnet_logs: BTreeSet<&str> = BTreeSet::new();
+        let mut any_vpc_unknown = false;
+        let mut any_subnet_unknown = false;
+        for f in &active {
+            match &f.target {
+                FlowLogTarget::Vpc(Val::Known(k)) => {
+                    vpc_logs.insert(k);
+                }
+                FlowLogTarget::Subnet(Val::Known(k)) => {
+                    subnet_logs.insert(k);
+                }
+                FlowLogTarget::Vpc(Val::Unknown(_)) | FlowLogTarget::Unknown(_) => {
+                    any_vpc_unknown = true;
+                    any_subnet_unknown = true;
+                }
+                FlowLogTarget::Subnet(Val::Unknown(_)) => any_subnet_unknown = true,
+                // Interfaces come and go; transit gateways are not VPCs.
+                FlowLogTarget::Eni(_) | FlowLogTarget::TransitGateway(_) => {}
+            }
+        }
+        if any_vpc_unknown {
+            return;
+        }
+        // Subnets whose VPC is unknown and that no flow log covers might belong to any VPC.
+        let stray_subnet = model
+            .subnets
+            .iter()
+            .any(|s| !s.vpc.is_known() && !subnet_logs.contains(s.key.as_str()));
+        for vpc in &model.vpcs {
+            if vpc_logs.contains(vpc.key.as_str()) {
+                continue;
+            }
+            let subnets: Vec<_> = model
+                .subnets
+                .iter()
+                .filter(|s| s.vpc.known() == Some(&vpc.key))
+                .collect();
+            let uncovered: Vec<&str> = subnets
+                .iter()
+                .filter(|s| !subnet_logs.contains(s.key.as_str()))
+                .map(|s| s.origin.address.as_str())
+                .collect();
+            let message = if subnets.is_empty() {
+                if stray_subnet || any_subnet_unknown {
+                    continue;
+                }
+                format!(
+                    "`{}` has no flow log: there is no flow log on the VPC (and it has no subnets to carry subnet-level ones)",
+                    vpc.origin.address
+                )
+            } else if uncovered.is_empty() {
+                // Covered by subnet-level flow logs (a subnet we cannot place may be
+                // uncovered and its, but that is not certain).
+                continue;
+            } else if any_subnet_unknown {
+                // A subnet-level flow log of unknown subnet may cover what looks uncovered.
+                continue;
+            } else if uncovered.len() == subnets.len() {
+                let which = match subnets.len() {
+                    1 => "its only subnet".to_string(),
+                    n => format!("any of its {n} subnets"),
+                };
+                format!(
+                    "`{}` has no flow log: neither the VPC nor {which} has one",
+                    vpc.origin.address
+                )
+            } else {
+                format!(
+                    "`{}` is only partly covered by flow logs: there is no flow log on the VPC, and {} of its {} subnets {} none: {}",
+                    vpc.origin.address,
+                    uncovered.len(),
+                    subnets.len(),
+                    if uncovered.len() == 1 { "has" } else { "have" },
+                    uncovered
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            let help = match model.kind {
+                InputKind::Export => format!(
+                    "Create a flow log on the VPC, which covers every interface in it, also in subnets added later: \
+                     `aws ec2 create-flow-logs --resource-type VPC --resource-ids {} --traffic-type ALL ...`",
+                    vpc.key
+                ),
+                _ => format!(
+                    "Add a flow log on the VPC, which covers every interface in it, also in subnets added later:\n\
+                     resource \"aws_flow_log\" \"this\" {{\n  vpc_id          = {}.id\n  traffic_type    = \"ALL\"\n  log_destination = aws_cloudwatch_log_group.flow_logs.arn\n  iam_role_arn    = aws_iam_role.flow_logs.arn\n}}",
+                    local_address(&vpc.key)
+                ),
+            };
+            let finding = out
+                .report(&vpc.origin.address, vpc.origin.location.clone(), message)
+                .label("no flow log records this VPC's traffic")
+                .help(help);
+            // With partial coverage, point at the subnets that lack a flow log.
+            let partial = uncovered.len() < subnets.len();
+            for s in subnets
+                .iter()
+                .filter(|s| partial && !subnet_logs.contains(s.key.as_str()))
+            {
+                finding.related(
+                    format!("`{}` has no subnet-level flow log", s.origin.address),
+                    s.origin.location.clone(),
+                );
+            }
+        }
+    }
+}
+
+/// The address as written inside its own module (`module.net["a"].aws_vpc.main` -> `aws_vpc.main`).
+fn local_address(key: &str) -> &str {
+    let mut rest = key;
+    while let Some(after) = rest.strip_prefix("module.") {
+        // Skip the call name and its instance key, which may hold dots inside quotes.
+        let (mut in_str, mut depth) = (false, 0usize);
+        let mut end = after.len();
+        for (i, ch) in after.char_indices() {
+            match ch {
+                '"' => in_str = !in_str,
+                '[' if !in_str => depth += 1,
+                ']' if !in_str => depth = depth.saturating_sub(1),
+                '.' if !in_str && depth == 0 => {
+                    end = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        rest = after.get(end + 1..).unwrap_or("");
+    }
+    if rest.is_empty() {
+        key
+    } else {
+        rest
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_address;
+    use crate::testing::lint_hcl;
+
+    const VPC: &str = r#"
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+"#;
+
+    fn subnet(name: &str, cidr: &str) -> String {
+        format!(
+            "resource \"aws_subnet\" \"{name}\" {{\n  vpc_id     = aws_vpc.main.id\n  cidr_block = \"{cidr}\"\n}}\n"
+        )
+    }
+
+    fn flow_log(target: &str) -> String {
+        format!(
+            "resource \"aws_flow_log\" \"{}\" {{\n  {target}\n  traffic_type    = \"ALL\"\n  log_destination_type = \"s3\"\n  log_destination = \"arn:aws:s3:::flow-logs\"\n  max_aggregation_interval = 60\n}}\n",
+            target.split('.').nth(1).unwrap_or("x")
+        )
+    }
+
+    #[test]
+    fn table() {
+        let cases: Vec<(String, Vec<&str>)> = vec![
+            // No flow log, no subnets.
+            (VPC.to_string(), vec!["FLOW001 error 2:1"]),
+            // VPC-level flow log of any traffic type covers it.
+            (
+                VPC.to_string() + &flow_log("vpc_id = aws_vpc.main.id"),
+                vec![],
+            ),
+            // Subnet-level flow logs on every subnet cover it.
+            (
+                VPC.to_string()
+                    + &subnet("a", "10.0.1.0/24")
+                    + &subnet("b", "10.0.2.0/24")
+                    + &flow_log("subnet_id = aws_subnet.a.id")
+                    + &flow_log("subnet_id = aws_subnet.b.id"),
+                vec![],
+            ),
+            // One subnet missing.
+            (
+                VPC.to_string()
+                    + &subnet("a", "10.0.1.0/24")
+                    + &subnet("b", "10.0.2.0/24")
+                    + &flow_log("subnet_id = aws_subnet.a.id"),
+                vec!["FLOW001 error 2:1"],
+            ),
+            // ENI-level flow logs do not cover a VPC.
+            (
+                VPC.to_string() + &flow_log("eni_id = \"eni-0123\""),
+                vec!["FLOW001 error 2:1"],
+            ),
+            // A flow log on a VPC elsewhere does not cover this one.
+            (
+                VPC.to_string() + &flow_log("vpc_id = \"vpc-0other\""),
+                vec!["FLOW001 error 2:1"],
+            ),
+            // Unknown target: silence.
+            (
+                VPC.to_string()
+                    + "variable \"vpc\" {\n  type = string\n}\n"
+                    + &flow_log("vpc_id = var.vpc"),
+                vec![],
+            ),
+        ];
+        for (hcl, expected) in cases {
+            let got: Vec<String> = lint_hcl(&hcl)
+                .into_iter()
+                .filter(|f| f.starts_with("FLOW001"))
+                .collect();
+            assert_eq!(got, expected, "for:\n{hcl}");
+        }
+    }
+
+    #[test]
+    fn local_addresses() {
+        assert_eq!(local_address("aws_vpc.main"), "aws_vpc.main");
+        assert_eq!(local_address("module.net.aws_vpc.main"), "aws_vpc.main");
+        assert_eq!(
+            local_address("module.net[\"a\"].aws_vpc.main"),
+            "aws_vpc.main"
+        );
+        assert_eq!(local_address("vpc-0abc"), "vpc-0abc");
+    }
+}

@@ -1,0 +1,114 @@
+//! IAM002 iam-service-wildcard: an Allow of every action of a service (`s3:*`) on every resource.
+
+use super::iam_common::{
+    full_admin, is_allow, is_service_wildcard, judged_statements, merge_managed, on_any_resource,
+    quote_list,
+};
+use super::{Reporter, Rule, Settings};
+use crate::model::{Model, Val};
+
+/// IAM002.
+pub struct IamServiceWildcard;
+
+impl Rule for IamServiceWildcard {
+    fn code(&self) -> &'static str {
+        "IAM002"
+    }
+
+    fn check(&self, model: &Model, _settings: &Settings, out: &mut Reporter) {
+        let judged = judged_statements(model);
+        let mut hits = Vec::new();
+        for j in &judged {
+            let st = j.statement;
+            if is_allow(st) != Some(true)
+                || on_any_resource(st) != Val::Known(true)
+                || full_admin(st) != Val::Known(false)
+            {
+                continue;
+            }
+            let Some(Val::Known(actions)) = &st.actions else {
+                continue;
+            };
+            let wild: Vec<String> = actions
+                .iter()
+                .filter(|a| is_service_wildcard(a))
+                .cloned()
+                .collect();
+            if !wild.is_empty() {
+                hits.push((j, wild));
+            }
+        }
+        for (i, wild) in merge_managed(hits.clone()) {
+            let j = hits[i].0;
+            let services: Vec<String> = wild
+                .iter()
+                .filter_map(|a| a.split_once(':').map(|(s, _)| s.to_ascii_lowercase()))
+                .collect();
+            out.report(
+                &j.resource,
+                j.location.clone(),
+                format!(
+                    "{} allows every action of {} on every resource",
+                    j.what,
+                    quote_list(&wild)
+                ),
+            )
+            .label(format!("{} on any resource", quote_list(&wild)))
+            .help(format!(
+                "List the {} actions this principal needs, and name the resources (ARNs) instead of \"*\".",
+                services.join(", ")
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::iam_full_admin::tests::policy;
+    use crate::testing::lint_hcl;
+
+    #[test]
+    fn table() {
+        let cases: Vec<(&str, Vec<&str>)> = vec![
+            (
+                r#"{ Effect = "Allow", Action = "s3:*", Resource = "*" }"#,
+                vec!["IAM002 warning 6:7"],
+            ),
+            // Uppercase is the same action.
+            (
+                r#"{ Effect = "Allow", Action = ["S3:*", "ec2:DescribeVpcs"], Resource = "arn:aws:s3:::*" }"#,
+                vec!["IAM002 warning 6:7"],
+            ),
+            (
+                r#"{ Effect = "Allow", Action = "logs:*", Resource = "arn:aws:logs:*:*:*" }"#,
+                vec!["IAM002 warning 6:7"],
+            ),
+            // Scoped to a bucket.
+            (
+                r#"{ Effect = "Allow", Action = "s3:*", Resource = "arn:aws:s3:::b/*" }"#,
+                vec![],
+            ),
+            // Partial wildcards are not whole-service wildcards.
+            (
+                r#"{ Effect = "Allow", Action = "s3:Get*", Resource = "*" }"#,
+                vec![],
+            ),
+            (
+                r#"{ Effect = "Deny", Action = "s3:*", Resource = "*" }"#,
+                vec![],
+            ),
+            // IAM001 applies instead.
+            (
+                r#"{ Effect = "Allow", Action = ["*", "s3:*"], Resource = "*" }"#,
+                vec![],
+            ),
+        ];
+        for (st, expected) in cases {
+            let got: Vec<String> = lint_hcl(&policy(st))
+                .into_iter()
+                .filter(|f| f.starts_with("IAM002"))
+                .collect();
+            assert_eq!(got, expected, "for statement {st}");
+        }
+    }
+}

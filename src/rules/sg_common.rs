@@ -1,0 +1,203 @@
+//! Shared security-group helpers: rules open to the world, how to describe a
+//! rule, and how to write the fix in the input's own syntax.
+
+use crate::model::{Direction, InputKind, Model, Protocol, SecurityGroup, SgPeer, SgRule, Val};
+use ipnet::IpNet;
+
+/// A fully known inbound rule whose source is the whole internet.
+pub struct WorldIngress<'a> {
+    /// The group it belongs to.
+    pub group: &'a SecurityGroup,
+    /// The rule.
+    pub rule: &'a SgRule,
+    /// `0.0.0.0/0` or `::/0`.
+    pub cidr: IpNet,
+    /// Its protocol.
+    pub protocol: Protocol,
+    /// Its port range (tcp/udp), when it has one.
+    pub ports: Option<(i64, i64)>,
+}
+
+impl WorldIngress<'_> {
+    /// SG002's condition: all protocols, or tcp/udp on every port.
+    pub fn is_all_traffic(&self) -> bool {
+        match self.protocol {
+            Protocol::All => true,
+            p if p.has_ports() => {
+                matches!(self.ports, Some((from, to)) if from <= 0 && to >= 65535)
+            }
+            _ => false,
+        }
+    }
+
+    /// How the rule reads: `tcp 22`, `udp 0-1023`, `all traffic`.
+    pub fn what(&self) -> String {
+        describe(self.protocol, self.ports)
+    }
+
+    /// `` `aws_security_group.web` `` for inline rules, `` `rule` on `group` `` for
+    /// rules that are resources of their own.
+    pub fn subject(&self) -> String {
+        subject(self.group, self.rule)
+    }
+
+    /// The label at the rule: direction, traffic, source and description.
+    pub fn label(&self) -> String {
+        let mut s = format!("inbound {} from {}", self.what(), self.cidr);
+        if let Some(d) = &self.rule.description {
+            s.push_str(&format!(" (\"{d}\")"));
+        }
+        s
+    }
+}
+
+/// Every fully known inbound rule from 0.0.0.0/0 or ::/0, in model order. A prefix list or
+/// a security group is never the world; rules with an unknown protocol, source or ports
+/// (when they matter) are left out.
+pub fn world_ingress(model: &Model) -> Vec<WorldIngress<'_>> {
+    let mut out = Vec::new();
+    for group in &model.security_groups {
+        for rule in &group.rules {
+            if rule.direction != Direction::Inbound {
+                continue;
+            }
+            let SgPeer::Cidr(Val::Known(cidr)) = &rule.peer else {
+                continue;
+            };
+            if cidr.prefix_len() != 0 {
+                continue;
+            }
+            let Val::Known(protocol) = rule.protocol else {
+                continue;
+            };
+            let ports = if protocol.has_ports() {
+                match &rule.ports {
+                    Val::Known(Some(p)) => Some(*p),
+                    _ => continue,
+                }
+            } else {
+                None
+            };
+            out.push(WorldIngress {
+                group,
+                rule,
+                cidr: *cidr,
+                protocol,
+                ports,
+            });
+        }
+    }
+    out
+}
+
+/// `tcp 22`, `tcp 0-1023`, `all traffic`, `icmp`, `protocol 50`.
+pub fn describe(protocol: Protocol, ports: Option<(i64, i64)>) -> String {
+    match (protocol, ports) {
+        (Protocol::All, _) => "all traffic".to_string(),
+        (p, Some((f, t))) if p.has_ports() && f == t => format!("{p} {f}"),
+        (p, Some((f, t))) if p.has_ports() => format!("{p} {f}-{t}"),
+        (p, _) => p.to_string(),
+    }
+}
+
+/// The group, and the rule resource when the rule is not written inside the group.
+pub fn subject(group: &SecurityGroup, rule: &SgRule) -> String {
+    if rule.origin.address == group.origin.address {
+        format!("`{}`", group.origin.address)
+    } else {
+        format!("`{}` on `{}`", rule.origin.address, group.origin.address)
+    }
+}
+
+/// What a port is known for, for messages: ` (SSH)`.
+pub fn port_name(p: u16) -> &'static str {
+    match p {
+        22 => " (SSH)",
+        23 => " (Telnet)",
+        3389 => " (RDP)",
+        5985 | 5986 => " (WinRM)",
+        1433 => " (SQL Server)",
+        1521 => " (Oracle)",
+        3306 => " (MySQL)",
+        5432 => " (PostgreSQL)",
+        6379 => " (Redis)",
+        9200 => " (Elasticsearch)",
+        11211 => " (Memcached)",
+        27017 => " (MongoDB)",
+        2375 | 2376 => " (Docker API)",
+        _ => "",
+    }
+}
+
+/// True for ports used to administer hosts (reachable without an open port through
+/// AWS Systems Manager Session Manager).
+pub fn is_admin_port(p: u16) -> bool {
+    matches!(p, 22 | 23 | 3389 | 5985 | 5986)
+}
+
+/// Where a rule is written, which decides the syntax of a fix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleSyntax {
+    /// An `ingress`/`egress` block (or object) of `aws_security_group` /
+    /// `aws_default_security_group`.
+    Inline,
+    /// `aws_security_group_rule`.
+    SgRule,
+    /// `aws_vpc_security_group_ingress_rule` / `_egress_rule`.
+    VpcRule,
+    /// An AWS CLI export: the fix is an `aws ec2` command.
+    Export,
+}
+
+/// The syntax of a rule's source.
+pub fn syntax(model: &Model, group: &SecurityGroup, rule: &SgRule) -> RuleSyntax {
+    let a = &rule.origin.address;
+    if model.kind == InputKind::Export {
+        RuleSyntax::Export
+    } else if a.contains("aws_vpc_security_group_ingress_rule.")
+        || a.contains("aws_vpc_security_group_egress_rule.")
+    {
+        RuleSyntax::VpcRule
+    } else if a.contains("aws_security_group_rule.") || *a != group.origin.address {
+        RuleSyntax::SgRule
+    } else {
+        RuleSyntax::Inline
+    }
+}
+
+/// The AWS id of a group in an export (its key without an owner prefix).
+pub fn group_id(group: &SecurityGroup) -> &str {
+    group.key.rsplit('/').next().unwrap_or(&group.key)
+}
+
+/// The `--ip-permissions` shorthand of a rule from a CIDR, for `aws ec2` commands.
+pub fn ip_permission(protocol: Protocol, ports: Option<(i64, i64)>, cidr: IpNet) -> String {
+    let proto = match protocol {
+        Protocol::All => "-1".to_string(),
+        Protocol::Number(6) => "tcp".to_string(),
+        Protocol::Number(17) => "udp".to_string(),
+        Protocol::Number(n) => n.to_string(),
+    };
+    let ports = match ports {
+        Some((f, t)) if protocol.has_ports() => format!(",FromPort={f},ToPort={t}"),
+        _ => String::new(),
+    };
+    let range = match cidr {
+        IpNet::V4(_) => format!("IpRanges=[{{CidrIp={cidr}}}]"),
+        IpNet::V6(_) => format!("Ipv6Ranges=[{{CidrIpv6={cidr}}}]"),
+    };
+    format!("IpProtocol={proto}{ports},{range}")
+}
+
+/// The attribute that narrows the source of a Terraform rule, with an example value.
+pub fn narrower_source(syntax: RuleSyntax, cidr: IpNet) -> String {
+    let v6 = matches!(cidr, IpNet::V6(_));
+    match (syntax, v6) {
+        (RuleSyntax::VpcRule, false) => "`cidr_ipv4 = \"10.20.0.0/16\"` (your VPN or office range) or `referenced_security_group_id = aws_security_group.clients.id`".into(),
+        (RuleSyntax::VpcRule, true) => "`cidr_ipv6 = \"2001:db8:20::/48\"` (your VPN or office range) or `referenced_security_group_id = aws_security_group.clients.id`".into(),
+        (RuleSyntax::SgRule, false) => "`cidr_blocks = [\"10.20.0.0/16\"]` (your VPN or office range) or `source_security_group_id = aws_security_group.clients.id`".into(),
+        (RuleSyntax::SgRule, true) => "`ipv6_cidr_blocks = [\"2001:db8:20::/48\"]` (your VPN or office range) or `source_security_group_id = aws_security_group.clients.id`".into(),
+        (_, false) => "`cidr_blocks = [\"10.20.0.0/16\"]` (your VPN or office range) or `security_groups = [aws_security_group.clients.id]`".into(),
+        (_, true) => "`ipv6_cidr_blocks = [\"2001:db8:20::/48\"]` (your VPN or office range) or `security_groups = [aws_security_group.clients.id]`".into(),
+    }
+}
