@@ -34,6 +34,8 @@ pub fn load(paths: &[PathBuf], inputs: &RootInputs) -> TerraformInput {
     let found = loader::discover(paths, &loader);
     let mut problems = found.problems;
     let results = parallel_map(&found.roots, |root| {
+        // Policy provenance is per evaluation thread: start each root module clean.
+        policy::clear_provenance();
         let ctx = eval::Ctx::new(&loader, root, &inputs.allowed_dirs);
         let inst = eval::root_instance(&ctx, inputs);
         let name = crate::source::display_path(root);
