@@ -20,6 +20,9 @@ pub struct CheckOptions {
     pub vars: Vec<(String, String)>,
     /// Rule parameters.
     pub settings: Settings,
+    /// The Terraform root module a plan or state JSON was made from (default: the
+    /// plan file's directory, when it holds `.tf` files).
+    pub tf_root: Option<PathBuf>,
 }
 
 /// Runs every rule over every model found under the paths.
@@ -62,10 +65,18 @@ pub fn check(opts: &CheckOptions) -> Report {
     models.extend(json.models);
     problems.extend(json.problems);
     let mut files = tf.files + json.files;
+    let mut plan_models = Vec::new();
     for t in &json.terraform {
         match (&t.kind, &t.root) {
             (TerraformJsonKind::Plan | TerraformJsonKind::State, Some(root)) => {
                 let (model, p) = plan::load(&t.file, root);
+                let source = opts.tf_root.clone().or_else(|| {
+                    let dir = t.file.path.parent()?.to_path_buf();
+                    let has_tf = crate::ingest::terraform::loader::tf_files(&dir)
+                        .is_ok_and(|f| !f.is_empty());
+                    has_tf.then_some(dir)
+                });
+                plan_models.push((models.len(), source));
                 models.push(model);
                 problems.extend(p);
                 files += 1;
@@ -94,10 +105,30 @@ pub fn check(opts: &CheckOptions) -> Report {
         notes,
         ..Report::default()
     };
-    for model in &models {
-        report
-            .findings
-            .extend(rules::run(model, &opts.settings, &enabled));
+    let mut sources: std::collections::HashMap<PathBuf, Vec<crate::model::Model>> =
+        std::collections::HashMap::new();
+    for (i, model) in models.iter().enumerate() {
+        let mut found = rules::run(model, &opts.settings, &enabled);
+        // Findings on plan or state JSON also point at the resource block in the .tf source.
+        if let Some((_, Some(dir))) = plan_models.iter().find(|(m, _)| *m == i) {
+            let hcl = sources
+                .entry(dir.clone())
+                .or_insert_with(|| terraform::load(std::slice::from_ref(dir), &inputs).models);
+            let index: std::collections::HashMap<&str, &crate::source::Location> = hcl
+                .iter()
+                .flat_map(|m| m.resource_locations())
+                .rev()
+                .collect();
+            for f in &mut found {
+                if let Some(loc) = index.get(f.resource.as_str()) {
+                    f.related.push(crate::diag::Related {
+                        message: format!("`{}` in the Terraform source", f.resource),
+                        location: Some((*loc).clone()),
+                    });
+                }
+            }
+        }
+        report.findings.extend(found);
         report.unknowns.extend(model.unknowns.iter().cloned());
         report.notes.extend(model.notes.iter().cloned());
     }

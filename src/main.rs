@@ -61,6 +61,10 @@ struct CheckArgs {
     /// Destination ports of replies (the clients' ephemeral range), LO-HI.
     #[arg(long, value_name = "LO-HI", default_value = "1024-65535", value_parser = parse_range)]
     ephemeral_ports: (u16, u16),
+    /// The Terraform root module that plan/state JSON inputs were made from, so that their
+    /// findings also point at the .tf source (default: the JSON file's directory, if it holds .tf files).
+    #[arg(long, value_name = "DIR")]
+    tf_root: Option<PathBuf>,
     /// Ports that must not be open to the world in NACLs (NACL003), comma-separated.
     #[arg(long, value_name = "PORTS", value_delimiter = ',', default_values_t = vec![22u16, 3389])]
     admin_ports: Vec<u16>,
@@ -139,6 +143,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
         paths: args.paths,
         var_files: args.var_files,
         vars: args.vars,
+        tf_root: args.tf_root,
         settings: rules::Settings {
             ephemeral_ports: args.ephemeral_ports,
             admin_ports: args.admin_ports,

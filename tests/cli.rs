@@ -1130,3 +1130,46 @@ fn remote_modules_installed_by_terraform_init_are_evaluated() {
     assert_eq!(f["resource"], "module.edge.aws_network_acl.x");
     assert_eq!(f["location"]["file"], ".terraform/modules/edge/main.tf");
 }
+
+#[test]
+fn plan_findings_also_point_at_the_terraform_source() {
+    let plan = "fixtures/plans/nacl002_deny_behind_allow_all/plan.json";
+    let src = "fixtures/terraform/nacl002_deny_behind_allow_all";
+    let (code, doc) = json(&["check", plan, "--tf-root", src]);
+    assert_eq!(code, 1);
+    let nacl: Vec<&J> = findings(&doc)
+        .iter()
+        .filter(|f| f["rule"] == "NACL002")
+        .collect();
+    assert_eq!(nacl.len(), 2);
+    for f in nacl {
+        assert_eq!(f["location"]["file"], plan);
+        let in_source: Vec<&J> = f["related"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["location"]["file"] == format!("{src}/main.tf"))
+            .collect();
+        assert_eq!(in_source.len(), 1, "{f}");
+        assert_eq!(in_source[0]["location"]["line"], 46);
+    }
+    // Without --tf-root (no .tf next to the plan) only the plan is named.
+    let (_, doc) = json(&["check", plan]);
+    assert!(findings(&doc).iter().all(|f| f["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["location"]["file"] == plan)));
+    // Minified plan JSON is one long line: the human output names the position, no snippet.
+    let out = run(&["check", plan, "--color", "never"]);
+    assert!(
+        out.stdout.contains(&format!("(at {plan}:1:")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !out.stdout.contains("{\"format_version\""),
+        "{}",
+        out.stdout
+    );
+}

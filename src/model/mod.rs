@@ -106,6 +106,34 @@ pub struct Model {
     pub notes: Vec<InputNote>,
 }
 
+impl Model {
+    /// Every object's address with its location, resources before their parts
+    /// (for mapping findings on one input to the same resource in another).
+    pub fn resource_locations(&self) -> Vec<(&str, &Location)> {
+        let mut out: Vec<&Origin> = Vec::new();
+        out.extend(self.vpcs.iter().map(|v| &v.origin));
+        out.extend(self.subnets.iter().map(|v| &v.origin));
+        for n in &self.nacls {
+            out.push(&n.origin);
+            out.extend(n.inbound.iter().chain(&n.outbound).map(|e| &e.origin));
+        }
+        for g in &self.security_groups {
+            out.push(&g.origin);
+            out.extend(g.rules.iter().map(|r| &r.origin));
+        }
+        out.extend(self.flow_logs.iter().map(|f| &f.origin));
+        out.extend(self.log_groups.iter().map(|g| &g.origin));
+        for e in &self.iam_entities {
+            out.push(&e.origin);
+            out.extend(e.attached.iter().map(|a| &a.origin));
+        }
+        out.extend(self.managed_policies.iter().map(|p| &p.origin));
+        out.into_iter()
+            .filter_map(|o| o.location.as_ref().map(|l| (o.address.as_str(), l)))
+            .collect()
+    }
+}
+
 /// A value evaluation could not determine, listed by `--verbose`.
 #[derive(Clone, Debug)]
 pub struct UnknownNote {

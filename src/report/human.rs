@@ -113,11 +113,32 @@ fn near(a: &Location, b: &Location) -> bool {
     }
 }
 
+/// Whether a location's line is short enough to show as a snippet (minified JSON, such as
+/// `terraform show -json` output, is one line of many kilobytes: show its position instead).
+fn showable(loc: &Location) -> bool {
+    const MAX_LINE: usize = 300;
+    let text = &loc.file.text;
+    let start = text
+        .get(..loc.span.start)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let end = text
+        .get(loc.span.start..)
+        .and_then(|t| t.find('\n'))
+        .map_or(text.len(), |i| loc.span.start + i);
+    end.saturating_sub(start) <= MAX_LINE
+}
+
 fn finding_diag(f: &Finding) -> Diag {
     let mut labels = Vec::new();
     let mut related = Vec::new();
-    let src = f.location.as_ref().map(|l| Src(Arc::clone(&l.file)));
-    if let Some(loc) = &f.location {
+    let mut message = f.message.clone();
+    let primary = f.location.as_ref().filter(|l| showable(l));
+    if let Some(loc) = f.location.as_ref().filter(|l| !showable(l)) {
+        message.push_str(&format!(" (at {})", loc_text(&Some(loc.clone()))));
+    }
+    let src = primary.map(|l| Src(Arc::clone(&l.file)));
+    if let Some(loc) = primary {
         let text = match &f.label {
             Some(l) if l != &f.resource => format!("{}: {l}", f.resource),
             _ => f.resource.clone(),
@@ -128,7 +149,8 @@ fn finding_diag(f: &Finding) -> Diag {
         ));
     }
     for r in &f.related {
-        match (&r.location, &f.location) {
+        let shown = r.location.as_ref().filter(|l| showable(l));
+        match (shown, primary) {
             (Some(rl), Some(fl)) if near(rl, fl) => {
                 labels.push(LabeledSpan::new_with_span(
                     Some(r.message.clone()),
@@ -147,7 +169,10 @@ fn finding_diag(f: &Finding) -> Diag {
             (None, _) => related.push(Diag {
                 code: String::new(),
                 severity: miette::Severity::Advice,
-                message: r.message.clone(),
+                message: match &r.location {
+                    Some(_) => format!("{} (at {})", r.message, loc_text(&r.location)),
+                    None => r.message.clone(),
+                },
                 help: None,
                 src: None,
                 labels: Vec::new(),
@@ -158,7 +183,7 @@ fn finding_diag(f: &Finding) -> Diag {
     Diag {
         code: format!("{} {}", f.code, f.name),
         severity: miette_severity(f.severity),
-        message: f.message.clone(),
+        message,
         help: f.help.clone(),
         src,
         labels,
