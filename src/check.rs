@@ -1,13 +1,19 @@
 //! One `check` run: read the inputs, build the models, run the rules.
 
-use crate::diag::Severity;
+use crate::baseline::{self, BaselineStats};
+use crate::config;
+use crate::diag::{Problem, Severity, PARSE_CONFIG, PARSE_IO};
 use crate::ingest::aws::{self, TerraformJsonKind};
 use crate::ingest::plan;
 use crate::ingest::terraform::{self, RootInputs};
 use crate::model::InputNote;
 use crate::report::Report;
 use crate::rules::{self, RuleEntry, Settings};
-use std::path::PathBuf;
+use crate::source::SourceFile;
+use crate::suppress::{self, SuppressOptions};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What to check and how.
 #[derive(Clone, Debug, Default)]
@@ -23,10 +29,232 @@ pub struct CheckOptions {
     /// The Terraform root module a plan or state JSON was made from (default: the
     /// plan file's directory, when it holds `.tf` files).
     pub tf_root: Option<PathBuf>,
+    /// `--config FILE`.
+    pub config: Option<PathBuf>,
+    /// Look for `.vpclint.yaml` in the current directory and its parents (when no `config`).
+    pub discover_config: bool,
+    /// `--select`: only these rules (codes or names).
+    pub select: Vec<String>,
+    /// `--ignore`: not these rules (codes or names).
+    pub ignore: Vec<String>,
+    /// `--fail-on` (wins over the config file).
+    pub fail_on: Option<Severity>,
+    /// `--ephemeral-ports` (wins over the config file and `settings`).
+    pub ephemeral_ports: Option<(u16, u16)>,
+    /// `--admin-ports` (wins over the config file and `settings`).
+    pub admin_ports: Option<Vec<u16>>,
+    /// `--report-unused-ignores`.
+    pub report_unused_ignores: bool,
+    /// `--baseline FILE`: hide the findings it holds.
+    pub baseline: Option<PathBuf>,
+    /// `--write-baseline FILE`: record the findings.
+    pub write_baseline: Option<PathBuf>,
 }
 
-/// Runs every rule over every model found under the paths.
+/// The outcome of [`check_run`]: the report and what the exit code needs.
+pub struct CheckRun {
+    /// The report.
+    pub report: Report,
+    /// The effective `fail_on` (flag, else config file, else warning).
+    pub fail_on: Severity,
+    /// What the baseline hid, when one was given.
+    pub baseline: Option<BaselineStats>,
+    /// Findings written to `--write-baseline`, when it succeeded.
+    pub wrote_baseline: Option<usize>,
+    /// The rules that ran (after the config file, `--select` and `--ignore`).
+    pub enabled: Vec<&'static RuleEntry>,
+}
+
+impl CheckRun {
+    /// The process exit code: 2 for input problems, 0 after writing a baseline, else by `fail_on`.
+    pub fn exit_code(&self) -> i32 {
+        if self.report.problems.is_empty() && self.wrote_baseline.is_some() {
+            0
+        } else {
+            self.report.exit_code(self.fail_on)
+        }
+    }
+}
+
+/// A run that stops at a configuration problem.
+fn config_error(problem: Problem, fail_on: Severity) -> CheckRun {
+    let mut report = Report {
+        problems: vec![problem],
+        ..Report::default()
+    };
+    report.finish();
+    CheckRun {
+        report,
+        fail_on,
+        baseline: None,
+        wrote_baseline: None,
+        enabled: Vec::new(),
+    }
+}
+
+/// Runs every enabled rule over every model found under the paths, then applies the
+/// configuration (severities, exclusions), suppressions and the baseline.
+pub fn check_run(opts: &CheckOptions) -> CheckRun {
+    let default_fail_on = opts.fail_on.unwrap_or(Severity::Warning);
+    let config_path = opts.config.clone().or_else(|| {
+        opts.discover_config
+            .then(|| config::discover(Path::new(".")))
+            .flatten()
+    });
+    let cfg = match config_path.as_deref().map(config::load).transpose() {
+        Ok(c) => c,
+        Err(p) => return config_error(p, default_fail_on),
+    };
+    let fail_on = opts
+        .fail_on
+        .or(cfg.as_ref().and_then(|c| c.fail_on))
+        .unwrap_or(Severity::Warning);
+    let mut settings = opts.settings.clone();
+    if let Some(c) = &cfg {
+        c.apply(&mut settings);
+    }
+    if let Some(r) = opts.ephemeral_ports {
+        settings.ephemeral_ports = r;
+    }
+    if let Some(p) = &opts.admin_ports {
+        settings.admin_ports = p.clone();
+    }
+    // Which rules (and vpclint's own diagnostics) run.
+    let flag_codes = |flag: &str, list: &[String]| -> Result<BTreeSet<&'static str>, Problem> {
+        list.iter()
+            .map(|c| {
+                config::canonical_code(c).ok_or_else(|| Problem {
+                    code: PARSE_CONFIG,
+                    message: format!("{flag}: no rule `{c}` (`vpclint rules` lists them)"),
+                    location: None,
+                    path: None,
+                })
+            })
+            .collect()
+    };
+    let select = match flag_codes("--select", &opts.select) {
+        Ok(s) => s,
+        Err(p) => return config_error(p, fail_on),
+    };
+    let ignored = match flag_codes("--ignore", &opts.ignore) {
+        Ok(s) => s,
+        Err(p) => return config_error(p, fail_on),
+    };
+    let rule_config = |code: &str| cfg.as_ref().and_then(|c| c.rules.get(code));
+    let is_enabled = |code: &'static str, is_rule: bool| {
+        if ignored.contains(code) {
+            return false;
+        }
+        if is_rule && !select.is_empty() {
+            return select.contains(code);
+        }
+        rule_config(code).and_then(|r| r.enabled).unwrap_or(true)
+    };
+    let enabled: Vec<&'static RuleEntry> = rules::all()
+        .iter()
+        .filter(|r| is_enabled(r.meta.code.as_str(), true))
+        .collect();
+    let mut var_files: Vec<PathBuf> = cfg
+        .as_ref()
+        .map(|c| c.var_files.clone())
+        .unwrap_or_default();
+    var_files.extend(opts.var_files.iter().cloned());
+    let (mut report, tf_files) = run_rules(opts, &settings, var_files, &enabled);
+
+    if let Some(c) = &cfg {
+        if !c.exclude.is_empty() {
+            let base = std::fs::canonicalize(&c.dir).unwrap_or_else(|_| c.dir.clone());
+            let excluded_path = |path: &Path| {
+                let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+                let rel = abs
+                    .strip_prefix(&base)
+                    .map(|r| r.to_path_buf())
+                    .unwrap_or_else(|_| path.to_path_buf());
+                config::path_excluded(&c.exclude, &crate::source::display_path(&rel))
+            };
+            let excluded = |loc: &Option<crate::source::Location>| {
+                loc.as_ref().is_some_and(|l| excluded_path(&l.file.path))
+            };
+            report.findings.retain(|f| !excluded(&f.location));
+            // Problems without a position name their file.
+            report.problems.retain(|p| match (&p.location, &p.path) {
+                (None, Some(path)) => !excluded_path(Path::new(path)),
+                _ => !excluded(&p.location),
+            });
+            report.unknowns.retain(|u| !excluded(&u.location));
+            report.notes.retain(|n| !excluded(&n.location));
+        }
+    }
+    let enabled_codes: BTreeSet<&'static str> =
+        enabled.iter().map(|r| r.meta.code.as_str()).collect();
+    let findings = std::mem::take(&mut report.findings);
+    let mut findings = suppress::apply(
+        findings,
+        &tf_files,
+        &SuppressOptions {
+            ignore: cfg.as_ref().map(|c| c.ignore.as_slice()).unwrap_or(&[]),
+            today: config::today(),
+            report_unused: opts.report_unused_ignores,
+            enabled: &enabled_codes,
+        },
+        &mut report.problems,
+    );
+    findings.retain(|f| enabled_codes.contains(f.code) || is_enabled(f.code, false));
+    for f in &mut findings {
+        if let Some(s) = rule_config(f.code).and_then(|r| r.severity) {
+            f.severity = s;
+        }
+    }
+    let mut baseline_stats = None;
+    if let Some(path) = &opts.baseline {
+        match baseline::read(path) {
+            Ok(b) => {
+                let (kept, stats) = baseline::apply(findings, &b);
+                findings = kept;
+                baseline_stats = Some(stats);
+            }
+            Err(m) => report.problems.push(Problem::path(
+                PARSE_CONFIG,
+                m,
+                crate::source::display_path(path),
+            )),
+        }
+    }
+    let mut wrote_baseline = None;
+    if let Some(path) = &opts.write_baseline {
+        match baseline::write(path, &findings) {
+            Ok(()) => wrote_baseline = Some(findings.len()),
+            Err(m) => report.problems.push(Problem::path(
+                PARSE_IO,
+                m,
+                crate::source::display_path(path),
+            )),
+        }
+    }
+    report.findings = findings;
+    report.finish();
+    CheckRun {
+        report,
+        fail_on,
+        baseline: baseline_stats,
+        wrote_baseline,
+        enabled,
+    }
+}
+
+/// Runs every rule over every model found under the paths (with the configuration,
+/// suppressions and baseline the options name).
 pub fn check(opts: &CheckOptions) -> Report {
+    check_run(opts).report
+}
+
+/// Runs the given rules; returns the report (unsorted findings) and the Terraform files read.
+fn run_rules(
+    opts: &CheckOptions,
+    settings: &Settings,
+    var_files: Vec<PathBuf>,
+    enabled: &[&'static RuleEntry],
+) -> (Report, Vec<Arc<SourceFile>>) {
     let paths = if opts.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -53,7 +281,7 @@ pub fn check(opts: &CheckOptions) -> Report {
         .map(|p| repository_root(&p).unwrap_or(p))
         .collect();
     let inputs = RootInputs {
-        var_files: opts.var_files.clone(),
+        var_files,
         vars: opts.vars.clone(),
         allowed_dirs,
     };
@@ -97,7 +325,6 @@ pub fn check(opts: &CheckOptions) -> Report {
             message: format!("skipped: {}: {}", s.path, s.reason),
         });
     }
-    let enabled: Vec<&'static RuleEntry> = rules::all().iter().collect();
     let mut report = Report {
         files,
         models: models.len(),
@@ -105,10 +332,11 @@ pub fn check(opts: &CheckOptions) -> Report {
         notes,
         ..Report::default()
     };
+    let mut tf_files: Vec<Arc<SourceFile>> = Vec::new();
     let mut sources: std::collections::HashMap<PathBuf, Vec<crate::model::Model>> =
         std::collections::HashMap::new();
     for (i, model) in models.iter().enumerate() {
-        let mut found = rules::run(model, &opts.settings, &enabled);
+        let mut found = rules::run(model, settings, enabled);
         // Findings on plan or state JSON also point at the resource block in the .tf source.
         if let Some((_, Some(dir))) = plan_models.iter().find(|(m, _)| *m == i) {
             let hcl = sources
@@ -131,9 +359,13 @@ pub fn check(opts: &CheckOptions) -> Report {
         report.findings.extend(found);
         report.unknowns.extend(model.unknowns.iter().cloned());
         report.notes.extend(model.notes.iter().cloned());
+        for (_, loc) in model.resource_locations() {
+            if !tf_files.iter().any(|f| Arc::ptr_eq(f, &loc.file)) {
+                tf_files.push(Arc::clone(&loc.file));
+            }
+        }
     }
-    report.finish();
-    report
+    (report, tf_files)
 }
 
 /// The nearest enclosing directory holding `.git`, if any.

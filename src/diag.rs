@@ -101,6 +101,8 @@ pub const PARSE_SYNTAX: &str = "PARSE001";
 pub const PARSE_EVAL: &str = "PARSE002";
 /// I/O error.
 pub const PARSE_IO: &str = "PARSE003";
+/// Configuration error (`.vpclint.yaml`, flags, suppression comments, baseline).
+pub const PARSE_CONFIG: &str = "PARSE004";
 
 impl Problem {
     /// A problem at a location.

@@ -1,6 +1,8 @@
 //! vpclint: a linter for AWS network configuration.
 
+pub mod baseline;
 pub mod check;
+pub mod config;
 pub mod diag;
 pub mod ingest;
 pub mod model;
@@ -8,5 +10,6 @@ pub mod net;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 #[cfg(test)]
 pub mod testing;

@@ -4,10 +4,13 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use vpclint::check::{check, CheckOptions};
+use vpclint::check::{check_run, CheckOptions};
 use vpclint::diag::Severity;
-use vpclint::report::human::{render_human, HumanOptions};
+use vpclint::report::github::render_github;
+use vpclint::report::human::{render_human, summary_line, HumanOptions};
 use vpclint::report::json::render_json;
+use vpclint::report::junit::render_junit;
+use vpclint::report::sarif::render_sarif;
 use vpclint::rules;
 
 /// A linter for AWS network configuration: NACLs, security groups, flow logs and IAM,
@@ -20,6 +23,7 @@ struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once
 enum Command {
     /// Lint Terraform modules under the given paths (default: the current directory).
     Check(CheckArgs),
@@ -30,6 +34,8 @@ enum Command {
         /// Rule code or name, e.g. NACL001 or nacl-shadowed-rule.
         code: String,
     },
+    /// Write a commented default .vpclint.yaml in the current directory.
+    Init,
 }
 
 #[derive(clap::Args, Debug)]
@@ -40,9 +46,12 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    fail_on: FailOn,
+    /// Write the report to FILE instead of stdout; stdout still gets the summary line.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Lowest severity that makes the exit code 1 [default: the config file's, else warning].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// A Terraform variables file (repeatable; applied after terraform.tfvars and *.auto.tfvars).
     #[arg(long = "var-file", value_name = "FILE")]
     var_files: Vec<PathBuf>,
@@ -58,16 +67,34 @@ struct CheckArgs {
     /// Print findings and errors only (no summary).
     #[arg(long, short)]
     quiet: bool,
-    /// Destination ports of replies (the clients' ephemeral range), LO-HI.
-    #[arg(long, value_name = "LO-HI", default_value = "1024-65535", value_parser = parse_range)]
-    ephemeral_ports: (u16, u16),
+    /// Destination ports of replies (the clients' ephemeral range), LO-HI [default: 1024-65535].
+    #[arg(long, value_name = "LO-HI", value_parser = parse_range)]
+    ephemeral_ports: Option<(u16, u16)>,
     /// The Terraform root module that plan/state JSON inputs were made from, so that their
     /// findings also point at the .tf source (default: the JSON file's directory, if it holds .tf files).
     #[arg(long, value_name = "DIR")]
     tf_root: Option<PathBuf>,
-    /// Ports that must not be open to the world in NACLs (NACL003), comma-separated.
-    #[arg(long, value_name = "PORTS", value_delimiter = ',', default_values_t = vec![22u16, 3389])]
-    admin_ports: Vec<u16>,
+    /// Ports that must not be open to the world in NACLs (NACL003), comma-separated [default: 22,3389].
+    #[arg(long, value_name = "PORTS", value_delimiter = ',')]
+    admin_ports: Option<Vec<u16>>,
+    /// The config file [default: .vpclint.yaml in the current directory or a parent, up to the repository root].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Run only these rules, by code or name (repeatable).
+    #[arg(long, value_name = "CODE")]
+    select: Vec<String>,
+    /// Do not run these rules, by code or name (repeatable).
+    #[arg(long, value_name = "CODE")]
+    ignore: Vec<String>,
+    /// Report suppressions that suppress nothing (VPCLINT003).
+    #[arg(long)]
+    report_unused_ignores: bool,
+    /// Hide the findings recorded in this baseline file; report only new ones.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the findings in this baseline file and exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
 }
 
 fn parse_range(s: &str) -> Result<(u16, u16), String> {
@@ -90,6 +117,9 @@ fn parse_range(s: &str) -> Result<(u16, u16), String> {
 enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
+    Junit,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -144,31 +174,68 @@ fn run_check(args: CheckArgs) -> ExitCode {
         var_files: args.var_files,
         vars: args.vars,
         tf_root: args.tf_root,
-        settings: rules::Settings {
-            ephemeral_ports: args.ephemeral_ports,
-            admin_ports: args.admin_ports,
-            ..rules::Settings::default()
-        },
+        settings: rules::Settings::default(),
+        config: args.config,
+        discover_config: true,
+        select: args.select,
+        ignore: args.ignore,
+        fail_on: args.fail_on.map(|f| match f {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Note => Severity::Note,
+        }),
+        ephemeral_ports: args.ephemeral_ports,
+        admin_ports: args.admin_ports,
+        report_unused_ignores: args.report_unused_ignores,
+        baseline: args.baseline,
+        write_baseline: args.write_baseline.clone(),
     };
-    let report = check(&opts);
+    let mut run = check_run(&opts);
+    let report = std::mem::take(&mut run.report);
+    // The rules listed by SARIF and JUnit: the ones this run checked.
+    let enabled: Vec<&rules::RuleMeta> = run.enabled.iter().map(|r| &r.meta).collect();
     let text = match args.format {
         Format::Human => render_human(
             &report,
             HumanOptions {
-                color: use_color(args.color),
+                color: args.output.is_none() && use_color(args.color),
                 verbose: args.verbose,
                 quiet: args.quiet,
             },
         ),
         Format::Json => render_json(&report, args.verbose),
+        Format::Sarif => render_sarif(&report, &enabled),
+        Format::Github => render_github(&report),
+        Format::Junit => render_junit(&report, &enabled),
     };
-    write_out(&text);
-    let fail_on = match args.fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Note => Severity::Note,
+    let text = match (run.baseline, args.format) {
+        (Some(stats), Format::Json) => vpclint::baseline::annotate_json(&text, stats),
+        (Some(stats), Format::Human) if !args.quiet => {
+            text + &vpclint::baseline::summary_line(stats)
+        }
+        _ => text,
     };
-    ExitCode::from(report.exit_code(fail_on) as u8)
+    if let (Some(path), Some(n)) = (&args.write_baseline, run.wrote_baseline) {
+        eprintln!(
+            "vpclint: wrote {} to the baseline {}",
+            vpclint::report::plural(n, "finding"),
+            path.display()
+        );
+    }
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, &text) {
+                eprintln!("vpclint: cannot write `{}`: {e}", path.display());
+                return ExitCode::from(2);
+            }
+            if !args.quiet {
+                write_out(&format!("{}\n", summary_line(&report)));
+            }
+        }
+        None => write_out(&text),
+    }
+    run.report = report;
+    ExitCode::from(run.exit_code() as u8)
 }
 
 fn list_rules() -> ExitCode {
@@ -235,5 +302,15 @@ fn main() -> ExitCode {
         Command::Check(args) => run_check(args),
         Command::Rules => list_rules(),
         Command::Explain { code } => explain(&code),
+        Command::Init => match vpclint::config::init(std::path::Path::new(".")) {
+            Ok(path) => {
+                write_out(&format!("vpclint: wrote {}\n", path.display()));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("vpclint: {e}");
+                ExitCode::from(2)
+            }
+        },
     }
 }

@@ -4,8 +4,11 @@ use crate::diag::{Finding, Problem, Severity};
 use crate::model::{InputNote, UnknownNote};
 use crate::source::{LineCol, Location};
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 /// Everything a `check` run produced.
 #[derive(Default)]

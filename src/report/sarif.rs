@@ -1,0 +1,366 @@
+//! `--format sarif`: SARIF 2.1.0 as GitHub code scanning reads it.
+//!
+//! One run. `tool.driver.rules` lists every enabled rule with its documentation from
+//! `rules/<CODE>.yaml`; findings are `results`; input problems (PARSE0xx) are
+//! `invocations[0].toolExecutionNotifications`, never results.
+//!
+//! `partialFingerprints.primaryLocationLineHash` is a hash of the rule code, the resource
+//! address and the finding's label and message (which name entries, ports and CIDRs but
+//! never line numbers), so an alert keeps its identity when lines move. Findings with the
+//! same hash in one run get `:1`, `:2` ... in output order, as GitHub's own hashes do.
+
+use super::Report;
+use crate::diag::Severity;
+use crate::rules::RuleMeta;
+use crate::source::{display_path, Location};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The SARIF `level` of a severity.
+pub fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// GitHub's `precision`: NACL and security-group rules evaluate exact packet sets; IAM and
+/// flow-log rules reason about policies and wiring, where intent is less certain.
+fn precision(category: &str) -> &'static str {
+    match category {
+        "nacl" | "security-group" => "very-high",
+        _ => "high",
+    }
+}
+
+/// GitHub's `security-severity` (0.0-10.0) for rules tagged `security`.
+fn security_severity(meta: &RuleMeta) -> Option<&'static str> {
+    if !meta.tags.iter().any(|t| t == "security") {
+        return None;
+    }
+    Some(match meta.severity {
+        Severity::Error => "8.0",
+        Severity::Warning => "5.0",
+        Severity::Note => "2.0",
+    })
+}
+
+fn help_text(m: &RuleMeta) -> String {
+    let mut s = format!(
+        "{}\n\nWhat it finds\n\n{}\n\nWhy it matters\n\n{}\n\nExample\n\n{}\n\nUse instead\n\n{}",
+        m.summary,
+        m.what.trim_end(),
+        m.why.trim_end(),
+        m.example.trim_end(),
+        m.use_instead.trim_end()
+    );
+    if !m.references.is_empty() {
+        s.push_str("\n\nReferences\n");
+        for r in &m.references {
+            s.push_str(&format!("\n{r}"));
+        }
+    }
+    s.push('\n');
+    s
+}
+
+fn help_markdown(m: &RuleMeta) -> String {
+    let mut s = format!(
+        "**{}** `{}`: {}\n\n## What it finds\n\n{}\n\n## Why it matters\n\n{}\n\n## Example\n\n```hcl\n{}\n```\n\n## Use instead\n\n```hcl\n{}\n```\n",
+        m.code,
+        m.name,
+        m.summary,
+        m.what.trim_end(),
+        m.why.trim_end(),
+        m.example.trim_end(),
+        m.use_instead.trim_end()
+    );
+    if !m.references.is_empty() {
+        s.push_str("\n## References\n\n");
+        for r in &m.references {
+            s.push_str(&format!("- <{r}>\n"));
+        }
+    }
+    s
+}
+
+fn rule_descriptor(m: &RuleMeta) -> Value {
+    let mut tags: Vec<&str> = vec![m.category.as_str()];
+    for t in &m.tags {
+        if !tags.contains(&t.as_str()) {
+            tags.push(t);
+        }
+    }
+    let mut props = Map::new();
+    props.insert("tags".into(), json!(tags));
+    props.insert("precision".into(), json!(precision(&m.category)));
+    if let Some(s) = security_severity(m) {
+        props.insert("security-severity".into(), json!(s));
+    }
+    json!({
+        "id": m.code,
+        "name": m.name,
+        "shortDescription": {"text": m.summary},
+        "fullDescription": {"text": m.what.trim_end()},
+        "help": {"text": help_text(m), "markdown": help_markdown(m)},
+        "defaultConfiguration": {"level": level(m.severity)},
+        "properties": props,
+    })
+}
+
+/// A relative URI reference for a displayed path: forward slashes, no leading `./`,
+/// relative to the current directory (the repository root in CI) when it is inside it,
+/// percent-encoded where URIs need it (`:` too, so a first segment never reads as a scheme). Paths outside the current directory become `file://` URIs.
+pub fn artifact_uri(path: &str) -> String {
+    let mut p = path.replace('\\', "/");
+    let absolute = Path::new(path).is_absolute() || p.starts_with('/');
+    if absolute {
+        if let Ok(cwd) = std::env::current_dir() {
+            if let Ok(rel) = Path::new(path).strip_prefix(&cwd) {
+                p = display_path(rel);
+            }
+        }
+    }
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest.to_string();
+    }
+    let encoded = percent_encode(&p);
+    if Path::new(&p).is_absolute() || p.starts_with('/') {
+        let sep = if encoded.starts_with('/') { "" } else { "/" };
+        format!("file://{sep}{encoded}")
+    } else {
+        encoded
+    }
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn physical_location(loc: &Location) -> Value {
+    let lc = loc.line_col();
+    json!({
+        "artifactLocation": {"uri": artifact_uri(&loc.file.display_path())},
+        "region": {
+            "startLine": lc.line,
+            "startColumn": lc.column,
+            "endLine": lc.end_line,
+            "endColumn": lc.end_column,
+        },
+    })
+}
+
+/// FNV-1a, 64 bits: stable across Rust versions and platforms (std's hashers are not).
+fn fnv1a(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes().chain(std::iter::once(0u8)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// The line-independent identity of a finding (see the module docs).
+pub fn fingerprint(code: &str, resource: &str, label: &str, message: &str) -> String {
+    // Two differently seeded hashes give 128 bits, so unrelated findings do not collide.
+    let a = fnv1a(&["vpclint/1", code, resource, label, message]);
+    let b = fnv1a(&["vpclint/2", message, label, resource, code]);
+    format!("{a:016x}{b:016x}")
+}
+
+/// Renders the report as SARIF 2.1.0, pretty-printed, with a trailing newline.
+/// `rules` are the enabled rules, in the order they are listed (`ruleIndex` points into it).
+pub fn render_sarif(report: &Report, rules: &[&RuleMeta]) -> String {
+    let descriptors: Vec<Value> = rules.iter().map(|m| rule_descriptor(m)).collect();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let mut r = Map::new();
+            r.insert("ruleId".into(), json!(f.code));
+            if let Some(i) = rules.iter().position(|m| m.code == f.code) {
+                r.insert("ruleIndex".into(), json!(i));
+            }
+            r.insert("level".into(), json!(level(f.severity)));
+            r.insert("message".into(), json!({"text": f.message}));
+            let mut primary = Map::new();
+            if let Some(loc) = &f.location {
+                primary.insert("physicalLocation".into(), physical_location(loc));
+            }
+            primary.insert(
+                "logicalLocations".into(),
+                json!([{"fullyQualifiedName": f.resource, "kind": "resource"}]),
+            );
+            if let Some(label) = &f.label {
+                primary.insert("message".into(), json!({"text": label}));
+            }
+            r.insert("locations".into(), json!([primary]));
+            if !f.related.is_empty() {
+                let related: Vec<Value> = f
+                    .related
+                    .iter()
+                    .enumerate()
+                    .map(|(i, rel)| {
+                        let mut l = Map::new();
+                        l.insert("id".into(), json!(i));
+                        if let Some(loc) = &rel.location {
+                            l.insert("physicalLocation".into(), physical_location(loc));
+                        }
+                        l.insert("message".into(), json!({"text": rel.message}));
+                        Value::Object(l)
+                    })
+                    .collect();
+                r.insert("relatedLocations".into(), json!(related));
+            }
+            let hash = fingerprint(
+                f.code,
+                &f.resource,
+                f.label.as_deref().unwrap_or(""),
+                &f.message,
+            );
+            let n = seen.entry(hash.clone()).or_insert(0);
+            *n += 1;
+            r.insert(
+                "partialFingerprints".into(),
+                json!({"primaryLocationLineHash": format!("{hash}:{n}")}),
+            );
+            let mut props = Map::new();
+            props.insert("resource".into(), json!(f.resource));
+            if let Some(h) = &f.help {
+                props.insert("help".into(), json!(h));
+            }
+            r.insert("properties".into(), Value::Object(props));
+            Value::Object(r)
+        })
+        .collect();
+
+    let mut notifications: Vec<Value> = report
+        .problems
+        .iter()
+        .map(|p| {
+            let mut n = Map::new();
+            n.insert("descriptor".into(), json!({"id": p.code}));
+            n.insert("level".into(), json!("error"));
+            n.insert("message".into(), json!({"text": p.message}));
+            if let Some(loc) = &p.location {
+                n.insert(
+                    "locations".into(),
+                    json!([{"physicalLocation": physical_location(loc)}]),
+                );
+            } else if let Some(path) = &p.path {
+                n.insert(
+                    "locations".into(),
+                    json!([{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(path)}}}]),
+                );
+            }
+            Value::Object(n)
+        })
+        .collect();
+    notifications.extend(report.notes.iter().map(|note| {
+        let mut n = Map::new();
+        n.insert("level".into(), json!("note"));
+        n.insert("message".into(), json!({"text": note.message}));
+        if let Some(loc) = &note.location {
+            n.insert(
+                "locations".into(),
+                json!([{"physicalLocation": physical_location(loc)}]),
+            );
+        }
+        Value::Object(n)
+    }));
+
+    let mut invocation = Map::new();
+    invocation.insert(
+        "executionSuccessful".into(),
+        json!(report.problems.is_empty()),
+    );
+    if !notifications.is_empty() {
+        invocation.insert("toolExecutionNotifications".into(), json!(notifications));
+    }
+
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "vpclint",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": env!("CARGO_PKG_REPOSITORY"),
+                "rules": descriptors,
+            }},
+            "invocations": [Value::Object(invocation)],
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_relative_with_forward_slashes_and_encoded() {
+        assert_eq!(artifact_uri("./net/main.tf"), "net/main.tf");
+        assert_eq!(artifact_uri("net\\main.tf"), "net/main.tf");
+        assert_eq!(artifact_uri("a b/c#d.tf"), "a%20b/c%23d.tf");
+        assert_eq!(artifact_uri("x:y/main.tf"), "x%3Ay/main.tf");
+        assert_eq!(artifact_uri("../other/main.tf"), "../other/main.tf");
+        let cwd = std::env::current_dir().unwrap();
+        let inside = cwd.join("net").join("main.tf");
+        assert_eq!(artifact_uri(inside.to_str().unwrap()), "net/main.tf");
+    }
+
+    #[test]
+    fn uris_outside_the_current_directory_are_file_uris() {
+        if cfg!(unix) && !std::env::current_dir().unwrap().starts_with("/elsewhere") {
+            assert_eq!(
+                artifact_uri("/elsewhere/main.tf"),
+                "file:///elsewhere/main.tf"
+            );
+        }
+    }
+
+    #[test]
+    fn fingerprints_depend_on_every_part_and_nothing_else() {
+        let base = fingerprint("NACL002", "aws_network_acl.a", "rule 110", "msg");
+        assert_eq!(base.len(), 32);
+        assert_eq!(
+            base,
+            fingerprint("NACL002", "aws_network_acl.a", "rule 110", "msg")
+        );
+        for other in [
+            fingerprint("NACL001", "aws_network_acl.a", "rule 110", "msg"),
+            fingerprint("NACL002", "aws_network_acl.b", "rule 110", "msg"),
+            fingerprint("NACL002", "aws_network_acl.a", "rule 120", "msg"),
+            fingerprint("NACL002", "aws_network_acl.a", "rule 110", "msg2"),
+            // Parts are separated: moving text between them changes the hash.
+            fingerprint("NACL002", "aws_network_acl.", "arule 110", "msg"),
+        ] {
+            assert_ne!(base, other);
+        }
+        // Pinned: the value must not change between releases, or every alert reopens.
+        assert_eq!(
+            fingerprint("A", "b", "c", "d"),
+            "ad8b5faba095edf3c6c5f76c039b83f8"
+        );
+        assert_eq!(fnv1a(&[""]), 0xaf63_bd4c_8601_b7df);
+    }
+}

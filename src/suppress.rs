@@ -1,0 +1,395 @@
+//! Suppressions: `# vpclint:ignore CODE reason="..." until=YYYY-MM-DD` comments in
+//! Terraform, and `ignore:` entries of the config file.
+
+use crate::config::{self, Date, IgnoreEntry};
+use crate::diag::{Finding, Problem, Severity, PARSE_CONFIG};
+use crate::source::{Location, SourceFile};
+use hcl_edit::structure::{Body, Structure};
+use hcl_edit::Span;
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A suppression without a reason (it does not suppress).
+pub const WITHOUT_REASON: (&str, &str) = ("VPCLINT001", "suppression-without-reason");
+/// A suppression past its `until` date (it no longer suppresses).
+pub const EXPIRED: (&str, &str) = ("VPCLINT002", "suppression-expired");
+/// A suppression that suppressed nothing (`--report-unused-ignores`).
+pub const UNUSED: (&str, &str) = ("VPCLINT003", "unused-suppression");
+
+/// One `vpclint:ignore` comment.
+#[derive(Debug)]
+struct Directive {
+    line: usize,
+    location: Location,
+    codes: Vec<&'static str>,
+    reason: Option<String>,
+    until: Option<Date>,
+    used: BTreeSet<&'static str>,
+}
+
+/// Splits `key=value` / `key="quoted value"` pairs.
+fn pairs(s: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = s.trim_start();
+    while let Some(eq) = rest.find('=') {
+        let key = rest[..eq].trim().to_string();
+        let after = &rest[eq + 1..];
+        let (value, next) = if let Some(q) = after.strip_prefix('"') {
+            match q.find('"') {
+                Some(end) => (q[..end].to_string(), &q[end + 1..]),
+                None => (q.to_string(), ""),
+            }
+        } else {
+            let end = after.find(char::is_whitespace).unwrap_or(after.len());
+            (after[..end].to_string(), &after[end..])
+        };
+        out.push((key, value));
+        rest = next.trim_start();
+    }
+    out
+}
+
+/// The comment text of a line that is only a comment.
+fn comment_text(line: &str) -> Option<&str> {
+    let t = line.trim();
+    t.strip_prefix('#')
+        .or_else(|| t.strip_prefix("//"))
+        .map(str::trim)
+}
+
+/// Parses the `vpclint:ignore` comments of a file.
+fn directives(file: &Arc<SourceFile>, problems: &mut Vec<Problem>) -> Vec<Directive> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for (i, raw) in file.text.split_inclusive('\n').enumerate() {
+        let start = offset;
+        offset += raw.len();
+        let Some(body) = comment_text(raw).and_then(|c| c.strip_prefix("vpclint:ignore")) else {
+            continue;
+        };
+        let line_text = raw.trim_end_matches(['\n', '\r']);
+        let lead = line_text.len() - line_text.trim_start().len();
+        let location = Location::new(file, start + lead..start + line_text.len());
+        // Codes come first, up to the first `key=`.
+        let first_pair = body
+            .split_whitespace()
+            .find(|w| w.contains('='))
+            .and_then(|w| body.find(w))
+            .unwrap_or(body.len());
+        let mut codes = Vec::new();
+        let mut bad = None;
+        for c in body[..first_pair]
+            .split([',', ' ', '\t'])
+            .filter(|c| !c.is_empty())
+        {
+            match config::canonical_code(c) {
+                Some(code) => codes.push(code),
+                None => bad = Some(format!("`vpclint:ignore` names no rule `{c}`")),
+            }
+        }
+        let mut reason = None;
+        let mut until = None;
+        for (k, v) in pairs(&body[first_pair..]) {
+            match k.as_str() {
+                "reason" => reason = Some(v).filter(|r| !r.trim().is_empty()),
+                "until" => match config::parse_date(&v) {
+                    Some(d) => until = Some(d),
+                    None => bad = Some(format!("`until={v}` is not a date (YYYY-MM-DD)")),
+                },
+                _ => {
+                    bad = Some(format!(
+                        "`vpclint:ignore` has no option `{k}` (reason, until)"
+                    ))
+                }
+            }
+        }
+        if codes.is_empty() && bad.is_none() {
+            bad = Some("`vpclint:ignore` names no rule".to_string());
+        }
+        if let Some(message) = bad {
+            problems.push(Problem::at(PARSE_CONFIG, message, location));
+            continue;
+        }
+        out.push(Directive {
+            line: i + 1,
+            location,
+            codes,
+            reason,
+            until,
+            used: BTreeSet::new(),
+        });
+    }
+    out
+}
+
+/// Start offsets of the blocks and attributes that contain `offset`.
+fn enclosing_starts(body: &Body, offset: usize, out: &mut Vec<usize>) {
+    for s in body.iter() {
+        let Some(span) = s.span() else { continue };
+        if !span.contains(&offset) {
+            continue;
+        }
+        out.push(span.start);
+        if let Structure::Block(b) = s {
+            enclosing_starts(&b.body, offset, out);
+        }
+    }
+}
+
+/// A Terraform file with its suppression comments.
+struct TfFile {
+    file: Arc<SourceFile>,
+    body: Option<Body>,
+    directives: Vec<Directive>,
+}
+
+impl TfFile {
+    /// Directives on the comment lines directly above the lines of `offset` and of every
+    /// block or attribute that contains it.
+    fn candidates(&self, offset: usize) -> Vec<usize> {
+        let mut starts = vec![offset];
+        if let Some(body) = &self.body {
+            enclosing_starts(body, offset, &mut starts);
+        }
+        let lines: Vec<&str> = self.file.text.lines().collect();
+        let mut out = Vec::new();
+        for s in starts {
+            let (line, _) = self.file.line_col(s);
+            let mut l = line;
+            while l > 1 {
+                l -= 1;
+                let Some(text) = lines.get(l - 1) else { break };
+                if comment_text(text).is_none() {
+                    break;
+                }
+                for (i, d) in self.directives.iter().enumerate() {
+                    if d.line == l && !out.contains(&i) {
+                        out.push(i);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// What applying suppressions needs.
+pub struct SuppressOptions<'a> {
+    /// `ignore:` entries of the config.
+    pub ignore: &'a [IgnoreEntry],
+    /// Today's date.
+    pub today: Date,
+    /// Report unused suppressions (VPCLINT003).
+    pub report_unused: bool,
+    /// Rules that ran (an unused suppression of a rule that did not run is not reported).
+    pub enabled: &'a BTreeSet<&'static str>,
+}
+
+fn meta_finding(
+    (code, name): (&'static str, &'static str),
+    severity: Severity,
+    location: &Location,
+    message: String,
+) -> Finding {
+    Finding {
+        code,
+        name,
+        severity,
+        message,
+        resource: location.file.display_path(),
+        location: Some(location.clone()),
+        label: Some("this suppression".to_string()),
+        help: None,
+        related: Vec::new(),
+    }
+}
+
+/// Removes suppressed findings, and adds VPCLINT00x findings about the suppressions
+/// (and PARSE004 problems for malformed comments). `files` are the Terraform files read.
+pub fn apply(
+    findings: Vec<Finding>,
+    files: &[Arc<SourceFile>],
+    opts: &SuppressOptions,
+    problems: &mut Vec<Problem>,
+) -> Vec<Finding> {
+    let mut tf: HashMap<PathBuf, TfFile> = HashMap::new();
+    let mut add_file = |file: &Arc<SourceFile>, tf: &mut HashMap<PathBuf, TfFile>| {
+        if !file.path.extension().is_some_and(|e| e == "tf") || tf.contains_key(&file.path) {
+            return;
+        }
+        let directives = directives(file, problems);
+        let body = if directives.is_empty() {
+            None
+        } else {
+            hcl_edit::parser::parse_body(&file.text).ok()
+        };
+        tf.insert(
+            file.path.clone(),
+            TfFile {
+                file: Arc::clone(file),
+                body,
+                directives,
+            },
+        );
+    };
+    for f in files {
+        add_file(f, &mut tf);
+    }
+    for f in &findings {
+        if let Some(l) = &f.location {
+            add_file(&l.file, &mut tf);
+        }
+        for r in &f.related {
+            if let Some(l) = &r.location {
+                add_file(&l.file, &mut tf);
+            }
+        }
+    }
+    let expired = |until: Option<Date>| until.is_some_and(|u| u < opts.today);
+    let mut ignore_used = vec![false; opts.ignore.len()];
+    let mut kept = Vec::new();
+    for f in findings {
+        // The finding's own location, and the Terraform source of plan/state findings.
+        let mut locations: Vec<&Location> = f.location.iter().collect();
+        locations.extend(
+            f.related
+                .iter()
+                .filter_map(|r| r.location.as_ref())
+                .filter(|l| {
+                    f.location
+                        .as_ref()
+                        .is_some_and(|p| !p.file.path.extension().is_some_and(|e| e == "tf"))
+                        && l.file.path.extension().is_some_and(|e| e == "tf")
+                }),
+        );
+        let mut suppressed = false;
+        for loc in locations {
+            let Some(t) = tf.get_mut(&loc.file.path) else {
+                continue;
+            };
+            for i in t.candidates(loc.span.start) {
+                let d = &mut t.directives[i];
+                if d.codes.contains(&f.code) && d.reason.is_some() && !expired(d.until) {
+                    d.used.insert(f.code);
+                    suppressed = true;
+                }
+            }
+        }
+        for (i, e) in opts.ignore.iter().enumerate() {
+            if e.rule == f.code
+                && e.reason.is_some()
+                && !expired(e.until)
+                && config::glob_match(&e.resource, &f.resource, None)
+            {
+                ignore_used[i] = true;
+                suppressed = true;
+            }
+        }
+        if !suppressed {
+            kept.push(f);
+        }
+    }
+    let mut tf_files: Vec<&TfFile> = tf.values().collect();
+    tf_files.sort_by(|a, b| a.file.path.cmp(&b.file.path));
+    let mut report = |location: &Location,
+                      codes: &[&'static str],
+                      used: &dyn Fn(&str) -> bool,
+                      reason: &Option<String>,
+                      until: Option<Date>,
+                      kind: &str| {
+        let list = codes.join(", ");
+        if reason.is_none() {
+            kept.push(meta_finding(
+                WITHOUT_REASON,
+                Severity::Warning,
+                location,
+                format!("{kind} of {list} has no reason, so it does not suppress anything"),
+            ));
+        } else if let Some((y, m, d)) = until.filter(|_| expired(until)) {
+            kept.push(meta_finding(
+                EXPIRED,
+                Severity::Warning,
+                location,
+                format!(
+                    "{kind} of {list} expired on {y:04}-{m:02}-{d:02} and no longer suppresses"
+                ),
+            ));
+        } else if opts.report_unused {
+            let unused: Vec<&str> = codes
+                .iter()
+                .copied()
+                .filter(|c| opts.enabled.contains(c) && !used(c))
+                .collect();
+            if !unused.is_empty() {
+                kept.push(meta_finding(
+                    UNUSED,
+                    Severity::Note,
+                    location,
+                    format!(
+                        "unused {kind} of {}: nothing here is reported",
+                        unused.join(", ")
+                    ),
+                ));
+            }
+        }
+    };
+    for t in tf_files {
+        for d in &t.directives {
+            let used = |c: &str| d.used.contains(c);
+            report(
+                &d.location,
+                &d.codes,
+                &used,
+                &d.reason,
+                d.until,
+                "suppression",
+            );
+        }
+    }
+    for (i, e) in opts.ignore.iter().enumerate() {
+        let used = |_: &str| ignore_used[i];
+        report(
+            &e.location,
+            &[e.rule],
+            &used,
+            &e.reason,
+            e.until,
+            "config `ignore` entry",
+        );
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_codes_reason_and_until() {
+        let f = SourceFile::new(
+            PathBuf::from("main.tf"),
+            "# vpclint:ignore NACL002, nacl-admin-port-open-to-world reason=\"ticket NET-1\" until=2027-01-31\n// vpclint:ignore NACL001\n".into(),
+        );
+        let mut problems = Vec::new();
+        let d = directives(&f, &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].codes, vec!["NACL002", "NACL003"]);
+        assert_eq!(d[0].reason.as_deref(), Some("ticket NET-1"));
+        assert_eq!(d[0].until, Some((2027, 1, 31)));
+        assert_eq!(d[1].codes, vec!["NACL001"]);
+        assert_eq!(d[1].reason, None);
+    }
+
+    #[test]
+    fn unknown_codes_are_problems() {
+        let f = SourceFile::new(
+            PathBuf::from("main.tf"),
+            "# vpclint:ignore NACL999 reason=\"x\"\n".into(),
+        );
+        let mut problems = Vec::new();
+        assert!(directives(&f, &mut problems).is_empty());
+        assert_eq!(problems.len(), 1);
+    }
+}

@@ -1,0 +1,737 @@
+//! Output formats for CI: SARIF (validated against the 2.1.0 schema), GitHub workflow
+//! commands, JUnit XML, and `--output FILE`.
+
+use assert_cmd::Command;
+use serde_json::Value as J;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+// ---------------------------------------------------------------------------
+// Harness
+
+fn vpclint() -> Command {
+    let mut c = Command::cargo_bin("vpclint").expect("binary builds");
+    c.env_remove("NO_COLOR").env_remove("FORCE_COLOR");
+    c.timeout(Duration::from_secs(120));
+    c
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_cmd(cmd: &mut Command) -> Out {
+    let o = cmd.output().expect("vpclint runs");
+    let out = Out {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    };
+    assert!(
+        !out.stderr.contains("panicked"),
+        "vpclint crashed:\n{}",
+        out.stderr
+    );
+    out
+}
+
+fn run(args: &[&str]) -> Out {
+    run_cmd(vpclint().args(args))
+}
+
+fn sarif_of(out: &Out) -> J {
+    serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", out.stdout))
+}
+
+static NEXT_DIR: AtomicUsize = AtomicUsize::new(0);
+
+/// A scratch directory, removed on drop.
+struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    fn new(tag: &str) -> Scratch {
+        let n = NEXT_DIR.fetch_add(1, Ordering::SeqCst);
+        let dir =
+            std::env::temp_dir().join(format!("vpclint-formats-{}-{n}-{tag}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch { dir }
+    }
+
+    fn write(&self, path: &str, contents: impl AsRef<[u8]>) -> &Scratch {
+        let p = self.dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, contents).unwrap();
+        self
+    }
+
+    fn cmd(&self, args: &[&str]) -> Out {
+        run_cmd(vpclint().current_dir(&self.dir).args(args))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn fixture_text(fixture: &str) -> String {
+    std::fs::read_to_string(
+        Path::new("fixtures/terraform")
+            .join(fixture)
+            .join("main.tf"),
+    )
+    .unwrap()
+}
+
+const NACL002: &str = "fixtures/terraform/nacl002_deny_behind_allow_all";
+
+// ---------------------------------------------------------------------------
+// SARIF
+
+fn sarif_validator() -> Option<jsonschema::Validator> {
+    let path = Path::new("../shared/schemas/sarif-schema-2.1.0.json");
+    let Ok(text) = std::fs::read_to_string(path) else {
+        println!(
+            "skipped: {} is missing (CI has shared/ beside the checkout)",
+            path.display()
+        );
+        return None;
+    };
+    let schema: J = serde_json::from_str(&text).expect("the SARIF schema is JSON");
+    Some(
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .expect("the SARIF schema compiles"),
+    )
+}
+
+fn assert_valid(validator: &jsonschema::Validator, doc: &J, what: &str) {
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF of {what} does not validate:\n{}",
+        errors.join("\n")
+    );
+}
+
+fn fixture_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("fixtures/terraform")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn sarif_of_every_fixture_validates_against_the_schema() {
+    let Some(validator) = sarif_validator() else {
+        return;
+    };
+    let dirs = fixture_dirs();
+    assert!(dirs.len() > 40, "fixtures found: {}", dirs.len());
+    // The validator does reject a broken document.
+    let mut broken = sarif_of(&run(&["check", NACL002, "--format", "sarif"]));
+    broken["runs"][0]["results"][0]["level"] = J::from("fatal");
+    assert!(validator.iter_errors(&broken).next().is_some());
+    let mut results = 0;
+    for dir in &dirs {
+        let d = dir.to_str().unwrap();
+        let out = run(&["check", d, "--format", "sarif"]);
+        assert!(out.code == 0 || out.code == 1, "{d}: exit {}", out.code);
+        let doc = sarif_of(&out);
+        assert_valid(&validator, &doc, d);
+        results += doc["runs"][0]["results"].as_array().unwrap().len();
+    }
+    // The fixtures hold findings of every family; a SARIF without results proves little.
+    assert!(results > 40, "results over all fixtures: {results}");
+    // Exports and plan/state JSON: other locations (JSON positions), input notes.
+    for tree in [
+        "fixtures/exports",
+        "fixtures/exports-handmade",
+        "fixtures/plans",
+    ] {
+        let doc = sarif_of(&run(&["check", tree, "--format", "sarif"]));
+        assert_valid(&validator, &doc, tree);
+        assert!(
+            !doc["runs"][0]["results"].as_array().unwrap().is_empty(),
+            "{tree}"
+        );
+    }
+}
+
+#[test]
+fn sarif_with_input_errors_validates_and_lists_them_as_notifications() {
+    let s = Scratch::new("sarif-problems");
+    s.write(
+        "bad/main.tf",
+        "resource \"aws_vpc\" \"x\" {\n  cidr_block = \n",
+    )
+    .write(
+        "dir with space/main.tf",
+        fixture_text("nacl002_deny_behind_allow_all"),
+    );
+    let out = s.cmd(&["check", "--format", "sarif"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let doc = sarif_of(&out);
+    if let Some(validator) = sarif_validator() {
+        assert_valid(&validator, &doc, "input errors");
+    }
+    let run = &doc["runs"][0];
+    let inv = &run["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], J::Bool(false));
+    let notes = inv["toolExecutionNotifications"].as_array().unwrap();
+    let parse: Vec<&J> = notes
+        .iter()
+        .filter(|n| n["descriptor"]["id"] == "PARSE001")
+        .collect();
+    assert_eq!(parse.len(), 1, "{notes:#?}");
+    assert_eq!(parse[0]["level"], "error");
+    assert_eq!(
+        parse[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "bad/main.tf"
+    );
+    // Problems are never results; findings of the good module still are, with an encoded URI.
+    let results = run["results"].as_array().unwrap();
+    assert!(results
+        .iter()
+        .all(|r| !r["ruleId"].as_str().unwrap().starts_with("PARSE")));
+    assert!(results.iter().any(|r| r["ruleId"] == "NACL002"
+        && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            == "dir%20with%20space/main.tf"));
+}
+
+#[test]
+fn sarif_clean_run_is_successful_without_notifications() {
+    let out = run(&[
+        "check",
+        "fixtures/terraform/nacl_three_tier_clean",
+        "--format",
+        "sarif",
+    ]);
+    let doc = sarif_of(&out);
+    let inv = &doc["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], J::Bool(true));
+    assert!(inv.get("toolExecutionNotifications").is_none());
+}
+
+#[test]
+fn sarif_driver_lists_every_rule_with_its_documentation() {
+    let doc = sarif_of(&run(&["check", NACL002, "--format", "sarif"]));
+    let driver = &doc["runs"][0]["tool"]["driver"];
+    assert_eq!(driver["name"], "vpclint");
+    assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        driver["informationUri"],
+        "https://github.com/vpclint/vpclint"
+    );
+    let rules = driver["rules"].as_array().unwrap();
+    let listed = run(&["rules"]).stdout;
+    let codes: Vec<&str> = listed
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, codes);
+
+    let nacl002 = rules.iter().find(|r| r["id"] == "NACL002").unwrap();
+    assert_eq!(nacl002["name"], "nacl-shadowed-rule");
+    assert_eq!(
+        nacl002["shortDescription"]["text"],
+        "A NACL entry can never match because lower-numbered entries already decide all its traffic"
+    );
+    assert!(nacl002["fullDescription"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("An entry whose whole match space"));
+    let md = nacl002["help"]["markdown"].as_str().unwrap();
+    for part in [
+        "## What it finds",
+        "## Why it matters",
+        "## Example",
+        "## Use instead",
+        "rule_no    = 90",
+        "https://docs.aws.amazon.com/vpc/latest/userguide/nacl-basics.html",
+    ] {
+        assert!(md.contains(part), "markdown lacks {part:?}:\n{md}");
+    }
+    let text = nacl002["help"]["text"].as_str().unwrap();
+    assert!(text.contains("Use instead") && !text.contains("```"));
+    assert_eq!(nacl002["defaultConfiguration"]["level"], "error");
+    assert_eq!(
+        nacl002["properties"]["tags"],
+        serde_json::json!(["nacl", "network", "correctness"])
+    );
+    assert_eq!(nacl002["properties"]["precision"], "very-high");
+    // Not tagged security: no security-severity.
+    assert!(nacl002["properties"].get("security-severity").is_none());
+
+    let sg001 = rules.iter().find(|r| r["id"] == "SG001").unwrap();
+    assert_eq!(sg001["properties"]["security-severity"], "8.0");
+    assert_eq!(sg001["properties"]["precision"], "very-high");
+    let iam = rules.iter().find(|r| r["id"] == "IAM002").unwrap();
+    assert_eq!(iam["defaultConfiguration"]["level"], "warning");
+    assert_eq!(iam["properties"]["security-severity"], "5.0");
+    assert_eq!(iam["properties"]["precision"], "high");
+    let flow = rules.iter().find(|r| r["id"] == "FLOW004").unwrap();
+    assert_eq!(flow["defaultConfiguration"]["level"], "note");
+    assert_eq!(flow["properties"]["precision"], "high");
+}
+
+#[test]
+fn sarif_results_have_rule_level_region_and_related_locations() {
+    // `./` in the argument must not reach the URI.
+    let arg = format!("./{NACL002}");
+    let out = run(&["check", &arg, "--format", "sarif"]);
+    assert_eq!(out.code, 1);
+    let doc = sarif_of(&out);
+    let run = &doc["runs"][0];
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    let codes: Vec<&str> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["FLOW001", "NACL002", "NACL002"]);
+    for r in results {
+        let i = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[i]["id"], r["ruleId"]);
+    }
+    let r = &results[1];
+    assert_eq!(r["level"], "error");
+    assert_eq!(
+        r["message"]["text"],
+        "`aws_network_acl.public` inbound rule 110 (deny tcp/22 from 0.0.0.0/0) never takes effect: rule 100 allows that traffic first"
+    );
+    let loc = &r["locations"][0];
+    assert_eq!(
+        loc["physicalLocation"]["artifactLocation"]["uri"],
+        "fixtures/terraform/nacl002_deny_behind_allow_all/main.tf"
+    );
+    assert_eq!(
+        loc["physicalLocation"]["region"],
+        serde_json::json!({"startLine": 59, "startColumn": 3, "endLine": 66, "endColumn": 4})
+    );
+    assert_eq!(
+        loc["logicalLocations"][0]["fullyQualifiedName"],
+        "aws_network_acl.public"
+    );
+    assert_eq!(
+        r["relatedLocations"],
+        serde_json::json!([{
+            "id": 0,
+            "physicalLocation": {
+                "artifactLocation": {"uri": "fixtures/terraform/nacl002_deny_behind_allow_all/main.tf"},
+                "region": {"startLine": 50, "startColumn": 3, "endLine": 57, "endColumn": 4}
+            },
+            "message": {"text": "rule 100 (allow all traffic from 0.0.0.0/0) matches this traffic first"}
+        }])
+    );
+    let hashes: Vec<&str> = results
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]["primaryLocationLineHash"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    let mut unique = hashes.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), hashes.len(), "{hashes:?}");
+    assert!(hashes
+        .iter()
+        .all(|h| h.len() == 34 && h.ends_with(":1") && !h.contains(' ')));
+}
+
+fn results_in(s: &Scratch) -> Vec<J> {
+    let doc = sarif_of(&s.cmd(&["check", "--format", "sarif"]));
+    doc["runs"][0]["results"].as_array().unwrap().clone()
+}
+
+#[test]
+fn sarif_fingerprints_survive_lines_inserted_above_the_resource() {
+    let text = fixture_text("nacl002_deny_behind_allow_all");
+    let before = Scratch::new("fp-before");
+    before.write("net/main.tf", &text);
+    let after = Scratch::new("fp-after");
+    after.write(
+        "net/main.tf",
+        format!("# a comment\n\nlocals {{\n  owner = \"net\"\n}}\n\n{text}"),
+    );
+    let a = results_in(&before);
+    let b = results_in(&after);
+    assert_eq!(a.len(), 3);
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        let line = |r: &J| {
+            r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap()
+        };
+        assert_eq!(line(y), line(x) + 6, "the lines did move");
+        assert_eq!(
+            x["partialFingerprints"], y["partialFingerprints"],
+            "{} moved and changed its fingerprint",
+            x["ruleId"]
+        );
+    }
+    // A different finding (another rule number) gets a different fingerprint.
+    let changed = Scratch::new("fp-changed");
+    changed.write(
+        "net/main.tf",
+        text.replacen("rule_no    = 110", "rule_no    = 111", 1),
+    );
+    let c = results_in(&changed);
+    assert_ne!(c[1]["partialFingerprints"], a[1]["partialFingerprints"]);
+    assert_eq!(c[2]["partialFingerprints"], a[2]["partialFingerprints"]);
+}
+
+#[test]
+fn sarif_output_is_byte_identical_across_runs() {
+    let a = run(&["check", "fixtures/terraform", "--format", "sarif"]).stdout;
+    let b = run(&["check", "fixtures/terraform", "--format", "sarif"]).stdout;
+    assert!(a.len() > 1000);
+    assert_eq!(a, b);
+}
+
+// ---------------------------------------------------------------------------
+// GitHub workflow commands
+
+#[test]
+fn github_lines_are_exact() {
+    let out = run(&["check", NACL002, "--format", "github"]);
+    assert_eq!(out.code, 1);
+    let f = "fixtures/terraform/nacl002_deny_behind_allow_all/main.tf";
+    let expected = format!(
+        "::error file={f},line=32,col=1,endLine=32,endColumn=28,title=FLOW001 vpc-flow-log-missing::`aws_vpc.main` has no flow log: neither the VPC nor its only subnet has one\n\
+         ::error file={f},line=59,endLine=66,title=NACL002 nacl-shadowed-rule::`aws_network_acl.public` inbound rule 110 (deny tcp/22 from 0.0.0.0/0) never takes effect: rule 100 allows that traffic first\n\
+         ::error file={f},line=77,endLine=84,title=NACL002 nacl-shadowed-rule::`aws_network_acl.public` outbound rule 110 (deny tcp/25 to 0.0.0.0/0) never takes effect: rule 100 allows that traffic first\n"
+    );
+    assert_eq!(out.stdout, expected);
+}
+
+#[test]
+fn github_uses_warning_and_notice_and_escapes_properties() {
+    let s = Scratch::new("gh-escape");
+    // A comma in the directory name must be escaped in the file= property.
+    s.write(
+        "a,b/main.tf",
+        fixture_text("flow_accept_only_custom_format"),
+    );
+    let out = s.cmd(&["check", "--format", "github"]);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(!lines.is_empty());
+    for l in &lines {
+        assert!(
+            l.starts_with("::error file=a%2Cb/main.tf,")
+                || l.starts_with("::warning file=a%2Cb/main.tf,")
+                || l.starts_with("::notice file=a%2Cb/main.tf,"),
+            "{l}"
+        );
+        // title=CODE name, then `::` and the message: exactly one unescaped `::` after the command.
+        let props = l.split_once(' ').unwrap().1;
+        let (props, _message) = props.split_once("::").unwrap();
+        assert!(props.contains(",title="), "{l}");
+        assert!(!props.contains(':'), "unescaped `:` in properties: {l}");
+    }
+    assert!(
+        lines.iter().any(|l| l.starts_with("::warning")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("::notice")),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn github_reports_input_errors_as_errors() {
+    let s = Scratch::new("gh-problem");
+    s.write("main.tf", "resource \"aws_vpc\" \"x\" {\n  cidr_block = \n");
+    let out = s.cmd(&["check", "--format", "github"]);
+    assert_eq!(out.code, 2);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert!(
+        lines[0].starts_with("::error file=main.tf,line=")
+            && lines[0].contains(",title=PARSE001::"),
+        "{}",
+        lines[0]
+    );
+    // Multi-line messages stay on one line.
+    assert!(!lines[0].contains('\r'));
+}
+
+// ---------------------------------------------------------------------------
+// JUnit
+
+/// A small XML well-formedness check: one root element, balanced tags, quoted attributes
+/// without duplicates, known entities, no raw `<` or `&` in text. Returns the elements
+/// as (name, attributes) in document order.
+fn parse_xml(xml: &str) -> Vec<(String, Vec<(String, String)>)> {
+    fn unescape(s: &str) -> String {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(i) = rest.find('&') {
+            out.push_str(&rest[..i]);
+            let end = rest[i..].find(';').expect("entity ends with `;`") + i;
+            let ent = &rest[i + 1..end];
+            let c = match ent {
+                "amp" => '&',
+                "lt" => '<',
+                "gt" => '>',
+                "quot" => '"',
+                "apos" => '\'',
+                _ if ent.starts_with("#x") => {
+                    char::from_u32(u32::from_str_radix(&ent[2..], 16).unwrap()).unwrap()
+                }
+                _ if ent.starts_with('#') => {
+                    char::from_u32(ent[1..].parse::<u32>().unwrap()).unwrap()
+                }
+                _ => panic!("unknown entity &{ent};"),
+            };
+            out.push(c);
+            rest = &rest[end + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+    let body = xml
+        .strip_prefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+        .expect("XML declaration");
+    let mut elements = Vec::new();
+    let mut stack: Vec<String> = Vec::new();
+    let mut roots = 0;
+    let mut rest = body;
+    while !rest.is_empty() {
+        let lt = rest.find('<').unwrap_or(rest.len());
+        let text = &rest[..lt];
+        if stack.is_empty() {
+            assert!(text.trim().is_empty(), "text outside the root: {text:?}");
+        }
+        unescape(text);
+        if lt == rest.len() {
+            break;
+        }
+        rest = &rest[lt..];
+        let gt = rest.find('>').expect("tag ends");
+        let tag = &rest[1..gt];
+        rest = &rest[gt + 1..];
+        if let Some(name) = tag.strip_prefix('/') {
+            assert_eq!(stack.pop().as_deref(), Some(name), "mismatched </{name}>");
+            continue;
+        }
+        let self_closing = tag.ends_with('/');
+        let tag = tag.trim_end_matches('/');
+        let (name, mut attrs_src) = tag.split_once(' ').unwrap_or((tag, ""));
+        assert!(
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+            "bad element name {name:?}"
+        );
+        let mut attrs: Vec<(String, String)> = Vec::new();
+        loop {
+            attrs_src = attrs_src.trim_start();
+            if attrs_src.is_empty() {
+                break;
+            }
+            let eq = attrs_src.find("=\"").expect("attribute=\"value\"");
+            let key = attrs_src[..eq].to_string();
+            let after = &attrs_src[eq + 2..];
+            let close = after.find('"').expect("attribute value ends");
+            let raw = &after[..close];
+            assert!(!raw.contains('<'), "raw < in attribute {key}");
+            assert!(
+                attrs.iter().all(|(k, _)| *k != key),
+                "duplicate attribute {key}"
+            );
+            attrs.push((key, unescape(raw)));
+            attrs_src = &after[close + 1..];
+        }
+        if stack.is_empty() {
+            roots += 1;
+        }
+        elements.push((name.to_string(), attrs));
+        if !self_closing {
+            stack.push(name.to_string());
+        }
+    }
+    assert!(stack.is_empty(), "unclosed: {stack:?}");
+    assert_eq!(roots, 1, "one root element");
+    elements
+}
+
+fn attr<'a>(e: &'a (String, Vec<(String, String)>), key: &str) -> &'a str {
+    e.1.iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("<{}> has no {key}", e.0))
+}
+
+#[test]
+fn junit_is_well_formed_for_every_fixture() {
+    for dir in fixture_dirs() {
+        let d = dir.to_str().unwrap();
+        let out = run(&["check", d, "--format", "junit"]);
+        let els = parse_xml(&out.stdout);
+        assert_eq!(els[0].0, "testsuites", "{d}");
+        let cases = els.iter().filter(|e| e.0 == "testcase").count();
+        let failures = els.iter().filter(|e| e.0 == "failure").count();
+        assert_eq!(attr(&els[0], "tests"), cases.to_string(), "{d}");
+        assert_eq!(attr(&els[0], "failures"), failures.to_string(), "{d}");
+    }
+}
+
+#[test]
+fn junit_has_a_suite_per_rule_failures_for_findings_and_passes_otherwise() {
+    let out = run(&["check", NACL002, "--format", "junit"]);
+    assert_eq!(out.code, 1);
+    let els = parse_xml(&out.stdout);
+    let suites: Vec<&str> = els
+        .iter()
+        .filter(|e| e.0 == "testsuite")
+        .map(|e| attr(e, "name"))
+        .collect();
+    let rules = run(&["rules"]).stdout;
+    assert_eq!(suites.len(), rules.lines().count());
+    assert!(suites.contains(&"NACL002 nacl-shadowed-rule"));
+    let i = els
+        .iter()
+        .position(|e| e.0 == "testsuite" && attr(e, "name") == "NACL002 nacl-shadowed-rule")
+        .unwrap();
+    assert_eq!(attr(&els[i], "tests"), "2");
+    assert_eq!(attr(&els[i], "failures"), "2");
+    assert_eq!(els[i + 1].0, "testcase");
+    assert_eq!(
+        attr(&els[i + 1], "name"),
+        "aws_network_acl.public (fixtures/terraform/nacl002_deny_behind_allow_all/main.tf:59:3)"
+    );
+    assert_eq!(
+        attr(&els[i + 1], "file"),
+        "fixtures/terraform/nacl002_deny_behind_allow_all/main.tf"
+    );
+    assert_eq!(attr(&els[i + 1], "line"), "59");
+    assert_eq!(els[i + 2].0, "failure");
+    assert_eq!(attr(&els[i + 2], "type"), "error");
+    assert_eq!(
+        attr(&els[i + 2], "message"),
+        "`aws_network_acl.public` inbound rule 110 (deny tcp/22 from 0.0.0.0/0) never takes effect: rule 100 allows that traffic first"
+    );
+    // A rule without findings passes once.
+    let j = els
+        .iter()
+        .position(|e| e.0 == "testsuite" && attr(e, "name").starts_with("SG001 "))
+        .unwrap();
+    assert_eq!(attr(&els[j], "failures"), "0");
+    assert_eq!(attr(&els[j + 1], "name"), "no findings");
+    assert_eq!(els[j + 2].0, "testsuite");
+    assert!(!out.stdout.contains("vpclint-input"));
+    // Quotes in messages are escaped, and the text keeps the help.
+    assert!(out.stdout.contains("&quot;aws_flow_log&quot;"));
+}
+
+#[test]
+fn junit_input_errors_are_error_testcases() {
+    let s = Scratch::new("junit-problem");
+    s.write(
+        "main.tf",
+        "resource \"aws_vpc\" \"x\" {\n  cidr_block = <\n",
+    );
+    let out = s.cmd(&["check", "--format", "junit"]);
+    assert_eq!(out.code, 2);
+    let els = parse_xml(&out.stdout);
+    let i = els
+        .iter()
+        .position(|e| e.0 == "testsuite" && attr(e, "name") == "vpclint-input")
+        .expect("vpclint-input suite");
+    assert_eq!(attr(&els[i], "errors"), "1");
+    assert_eq!(attr(&els[0], "errors"), "1");
+    assert_eq!(els[i + 1].0, "testcase");
+    assert!(attr(&els[i + 1], "name").starts_with("PARSE001 main.tf:"));
+    assert_eq!(els[i + 2].0, "error");
+    assert_eq!(attr(&els[i + 2], "type"), "PARSE001");
+}
+
+// ---------------------------------------------------------------------------
+// --output
+
+#[test]
+fn output_writes_the_report_to_a_file_and_the_summary_to_stdout() {
+    let s = Scratch::new("output");
+    let fixture = std::env::current_dir().unwrap().join(NACL002);
+    let fixture = fixture.to_str().unwrap();
+    let plain = s.cmd(&["check", fixture, "--format", "sarif"]);
+    for format in ["sarif", "json", "github", "junit", "human"] {
+        let file = format!("report.{format}");
+        let out = s.cmd(&["check", fixture, "--format", format, "--output", &file]);
+        assert_eq!(out.code, 1, "{format}: same exit code as without --output");
+        assert_eq!(
+            out.stdout, "vpclint: 3 errors, 0 warnings, 0 notes in 1 file (1 module)\n",
+            "{format}"
+        );
+        let written = std::fs::read_to_string(s.dir.join(&file)).unwrap();
+        let direct = s.cmd(&["check", fixture, "--format", format, "--color", "never"]);
+        assert_eq!(
+            written, direct.stdout,
+            "{format}: the file holds the report"
+        );
+    }
+    assert!(std::fs::read_to_string(s.dir.join("report.sarif"))
+        .unwrap()
+        .contains("\"version\": \"2.1.0\""));
+    assert_eq!(
+        std::fs::read_to_string(s.dir.join("report.sarif")).unwrap(),
+        plain.stdout
+    );
+    // --quiet drops the summary too.
+    let out = s.cmd(&[
+        "check", fixture, "--format", "sarif", "--output", "q.sarif", "--quiet",
+    ]);
+    assert_eq!((out.code, out.stdout.as_str()), (1, ""));
+    // An unwritable destination is an error, not a silent loss of the report.
+    let out = s.cmd(&["check", fixture, "--output", "no/such/dir/x.sarif"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("cannot write"), "{}", out.stderr);
+}
+
+#[test]
+fn sarif_and_junit_list_only_the_enabled_rules() {
+    let out = run(&["check", NACL002, "--format", "sarif", "--select", "NACL002"]);
+    let doc = sarif_of(&out);
+    let run0 = &doc["runs"][0];
+    let ids: Vec<&str> = run0["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["NACL002"]);
+    let results = run0["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    assert!(results
+        .iter()
+        .all(|r| r["ruleId"] == "NACL002" && r["ruleIndex"] == 0));
+
+    let out = run(&["check", NACL002, "--format", "junit", "--ignore", "FLOW001"]);
+    let els = parse_xml(&out.stdout);
+    assert!(els
+        .iter()
+        .filter(|e| e.0 == "testsuite")
+        .all(|e| !attr(e, "name").starts_with("FLOW001 ")));
+}
