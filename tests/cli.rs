@@ -1173,3 +1173,40 @@ fn plan_findings_also_point_at_the_terraform_source() {
         out.stdout
     );
 }
+
+#[test]
+fn a_file_of_a_called_module_is_linted_through_its_caller() {
+    // pre-commit passes the changed files: a file of a local module means the root
+    // modules that call it, evaluated with the inputs they pass.
+    let s = Scratch::new("callee-file");
+    s.write(".git/HEAD", "ref: refs/heads/main\n");
+    s.write(
+        "main.tf",
+        "module \"nacl\" {\n  source      = \"./modules/nacl\"\n  reply_ports = [1024, 65535]\n}\n",
+    );
+    s.write(
+        "modules/nacl/main.tf",
+        "variable \"reply_ports\" {\n  default = [1024, 2048]\n}\nresource \"aws_network_acl\" \"x\" {\n  vpc_id = \"vpc-1\"\n  ingress {\n    rule_no    = 100\n    action     = \"allow\"\n    protocol   = \"tcp\"\n    from_port  = 443\n    to_port    = 443\n    cidr_block = \"10.0.0.0/8\"\n  }\n  egress {\n    rule_no    = 100\n    action     = \"allow\"\n    protocol   = \"tcp\"\n    from_port  = var.reply_ports[0]\n    to_port    = var.reply_ports[1]\n    cidr_block = \"10.0.0.0/8\"\n  }\n}\n",
+    );
+    for args in [
+        vec!["check", "."],
+        vec!["check", "modules/nacl/main.tf"],
+        vec!["check", "main.tf", "modules/nacl/main.tf"],
+    ] {
+        let (code, doc) = s.json(&args);
+        assert_eq!(code, 0, "{args:?}: {doc}");
+        assert_eq!(doc["summary"]["modules"], 1, "{args:?}");
+    }
+    // The module directory named on its own is linted on its own, with its defaults.
+    let (code, _) = s.json(&["check", "modules/nacl"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn an_export_file_means_its_whole_snapshot_directory() {
+    let dir = "fixtures/exports/flow_accept_only_custom_format";
+    let (_, whole) = json(&["check", dir]);
+    let (_, one) = json(&["check", &format!("{dir}/describe-vpcs.json")]);
+    assert_eq!(finding_lines(&one), finding_lines(&whole));
+    assert!(finding_lines(&one).iter().any(|l| l.starts_with("FLOW001")));
+}

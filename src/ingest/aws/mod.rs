@@ -233,6 +233,35 @@ pub fn load_paths(paths: &[PathBuf]) -> ExportInput {
                 .is_some_and(|x| x.eq_ignore_ascii_case("json"))
             {
                 found.insert(clean(p));
+                // Exports of one directory are one snapshot: an export file given alone
+                // (pre-commit passes the changed ones) brings its sibling JSON files along.
+                let is_export = std::fs::read_to_string(p)
+                    .ok()
+                    .and_then(|t| json_spans::leading_key(&t))
+                    .is_some_and(|k| KINDS.iter().any(|kind| kind.key == k));
+                let dir = p
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                let siblings = if is_export {
+                    std::fs::read_dir(dir).ok()
+                } else {
+                    None
+                };
+                if let Some(entries) = siblings {
+                    for e in entries.filter_map(|e| e.ok()) {
+                        let sib = e.path();
+                        let hidden = e.file_name().to_string_lossy().starts_with('.');
+                        if !hidden
+                            && sib.is_file()
+                            && sib
+                                .extension()
+                                .is_some_and(|x| x.eq_ignore_ascii_case("json"))
+                        {
+                            found.insert(clean(&sib));
+                        }
+                    }
+                }
             }
         } else if p.is_dir() {
             walk(p, &mut found, &mut problems);

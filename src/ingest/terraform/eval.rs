@@ -181,6 +181,11 @@ impl<'l> Ctx<'l> {
         }
     }
 
+    /// The modules this root module evaluated (itself and the modules it calls).
+    pub fn modules_used(&self) -> Vec<Arc<ModuleSource>> {
+        self.modules_used.borrow().clone()
+    }
+
     /// True if a module this root evaluated has a file that could not be parsed:
     /// its model is incomplete, so rules must not judge it.
     pub fn has_syntax_errors(&self) -> bool {

@@ -367,8 +367,11 @@ pub fn discover(paths: &[PathBuf], loader: &Loader) -> Discovery {
                 })
                 .unwrap_or(Path::new("."));
             let dir = normalize(dir);
-            explicit.insert(dir.clone());
-            dirs.insert(dir);
+            // A file means the module that holds it; a file outside any module (README,
+            // package.json) means nothing here.
+            if tf_files(&dir).is_ok_and(|f| !f.is_empty()) {
+                explicit.insert(dir);
+            }
         } else if p.is_dir() {
             walk(&p, &mut dirs, &mut problems);
         } else {
@@ -379,26 +382,112 @@ pub fn discover(paths: &[PathBuf], loader: &Loader) -> Discovery {
             ));
         }
     }
-    let all: Vec<PathBuf> = dirs.iter().cloned().collect();
-    loader.preload(&all);
-    let mut called: BTreeSet<PathBuf> = BTreeSet::new();
-    for d in &all {
+    // A file of a module that others call (pre-commit passes `modules/nacl/main.tf`) is
+    // linted through the root modules that call it, with the inputs they pass: look for
+    // them in the repository (or the current directory) around it.
+    let mut context: BTreeSet<PathBuf> = dirs.clone();
+    context.extend(explicit.iter().cloned());
+    let mut bases: BTreeSet<PathBuf> = BTreeSet::new();
+    for d in &explicit {
+        bases.insert(search_base(d));
+    }
+    for b in &bases {
+        let mut ignored = Vec::new();
+        walk(b, &mut context, &mut ignored);
+    }
+    let context: Vec<PathBuf> = context.into_iter().collect();
+    loader.preload(&context);
+    // The same directory may be spelled differently (`modules/x`, `../repo/modules/x`):
+    // relate modules by canonical path, report them by the first spelling seen.
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut shown: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
+    for d in dirs.iter().chain(explicit.iter()).chain(context.iter()) {
+        shown.entry(canon(d)).or_insert_with(|| d.clone());
+    }
+    let mut callers: BTreeMap<PathBuf, BTreeSet<PathBuf>> = BTreeMap::new();
+    for d in &context {
+        let cd = canon(d);
         for c in loader.module(d).local_calls() {
-            if &c != d {
-                called.insert(c);
+            let cc = canon(&c);
+            if cc != cd {
+                callers.entry(cc).or_default().insert(cd.clone());
             }
         }
     }
-    let roots = all
+    let walked: BTreeSet<PathBuf> = dirs.iter().map(|d| canon(d)).collect();
+    // Directory arguments: every module not called by another one found there.
+    let mut roots: BTreeSet<PathBuf> = dirs
         .iter()
-        .filter(|d| explicit.contains(*d) || !called.contains(*d))
+        .filter(|d| {
+            !callers
+                .get(&canon(d))
+                .is_some_and(|cs| cs.iter().any(|c| walked.contains(c)))
+        })
         .cloned()
         .collect();
+    // File arguments: the top callers, or the module itself when nothing calls it.
+    for d in &explicit {
+        for top in top_callers(&canon(d), &callers) {
+            roots.insert(shown.get(&top).cloned().unwrap_or(top));
+        }
+    }
+    let mut all: BTreeSet<PathBuf> = dirs;
+    all.extend(roots.iter().cloned());
     Discovery {
-        roots,
-        all,
+        roots: roots.into_iter().collect(),
+        all: all.into_iter().collect(),
         problems,
     }
+}
+
+/// Where to look for the callers of a module: its git repository, else the current
+/// directory when the module is inside it, else the module's own directory.
+fn search_base(dir: &Path) -> PathBuf {
+    let abs = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    if let Some(repo) = abs.ancestors().find(|a| a.join(".git").exists()) {
+        // Keep the path relative to the current directory when the repository contains it.
+        if let Ok(cwd) = std::env::current_dir().and_then(std::fs::canonicalize) {
+            if let Ok(rest) = cwd.strip_prefix(repo) {
+                let ups = rest.components().count();
+                return if ups == 0 {
+                    PathBuf::from(".")
+                } else {
+                    (0..ups).map(|_| "..").collect()
+                };
+            }
+            if let Ok(rest) = repo.strip_prefix(&cwd) {
+                return normalize(rest);
+            }
+        }
+        return repo.to_path_buf();
+    }
+    match std::env::current_dir().and_then(std::fs::canonicalize) {
+        Ok(cwd) if abs.starts_with(&cwd) => PathBuf::from("."),
+        _ => dir.to_path_buf(),
+    }
+}
+
+/// The modules that call `dir`, directly or through others, and are called by none.
+fn top_callers(dir: &Path, callers: &BTreeMap<PathBuf, BTreeSet<PathBuf>>) -> BTreeSet<PathBuf> {
+    let mut tops = BTreeSet::new();
+    let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        if !seen.insert(d.clone()) {
+            continue;
+        }
+        match callers.get(&d).filter(|cs| !cs.is_empty()) {
+            Some(cs) => stack.extend(cs.iter().cloned()),
+            None => {
+                tops.insert(d);
+            }
+        }
+    }
+    if tops.is_empty() {
+        // A cycle of modules calling each other: lint the module itself.
+        tops.insert(dir.to_path_buf());
+    }
+    tops
 }
 
 fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>, problems: &mut Vec<Problem>) {

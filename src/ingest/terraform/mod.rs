@@ -55,17 +55,23 @@ pub fn load(paths: &[PathBuf], inputs: &RootInputs) -> TerraformInput {
             });
         }
         model.notes = notes;
-        (model, probs)
+        let used: Vec<PathBuf> = ctx.modules_used().iter().map(|m| m.dir.clone()).collect();
+        (model, probs, used)
     });
     let mut models = Vec::new();
-    for (m, p) in results {
+    // Modules that were read only to find callers of a file argument are not reported on.
+    let mut used: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
+    for (m, p, u) in results {
         models.push(m);
         problems.extend(p);
+        used.extend(u);
     }
     let mut files = 0;
     for m in loader.loaded() {
-        files += m.files.len();
-        problems.extend(m.problems.iter().cloned());
+        if used.contains(&m.dir) {
+            files += m.files.len();
+            problems.extend(m.problems.iter().cloned());
+        }
     }
     TerraformInput {
         models,
