@@ -1210,3 +1210,38 @@ fn an_export_file_means_its_whole_snapshot_directory() {
     assert_eq!(finding_lines(&one), finding_lines(&whole));
     assert!(finding_lines(&one).iter().any(|l| l.starts_with("FLOW001")));
 }
+
+#[test]
+fn resource_prefix_references_resolve() {
+    let s = Scratch::new("resource-prefix");
+    s.write(
+        "main.tf",
+        "resource \"aws_network_acl\" \"a\" {\n  vpc_id = \"vpc-1\"\n}\nresource \"aws_network_acl_rule\" \"r\" {\n  network_acl_id = resource.aws_network_acl.a.id\n  rule_number    = 110\n  egress         = false\n  rule_action    = \"allow\"\n  protocol       = \"tcp\"\n  from_port      = 3389\n  to_port        = 3389\n  cidr_block     = \"0.0.0.0/0\"\n}\n",
+    );
+    let (code, doc) = s.json(&["check", "."]);
+    assert_eq!(code, 1, "{doc}");
+    assert!(errors(&doc).is_empty(), "{doc}");
+    let mut rules: Vec<&str> = findings(&doc)
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    rules.sort();
+    assert_eq!(rules, ["NACL001", "NACL003"]);
+}
+
+#[test]
+fn a_module_with_a_syntax_error_reports_only_the_syntax_error() {
+    let s = Scratch::new("syntax-cascade");
+    s.write(
+        "locals.tf",
+        "locals {\n  a = {\n    k = 1\n    k = 2\n  }\n}\n",
+    );
+    s.write("main.tf", "output \"o\" { value = local.a }\n");
+    let (code, doc) = s.json(&["check", "."]);
+    assert_eq!(code, 2);
+    let codes: Vec<&str> = errors(&doc)
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["PARSE001"], "{doc}");
+}

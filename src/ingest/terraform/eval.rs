@@ -2227,6 +2227,14 @@ fn resolve_root(
             Value::unknown("`self` is known only after apply"),
             ops.len(),
         )),
+        // `resource.TYPE.NAME` is the long form of `TYPE.NAME`.
+        "resource" => match (attr, get_attr_name(ops.get(1))) {
+            (Some(t), Some(_)) => {
+                let (v, used) = resolve_root(ctx, scope, t, span, &ops[1..])?;
+                Ok((v, used + 1))
+            }
+            _ => Err(need("a resource type and name")),
+        },
         "module" => {
             let a = attr.ok_or_else(|| need("a module name"))?;
             let Some(c) = call(ctx, m, a) else {

@@ -41,8 +41,11 @@ pub fn load(paths: &[PathBuf], inputs: &RootInputs) -> TerraformInput {
         let name = crate::source::display_path(root);
         let mut model = mapping::build_model(&ctx, &inst, name.clone());
         eval::evaluate_all(&ctx, &inst);
-        let (probs, mut notes) = ctx.take();
+        let (mut probs, mut notes) = ctx.take();
         if ctx.has_syntax_errors() {
+            // Evaluation errors there mostly follow from what could not be parsed
+            // (references to things declared in the broken file): report the syntax error only.
+            probs.retain(|p| p.code != crate::diag::PARSE_EVAL);
             // Part of this configuration could not be read: judging the rest could
             // report a rule whose counterpart sits in the unreadable file.
             model = crate::model::Model {
