@@ -134,6 +134,34 @@ impl Model {
     }
 }
 
+/// A Terraform address as written inside its own module:
+/// `module.a["x.y"].module.b[0].aws_vpc.main` -> `aws_vpc.main`. Anything else is returned as it is.
+pub fn local_address(address: &str) -> &str {
+    let mut rest = address;
+    while let Some(after) = rest.strip_prefix("module.") {
+        // Skip the call name and its instance key, which may hold dots inside quotes.
+        let (mut in_str, mut depth) = (false, 0usize);
+        let mut end = None;
+        for (i, ch) in after.char_indices() {
+            match ch {
+                '"' => in_str = !in_str,
+                '[' if !in_str => depth += 1,
+                ']' if !in_str => depth = depth.saturating_sub(1),
+                '.' if !in_str && depth == 0 => {
+                    end = Some(i);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        match end.and_then(|i| after.get(i + 1..)) {
+            Some(next) if !next.is_empty() => rest = next,
+            _ => return address,
+        }
+    }
+    rest
+}
+
 /// A value evaluation could not determine, listed by `--verbose`.
 #[derive(Clone, Debug)]
 pub struct UnknownNote {
@@ -370,5 +398,26 @@ impl NetworkAcl {
             Direction::Inbound => &mut self.inbound,
             Direction::Outbound => &mut self.outbound,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_address;
+
+    #[test]
+    fn local_addresses() {
+        assert_eq!(local_address("aws_vpc.main"), "aws_vpc.main");
+        assert_eq!(local_address("module.net.aws_vpc.main"), "aws_vpc.main");
+        assert_eq!(
+            local_address(r#"module.net["a.b"].aws_vpc.main[0]"#),
+            "aws_vpc.main[0]"
+        );
+        assert_eq!(
+            local_address(r#"module.a["x"].module.b[1].aws_iam_role.r"#),
+            "aws_iam_role.r"
+        );
+        assert_eq!(local_address("module.broken"), "module.broken");
+        assert_eq!(local_address("vpc-0abc"), "vpc-0abc");
     }
 }

@@ -3,7 +3,7 @@
 
 use super::flow_common::is_active;
 use super::{Reporter, Rule, Settings};
-use crate::model::{FlowLogTarget, InputKind, Model, Val};
+use crate::model::{local_address, FlowLogTarget, InputKind, Model, Val};
 use std::collections::BTreeSet;
 
 /// FLOW001.
@@ -129,37 +129,8 @@ impl Rule for VpcFlowLogMissing {
     }
 }
 
-/// The address as written inside its own module (`module.net["a"].aws_vpc.main` -> `aws_vpc.main`).
-fn local_address(key: &str) -> &str {
-    let mut rest = key;
-    while let Some(after) = rest.strip_prefix("module.") {
-        // Skip the call name and its instance key, which may hold dots inside quotes.
-        let (mut in_str, mut depth) = (false, 0usize);
-        let mut end = after.len();
-        for (i, ch) in after.char_indices() {
-            match ch {
-                '"' => in_str = !in_str,
-                '[' if !in_str => depth += 1,
-                ']' if !in_str => depth = depth.saturating_sub(1),
-                '.' if !in_str && depth == 0 => {
-                    end = i;
-                    break;
-                }
-                _ => {}
-            }
-        }
-        rest = after.get(end + 1..).unwrap_or("");
-    }
-    if rest.is_empty() {
-        key
-    } else {
-        rest
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::local_address;
     use crate::testing::lint_hcl;
 
     const VPC: &str = r#"
@@ -233,16 +204,5 @@ resource "aws_vpc" "main" {
                 .collect();
             assert_eq!(got, expected, "for:\n{hcl}");
         }
-    }
-
-    #[test]
-    fn local_addresses() {
-        assert_eq!(local_address("aws_vpc.main"), "aws_vpc.main");
-        assert_eq!(local_address("module.net.aws_vpc.main"), "aws_vpc.main");
-        assert_eq!(
-            local_address("module.net[\"a\"].aws_vpc.main"),
-            "aws_vpc.main"
-        );
-        assert_eq!(local_address("vpc-0abc"), "vpc-0abc");
     }
 }

@@ -2,7 +2,8 @@
 //! spaces and effective parts, what is uncertain, and how to describe entries.
 
 use crate::model::{
-    Direction, EntrySource, InputKind, NaclEntry, NetworkAcl, Protocol, RuleAction, Val,
+    local_address, Direction, EntrySource, InputKind, NaclEntry, NetworkAcl, Protocol, RuleAction,
+    Val,
 };
 use crate::net::{self, EntryMatch, Family, Interval, PacketSpace, Universe};
 use ipnet::IpNet;
@@ -402,32 +403,4 @@ pub fn entry_text(kind: InputKind, nacl: &NetworkAcl, e: &NewEntry) -> String {
         };
         format!("{block} {{\n{body}}}")
     }
-}
-
-/// The address as written inside its own module: `module.a["x"].aws_vpc.b` -> `aws_vpc.b`.
-pub fn local_address(address: &str) -> &str {
-    let mut rest = address;
-    while let Some(after) = rest.strip_prefix("module.") {
-        // Skip the module name and an optional instance key.
-        let mut depth = 0usize;
-        let mut in_str = false;
-        let mut end = None;
-        for (i, ch) in after.char_indices() {
-            match ch {
-                '"' => in_str = !in_str,
-                '[' if !in_str => depth += 1,
-                ']' if !in_str => depth = depth.saturating_sub(1),
-                '.' if !in_str && depth == 0 => {
-                    end = Some(i);
-                    break;
-                }
-                _ => {}
-            }
-        }
-        match end {
-            Some(i) => rest = &after[i + 1..],
-            None => break,
-        }
-    }
-    rest
 }

@@ -346,27 +346,10 @@ fn role(b: &Builder, v: Option<&Value>) -> Option<Val<Key>> {
 
 /// The resource type of an instance address: `module.a["x"].aws_iam_role.r[0]` -> `aws_iam_role`.
 fn resource_type(address: &str) -> &str {
-    let mut rest = address;
-    while let Some(after) = rest.strip_prefix("module.") {
-        // Skip the call name and an optional instance key (which may hold dots in quotes).
-        let mut in_str = false;
-        let mut depth = 0usize;
-        let mut end = after.len();
-        for (i, ch) in after.char_indices() {
-            match ch {
-                '"' => in_str = !in_str,
-                '[' if !in_str => depth += 1,
-                ']' if !in_str => depth = depth.saturating_sub(1),
-                '.' if !in_str && depth == 0 => {
-                    end = i;
-                    break;
-                }
-                _ => {}
-            }
-        }
-        rest = after.get(end + 1..).unwrap_or("");
-    }
-    rest.split('.').next().unwrap_or("")
+    crate::model::local_address(address)
+        .split('.')
+        .next()
+        .unwrap_or("")
 }
 
 #[cfg(test)]
