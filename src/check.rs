@@ -376,8 +376,3 @@ fn repository_root(p: &std::path::Path) -> Option<PathBuf> {
         .find(|d| d.join(".git").exists())
         .map(|d| d.to_path_buf())
 }
-
-/// Parses `--fail-on`.
-pub fn parse_fail_on(s: &str) -> Option<Severity> {
-    Severity::parse(s)
-}

@@ -150,7 +150,7 @@ pub fn load(file: &Arc<SourceFile>, root: &Node) -> (Model, Vec<Problem>) {
             }));
     }
     let name = file.display_path();
-    let (mut model, problems) = mapping::build_model_from(Collected { by_type }, name, file);
+    let (mut model, problems) = mapping::build_model_from(Collected { by_type }, name);
     model.kind = crate::model::InputKind::Plan;
     (model, problems)
 }

@@ -277,19 +277,10 @@ pub fn run(model: &Model, settings: &Settings, rules: &[&'static RuleEntry]) -> 
     let mut out = Vec::new();
     for r in rules {
         let code = r.rule.code();
-        let name: &'static str = leak_name(&r.meta.name);
+        let name: &'static str = r.meta.name.as_str();
         let mut rep = Reporter::new(&r.meta, code, name);
         r.rule.check(model, settings, &mut rep);
         out.extend(rep.into_findings());
     }
     out
-}
-
-/// Rule names live as long as the registry (which is static).
-fn leak_name(name: &str) -> &'static str {
-    all()
-        .iter()
-        .find(|r| r.meta.name == name)
-        .map(|r| r.meta.name.as_str())
-        .unwrap_or("")
 }

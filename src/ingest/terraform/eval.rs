@@ -195,11 +195,6 @@ impl<'l> Ctx<'l> {
                 .any(|p| p.code == crate::diag::PARSE_SYNTAX || p.code == crate::diag::PARSE_IO)
         })
     }
-
-    /// Source files read through `file()`/`templatefile()` (for locations in them).
-    pub fn extra_file(&self, path: &Path) -> Option<Arc<SourceFile>> {
-        self.extra_files.borrow().get(path).cloned()
-    }
 }
 
 fn abs(p: &Path) -> PathBuf {
@@ -845,13 +840,8 @@ enum ForEachErr {
 fn for_each_items(v: &Value) -> Result<Vec<(String, Value)>, ForEachErr> {
     match v {
         Value::Unknown(u) => Err(ForEachErr::Unknown(u.reason.clone())),
-        Value::Object(m) => {
-            if let Some(Value::Unknown(u)) = m.values().find_map(|x| x.first_unknown()) {
-                // Values may be unknown; keys are what matter for expansion.
-                let _ = u;
-            }
-            Ok(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        }
+        // Values may be unknown: the keys are what decide the instances.
+        Value::Object(m) => Ok(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
         Value::Resource(r) => Ok(r
             .attrs
             .iter()

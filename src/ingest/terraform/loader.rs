@@ -342,8 +342,6 @@ fn duplicate(m: &mut ModuleSource, file: &Arc<SourceFile>, block: &Block, what: 
 pub struct Discovery {
     /// Root module directories, sorted.
     pub roots: Vec<PathBuf>,
-    /// Every module directory found (roots and called ones).
-    pub all: Vec<PathBuf>,
     /// Paths that could not be read.
     pub problems: Vec<Problem>,
 }
@@ -431,11 +429,8 @@ pub fn discover(paths: &[PathBuf], loader: &Loader) -> Discovery {
             roots.insert(shown.get(&top).cloned().unwrap_or(top));
         }
     }
-    let mut all: BTreeSet<PathBuf> = dirs;
-    all.extend(roots.iter().cloned());
     Discovery {
         roots: roots.into_iter().collect(),
-        all: all.into_iter().collect(),
         problems,
     }
 }

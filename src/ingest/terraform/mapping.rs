@@ -61,11 +61,7 @@ pub fn build_model(ctx: &Ctx, root: &Rc<ModuleInst>, name: String) -> Model {
 
 /// Builds a model from resources read elsewhere (plan or state JSON); value errors
 /// become problems in `file`.
-pub fn build_model_from(
-    all: Collected,
-    name: String,
-    _file: &std::sync::Arc<crate::source::SourceFile>,
-) -> (Model, Vec<crate::diag::Problem>) {
+pub fn build_model_from(all: Collected, name: String) -> (Model, Vec<crate::diag::Problem>) {
     let (model, errors) = build(&all, name);
     let problems = errors
         .into_iter()
@@ -543,7 +539,6 @@ impl Builder {
                 location: a.location.clone(),
             });
         }
-        let _ = PARSE_EVAL;
     }
 
     /// A field converted by `conv`; None if absent or null; Unknown on unknown or wrong type.
