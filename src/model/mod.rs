@@ -8,6 +8,7 @@ use crate::source::Location;
 
 pub mod flow;
 pub mod iam;
+pub mod prefix_list;
 pub mod sg;
 
 pub use flow::{FlowLog, FlowLogDestinationType, FlowLogTarget, LogGroup};
@@ -16,6 +17,7 @@ pub use iam::{
     ManagedPolicy, PolicyDocument, Principal, Statement,
 };
 use ipnet::IpNet;
+pub use prefix_list::{PrefixList, PrefixListEntry};
 pub use sg::{SecurityGroup, SgPeer, SgRule};
 use std::fmt;
 
@@ -91,6 +93,8 @@ pub struct Model {
     pub nacls: Vec<NetworkAcl>,
     /// Security groups.
     pub security_groups: Vec<SecurityGroup>,
+    /// Managed prefix lists.
+    pub prefix_lists: Vec<PrefixList>,
     /// Flow logs.
     pub flow_logs: Vec<FlowLog>,
     /// CloudWatch Logs log groups.
@@ -120,6 +124,10 @@ impl Model {
         for g in &self.security_groups {
             out.push(&g.origin);
             out.extend(g.rules.iter().map(|r| &r.origin));
+        }
+        for p in &self.prefix_lists {
+            out.push(&p.origin);
+            out.extend(p.entries.iter().map(|e| &e.origin));
         }
         out.extend(self.flow_logs.iter().map(|f| &f.origin));
         out.extend(self.log_groups.iter().map(|g| &g.origin));

@@ -11,7 +11,7 @@
 //! the rules written here, so none are added.
 
 use super::eval::{EvalAttr, EvalBody, Expansion, InstanceEval, ResourceEval};
-use super::mapping::{target_of, Builder, Collected, Target};
+use super::mapping::{target_of, Builder, Collected, Nested, Target};
 use super::value::Value;
 use crate::model::{Direction, Key, Origin, Protocol, SecurityGroup, SgPeer, SgRule, Val};
 use crate::source::Location;
@@ -261,52 +261,22 @@ fn group_from(
         ("ingress", Direction::Inbound),
         ("egress", Direction::Outbound),
     ] {
-        for blk in inst.body.blocks_named(block) {
-            let loc = if blk.dynamic {
-                blk.location.first_line()
-            } else {
-                blk.location.clone()
-            };
-            let rules = read_rule(b, g, &blk.body, &inst.address, loc, dir, Kind::Inline);
-            group.rules.extend(rules);
-        }
-        for u in inst.body.unknown_blocks.iter().filter(|u| u.name == block) {
-            let loc = u.location.first_line();
-            b.unknown(&loc, &inst.address, block, &u.reason);
-            group.incomplete = Some(format!("`{block}` blocks: {}", u.reason));
-        }
-        // Attribute syntax `ingress = [{ ... }]`, and plan/state JSON.
-        if let Some(attr) = inst.body.attrs.get(block) {
-            match &attr.value {
-                Value::List(items) | Value::Set(items) => {
-                    for (i, item) in items.iter().enumerate() {
-                        let loc = attr
-                            .elements
-                            .get(i)
-                            .cloned()
-                            .unwrap_or_else(|| attr.location.clone());
-                        if let Value::Unknown(u) = item {
-                            // One rule whose content is unknown: it exists, nothing else is known.
-                            b.unknown(&loc, &inst.address, block, &u.reason);
-                        }
-                        let body = body_from_value(item, &loc);
-                        let rules = read_rule(b, g, &body, &inst.address, loc, dir, Kind::Inline);
-                        group.rules.extend(rules);
-                    }
-                }
-                Value::Null => {}
-                other => {
-                    let reason = match other {
-                        Value::Unknown(u) => u.reason.clone(),
-                        Value::Ref(r) => {
-                            format!("`{}.{}` is known only after apply", r.address, r.attr)
-                        }
-                        _ => format!("`{block}` is not a list of rules"),
-                    };
-                    b.unknown(&attr.location, &inst.address, block, &reason);
+        for n in b.nested(&inst.body, &inst.address, block) {
+            let (body, loc) = match n {
+                Nested::Known { body, location } => (body, location),
+                // One rule whose content is unknown: it exists, nothing else is known.
+                Nested::Unknown {
+                    location,
+                    one: true,
+                    ..
+                } => (EvalBody::default(), location),
+                Nested::Unknown { reason, .. } => {
                     group.incomplete = Some(format!("`{block}`: {reason}"));
+                    continue;
                 }
-            }
+            };
+            let rules = read_rule(b, g, &body, &inst.address, loc, dir, Kind::Inline);
+            group.rules.extend(rules);
         }
     }
     group
@@ -537,25 +507,4 @@ fn items(
             }
         },
     }
-}
-
-/// An object value as a block body, every attribute located at `loc`.
-fn body_from_value(v: &Value, loc: &Location) -> EvalBody {
-    let mut body = EvalBody::default();
-    let attrs = match v {
-        Value::Object(m) => m.clone(),
-        Value::Resource(r) => r.attrs.clone(),
-        _ => Default::default(),
-    };
-    for (k, value) in attrs {
-        body.attrs.insert(
-            k,
-            EvalAttr {
-                value,
-                location: loc.clone(),
-                elements: Vec::new(),
-            },
-        );
-    }
-    body
 }

@@ -1,8 +1,6 @@
 //! Mapping evaluated Terraform resources to the model.
 
-use super::eval::{
-    self, Ctx, EvalBlock, EvalBody, Expansion, InstanceEval, ModuleInst, ResourceEval,
-};
+use super::eval::{self, Ctx, EvalBody, Expansion, InstanceEval, ModuleInst, ResourceEval};
 use super::value::Value;
 use crate::diag::PARSE_EVAL;
 use crate::model::{
@@ -117,6 +115,27 @@ fn literal_ids(all: &Collected) -> HashMap<String, (String, String)> {
         }
     }
     ids
+}
+
+/// One nested block of a resource (see [`Builder::nested`]).
+pub(super) enum Nested {
+    /// A block, or an object of the attribute form, with where it is written.
+    Known {
+        /// Its evaluated body.
+        body: EvalBody,
+        /// The block, or the list element.
+        location: Location,
+    },
+    /// Content that could not be evaluated.
+    Unknown {
+        /// Where.
+        location: Location,
+        /// Why.
+        reason: String,
+        /// Exactly one block whose content is unknown (a list element), rather than an
+        /// unknown number of blocks.
+        one: bool,
+    },
 }
 
 /// Builds the model from evaluated resources; the `map_*` modules add their families.
@@ -375,45 +394,16 @@ impl Builder {
             ("ingress", Direction::Inbound),
             ("egress", Direction::Outbound),
         ] {
-            let blocks: Vec<&EvalBlock> = inst.body.blocks_named(block).collect();
-            for b in blocks {
-                let loc = if b.dynamic {
-                    b.location.first_line()
-                } else {
-                    b.location.clone()
+            for n in self.nested(&inst.body, &inst.address, block) {
+                let e = match n {
+                    Nested::Known { body, location } => {
+                        self.entry(&body, &inst.address, location, EntryKind::Inline)
+                    }
+                    Nested::Unknown {
+                        location, reason, ..
+                    } => unknown_entry(&inst.address, location, &reason),
                 };
-                let e = self.entry(&b.body, &inst.address, loc, EntryKind::Inline);
                 nacl.entries_mut(dir).push(e);
-            }
-            for u in inst.body.unknown_blocks.iter().filter(|u| u.name == block) {
-                let loc = u.location.first_line();
-                self.unknown(&loc, &inst.address, block, &u.reason);
-                nacl.entries_mut(dir)
-                    .push(unknown_entry(&inst.address, loc, &u.reason));
-            }
-            // Attribute syntax: `ingress = [{ ... }]`.
-            if let Some(attr) = inst.body.attrs.get(block) {
-                let loc = attr.location.clone();
-                match &attr.value {
-                    Value::List(items) | Value::Set(items) => {
-                        for item in items {
-                            let body = body_from_value(item, &loc);
-                            let e =
-                                self.entry(&body, &inst.address, loc.clone(), EntryKind::Inline);
-                            nacl.entries_mut(dir).push(e);
-                        }
-                    }
-                    Value::Null => {}
-                    other => {
-                        let reason = match other {
-                            Value::Unknown(u) => u.reason.clone(),
-                            _ => format!("`{block}` is not a list of entries"),
-                        };
-                        self.unknown(&loc, &inst.address, block, &reason);
-                        nacl.entries_mut(dir)
-                            .push(unknown_entry(&inst.address, loc, &reason));
-                    }
-                }
             }
         }
         nacl
@@ -615,6 +605,85 @@ impl Builder {
         })
     }
 
+    /// The nested `name` blocks of a resource body in every syntax Terraform accepts:
+    /// `name { }` blocks, `dynamic "name"` blocks (located at the dynamic block), and the
+    /// attribute form `name = [{ ... }]`, which is also how plan and state JSON write them.
+    /// What could not be evaluated is an [`Nested::Unknown`], with an Unknown note.
+    pub(super) fn nested(&mut self, body: &EvalBody, address: &str, name: &str) -> Vec<Nested> {
+        let mut out = Vec::new();
+        for blk in body.blocks_named(name) {
+            let location = if blk.dynamic {
+                blk.location.first_line()
+            } else {
+                blk.location.clone()
+            };
+            out.push(Nested::Known {
+                body: blk.body.clone(),
+                location,
+            });
+        }
+        for u in body.unknown_blocks.iter().filter(|u| u.name == name) {
+            let location = u.location.first_line();
+            self.unknown(&location, address, name, &u.reason);
+            out.push(Nested::Unknown {
+                location,
+                reason: u.reason.clone(),
+                one: false,
+            });
+        }
+        let Some(attr) = body.attrs.get(name) else {
+            return out;
+        };
+        match &attr.value {
+            Value::List(items) | Value::Set(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let location = attr
+                        .elements
+                        .get(i)
+                        .cloned()
+                        .unwrap_or_else(|| attr.location.clone());
+                    let reason = match item {
+                        Value::Unknown(u) => u.reason.clone(),
+                        Value::Ref(r) => {
+                            format!("`{}.{}` is known only after apply", r.address, r.attr)
+                        }
+                        _ => {
+                            out.push(Nested::Known {
+                                body: body_from_value(item, &location),
+                                location,
+                            });
+                            continue;
+                        }
+                    };
+                    self.unknown(&location, address, name, &reason);
+                    out.push(Nested::Unknown {
+                        location,
+                        reason,
+                        one: true,
+                    });
+                }
+            }
+            Value::Null => {}
+            other => {
+                let reason = match other {
+                    Value::Unknown(u) => u.reason.clone(),
+                    Value::Ref(r) => {
+                        format!("`{}.{}` is known only after apply", r.address, r.attr)
+                    }
+                    _ => format!("`{name}` is not a list of `{name}` objects"),
+                };
+                let location = attr.location.clone();
+                self.unknown(&location, address, name, &reason);
+                out.push(Nested::Unknown {
+                    location,
+                    reason,
+                    one: false,
+                });
+            }
+        }
+        out
+    }
+
     fn entry(
         &mut self,
         body: &EvalBody,
@@ -725,7 +794,7 @@ enum EntryKind {
 }
 
 /// An object value as a block body, every attribute located at `loc`.
-fn body_from_value(v: &Value, loc: &Location) -> EvalBody {
+pub(super) fn body_from_value(v: &Value, loc: &Location) -> EvalBody {
     let mut body = EvalBody::default();
     let attrs = match v {
         Value::Object(m) => m.clone(),
