@@ -73,7 +73,59 @@ pub fn load(file: &Arc<SourceFile>, root: &Node) -> (Model, Vec<Problem>) {
         if let Some(unknowns) = unknown.get(&r.address) {
             let resource_config =
                 config.and_then(|c| config_resource(c, &r.module, &r.rtype, &r.name));
-            for attr in unknowns {
+            // Fields inside inline blocks: the plan omits them, so they are unknown, not unset.
+            // The configuration records references per attribute, not per block, so an id is
+            // resolved only when one block leaves that field unknown and the attribute
+            // references exactly one resource of the type the field names.
+            for (attr, i, field) in &unknowns.nested {
+                let alone = unknowns
+                    .nested
+                    .iter()
+                    .filter(|(a, _, f)| a == attr && f == field)
+                    .count()
+                    == 1;
+                let types = id_field_types(field);
+                let mut candidates: Vec<String> = resource_config
+                    .and_then(|rc| expression_references(rc, attr))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|x| {
+                        split_reference(x).is_some_and(|(head, a)| {
+                            a == "id" && types.iter().any(|t| head.split('.').next() == Some(*t))
+                        })
+                    })
+                    .collect();
+                candidates.sort();
+                candidates.dedup();
+                let value = match (alone, candidates.as_slice()) {
+                    (true, [one]) => match resolve_references(
+                        std::slice::from_ref(one),
+                        &r.module,
+                        &r.index,
+                        config,
+                        &addresses,
+                        &instances,
+                        0,
+                    ) {
+                        v @ Value::Ref(_) => Value::List(vec![v]),
+                        other => other,
+                    },
+                    _ => Value::unknown(format!(
+                        "`{}.{attr}[{i}].{field}` is known only after apply",
+                        r.address
+                    )),
+                };
+                if let Some(EvalAttr {
+                    value: Value::List(items),
+                    ..
+                }) = body.attrs.get_mut(attr)
+                {
+                    if let Some(Value::Object(fields)) = items.get_mut(*i) {
+                        fields.insert(field.clone(), value);
+                    }
+                }
+            }
+            for attr in &unknowns.attrs {
                 let value = match resource_config.map(|rc| expression_references(rc, attr)) {
                     // Not in the configuration: a computed attribute (`id`, or inline rules
                     // managed elsewhere), exactly as when the HCL does not set it.
@@ -214,7 +266,7 @@ fn walk_module<'a>(m: &'a Node, out: &mut Vec<RawResource<'a>>) {
 }
 
 /// For each resource address, the top-level attributes the plan marks unknown.
-fn after_unknown(root: &Node) -> BTreeMap<String, Vec<String>> {
+fn after_unknown(root: &Node) -> BTreeMap<String, AfterUnknown> {
     let mut out = BTreeMap::new();
     for rc in root
         .get("resource_changes")
@@ -231,14 +283,45 @@ fn after_unknown(root: &Node) -> BTreeMap<String, Vec<String>> {
         else {
             continue;
         };
-        let attrs: Vec<String> = au
-            .iter()
-            .filter(|m| matches!(m.value.kind, Kind::Bool(true)))
-            .map(|m| m.key.clone())
-            .collect();
-        out.insert(address.to_string(), attrs);
+        let mut found = AfterUnknown::default();
+        for m in au {
+            match &m.value.kind {
+                Kind::Bool(true) => found.attrs.push(m.key.clone()),
+                // Inline blocks in attribute form (`ingress`, `entry`): per element, per field.
+                Kind::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        for f in item.as_object().unwrap_or_default() {
+                            if matches!(f.value.kind, Kind::Bool(true)) {
+                                found.nested.push((m.key.clone(), i, f.key.clone()));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.insert(address.to_string(), found);
     }
     out
+}
+
+/// What a plan leaves unknown in one resource.
+#[derive(Default)]
+struct AfterUnknown {
+    /// Top-level attributes.
+    attrs: Vec<String>,
+    /// Fields of the elements of list attributes: (attribute, element index, field).
+    nested: Vec<(String, usize, String)>,
+}
+
+/// The resource types a field of an inline block names by id, for resolving a plan's
+/// unknown ids inside blocks.
+fn id_field_types(field: &str) -> &'static [&'static str] {
+    match field {
+        "prefix_list_ids" => &["aws_ec2_managed_prefix_list"],
+        "security_groups" => &["aws_security_group", "aws_default_security_group"],
+        _ => &[],
+    }
 }
 
 /// The configuration of the module at `module` (instance keys ignored).

@@ -22,8 +22,9 @@ impl Rule for SgAllTrafficOpenToWorld {
                 Protocol::All => "all inbound traffic".to_string(),
                 p => format!("inbound {p} on every port"),
             };
-            let message = format!("{} allows {what} from {}", w.subject(), w.cidr);
+            let message = format!("{} allows {what} from {}", w.subject(), w.source());
             let help = match syntax(model, w.group, w.rule) {
+                _ if w.via.is_some() => w.prefix_list_help().unwrap_or_default(),
                 RuleSyntax::Export => format!(
                     "Revoke it (`aws ec2 revoke-security-group-ingress --group-id {} --ip-permissions '{}'`) \
                      and authorize only the protocol and ports the service needs (for a web server, tcp 443), \
@@ -45,13 +46,7 @@ impl Rule for SgAllTrafficOpenToWorld {
                     )
                 }
             };
-            out.report(
-                &w.rule.origin.address,
-                w.rule.origin.location.clone(),
-                message,
-            )
-            .label(w.label())
-            .help(help);
+            w.report(out, message).help(help);
         }
     }
 }

@@ -1,7 +1,10 @@
 //! Shared security-group helpers: rules open to the world, how to describe a
 //! rule, and how to write the fix in the input's own syntax.
 
-use crate::model::{Direction, InputKind, Model, Protocol, SecurityGroup, SgPeer, SgRule, Val};
+use crate::model::{
+    Direction, InputKind, Model, PrefixList, PrefixListEntry, Protocol, SecurityGroup, SgPeer,
+    SgRule, Val,
+};
 use ipnet::IpNet;
 
 /// A fully known inbound rule whose source is the whole internet.
@@ -16,6 +19,8 @@ pub struct WorldIngress<'a> {
     pub protocol: Protocol,
     /// Its port range (tcp/udp), when it has one.
     pub ports: Option<(i64, i64)>,
+    /// The prefix list entry that holds the world, when the rule names a prefix list.
+    pub via: Option<(&'a PrefixList, &'a PrefixListEntry)>,
 }
 
 impl WorldIngress<'_> {
@@ -41,9 +46,52 @@ impl WorldIngress<'_> {
         subject(self.group, self.rule)
     }
 
+    /// The source as messages name it: `0.0.0.0/0`, or
+    /// `` 0.0.0.0/0 (an entry of prefix list `pl-0abc (office)`) ``.
+    pub fn source(&self) -> String {
+        match self.via {
+            Some((list, _)) => format!(
+                "{} (an entry of prefix list `{}`)",
+                self.cidr, list.origin.address
+            ),
+            None => self.cidr.to_string(),
+        }
+    }
+
+    /// Reports the finding at the rule, with the prefix list entry as a related location.
+    pub fn report<'r>(
+        &self,
+        out: &'r mut super::Reporter,
+        message: String,
+    ) -> &'r mut crate::rules::Finding {
+        let f = out.report(
+            &self.rule.origin.address,
+            self.rule.origin.location.clone(),
+            message,
+        );
+        f.label(self.label());
+        if let Some((list, entry)) = self.via {
+            f.related(
+                format!("prefix list `{}` holds {}", list.origin.address, self.cidr),
+                entry.origin.location.clone(),
+            );
+        }
+        f
+    }
+
+    /// The fix when the world comes from a prefix list entry.
+    pub fn prefix_list_help(&self) -> Option<String> {
+        let (list, _) = self.via?;
+        Some(format!(
+            "Remove {} from prefix list `{}` (every rule that references the list admits it), \
+             or reference a list that holds only the sources that need this access.",
+            self.cidr, list.origin.address
+        ))
+    }
+
     /// The label at the rule: direction, traffic, source and description.
     pub fn label(&self) -> String {
-        let mut s = format!("inbound {} from {}", self.what(), self.cidr);
+        let mut s = format!("inbound {} from {}", self.what(), self.source());
         if let Some(d) = &self.rule.description {
             s.push_str(&format!(" (\"{d}\")"));
         }
@@ -51,8 +99,9 @@ impl WorldIngress<'_> {
     }
 }
 
-/// Every fully known inbound rule from 0.0.0.0/0 or ::/0, in model order. A prefix list or
-/// a security group is never the world; rules with an unknown protocol, source or ports
+/// Every fully known inbound rule from 0.0.0.0/0 or ::/0, in model order, once per world
+/// CIDR: written in the rule, or an entry of the prefix list the rule names (a prefix list
+/// whose entries are not known, or a security group, is never the world); rules with an unknown protocol, source or ports
 /// (when they matter) are left out.
 pub fn world_ingress(model: &Model) -> Vec<WorldIngress<'_>> {
     let mut out = Vec::new();
@@ -61,10 +110,23 @@ pub fn world_ingress(model: &Model) -> Vec<WorldIngress<'_>> {
             if rule.direction != Direction::Inbound {
                 continue;
             }
-            let SgPeer::Cidr(Val::Known(cidr)) = &rule.peer else {
-                continue;
+            let sources: Vec<(IpNet, Option<(&PrefixList, &PrefixListEntry)>)> = match &rule.peer {
+                SgPeer::Cidr(Val::Known(cidr)) => vec![(*cidr, None)],
+                // A prefix list is the world when one of its known entries is.
+                SgPeer::PrefixList(Val::Known(key)) => model
+                    .prefix_lists
+                    .iter()
+                    .filter(|p| &p.key == key)
+                    .flat_map(|p| p.entries.iter().map(move |e| (p, e)))
+                    .filter_map(|(p, e)| e.cidr.known().map(|c| (*c, Some((p, e)))))
+                    .collect(),
+                _ => continue,
             };
-            if cidr.prefix_len() != 0 {
+            let sources: Vec<_> = sources
+                .into_iter()
+                .filter(|(cidr, _)| cidr.prefix_len() == 0)
+                .collect();
+            if sources.is_empty() {
                 continue;
             }
             let Val::Known(protocol) = rule.protocol else {
@@ -78,13 +140,16 @@ pub fn world_ingress(model: &Model) -> Vec<WorldIngress<'_>> {
             } else {
                 None
             };
-            out.push(WorldIngress {
-                group,
-                rule,
-                cidr: *cidr,
-                protocol,
-                ports,
-            });
+            for (cidr, via) in sources {
+                out.push(WorldIngress {
+                    group,
+                    rule,
+                    cidr,
+                    protocol,
+                    ports,
+                    via,
+                });
+            }
         }
     }
     out

@@ -47,14 +47,14 @@ impl Rule for SgSensitivePortOpenToWorld {
                     w.subject(),
                     w.protocol,
                     named[0],
-                    w.cidr
+                    w.source()
                 )
             } else {
                 format!(
                     "{} allows inbound {} from {}, which includes {}",
                     w.subject(),
                     w.what(),
-                    w.cidr,
+                    w.source(),
                     named.join(", ")
                 )
             };
@@ -65,6 +65,7 @@ impl Rule for SgSensitivePortOpenToWorld {
                 ""
             };
             let help = match syntax(model, w.group, w.rule) {
+                _ if w.via.is_some() => w.prefix_list_help().unwrap_or_default(),
                 RuleSyntax::Export => format!(
                     "Revoke it (`aws ec2 revoke-security-group-ingress --group-id {} --ip-permissions '{}'`) \
                      and authorize only the sources that need it: a VPN or office range, or the clients' security group.{ssm}",
@@ -77,13 +78,7 @@ impl Rule for SgSensitivePortOpenToWorld {
                     narrower_source(s, w.cidr)
                 ),
             };
-            out.report(
-                &w.rule.origin.address,
-                w.rule.origin.location.clone(),
-                message,
-            )
-            .label(w.label())
-            .help(help);
+            w.report(out, message).help(help);
         }
     }
 }
@@ -116,6 +111,13 @@ mod tests {
         )
     }
 
+    /// A managed prefix list `l` with one entry (10 lines).
+    fn list(cidr: &str) -> String {
+        format!(
+            "resource \"aws_ec2_managed_prefix_list\" \"l\" {{\n  name = \"l\"\n  address_family = \"IPv4\"\n  max_entries = 1\n\n  entry {{\n    cidr = \"{cidr}\"\n  }}\n}}\n\n"
+        )
+    }
+
     #[test]
     fn table() {
         let v4 = "cidr_blocks = [\"0.0.0.0/0\"]";
@@ -141,6 +143,24 @@ mod tests {
             (inline("tcp", 22, 22, "cidr_blocks = [\"10.0.0.0/8\"]"), vec![]),
             (inline("tcp", 22, 22, "cidr_blocks = [\"0.0.0.0/1\"]"), vec![]),
             (inline("tcp", 22, 22, "prefix_list_ids = [\"pl-123\"]"), vec![]),
+            // A prefix list of this configuration: its entries decide.
+            (
+                format!("{}{}", list("0.0.0.0/0"), inline("tcp", 22, 22, "prefix_list_ids = [aws_ec2_managed_prefix_list.l.id]")),
+                vec!["SG001 error 13:3"],
+            ),
+            (
+                format!("{}{}", list("10.0.0.0/8"), inline("tcp", 22, 22, "prefix_list_ids = [aws_ec2_managed_prefix_list.l.id]")),
+                vec![],
+            ),
+            // Read through a data source, or entries that are not known: silent.
+            (
+                format!("data \"aws_ec2_managed_prefix_list\" \"l\" {{\n  name = \"corp\"\n}}\n{}", inline("tcp", 22, 22, "prefix_list_ids = [data.aws_ec2_managed_prefix_list.l.id]")),
+                vec![],
+            ),
+            (
+                format!("variable \"c\" {{\n  type = string\n}}\n{}{}", list("${var.c}"), inline("tcp", 22, 22, "prefix_list_ids = [aws_ec2_managed_prefix_list.l.id]")),
+                vec![],
+            ),
             (inline("tcp", 22, 22, "security_groups = [\"sg-123\"]"), vec![]),
             (inline("tcp", 22, 22, "self = true"), vec![]),
             (inline("icmp", -1, -1, v4), vec![]),

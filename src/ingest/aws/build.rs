@@ -159,6 +159,7 @@ pub(crate) fn build(name: String, snap: Snapshot, problems: &mut Vec<Problem>) -
         several_owners,
         &|c| keys.origin(c),
     );
+    super::prefix_list::link(&mut model, snap.prefix_lists, snap.prefix_list_entries);
     super::iam::link(&mut model, snap.iam);
     model
 }

@@ -15,6 +15,7 @@ mod flow_log;
 mod iam;
 mod log_group;
 mod nacl;
+mod prefix_list;
 mod security_group;
 mod shape;
 mod subnet;
@@ -115,11 +116,8 @@ pub(crate) const KINDS: &[ExportKind] = &[
     ExportKind::later("Reservations", "aws ec2 describe-instances"),
     ExportKind::later("InternetGateways", "aws ec2 describe-internet-gateways"),
     ExportKind::later("NatGateways", "aws ec2 describe-nat-gateways"),
-    ExportKind::later("PrefixLists", "aws ec2 describe-managed-prefix-lists"),
-    ExportKind::later(
-        "ManagedPrefixLists",
-        "aws ec2 describe-managed-prefix-lists",
-    ),
+    prefix_list::KIND,
+    prefix_list::ENTRIES,
     log_group::KIND,
     iam::USERS,
     iam::GROUPS,
@@ -178,6 +176,10 @@ pub(crate) struct Snapshot {
     pub flow_logs: Vec<flow_log::FlowLogRecord>,
     /// CloudWatch Logs log groups.
     pub log_groups: Vec<log_group::LogGroupRecord>,
+    /// Managed prefix lists.
+    pub prefix_lists: Vec<prefix_list::PrefixListRecord>,
+    /// `get-managed-prefix-list-entries` output, by list.
+    pub prefix_list_entries: prefix_list::EntryPages,
     /// IAM roles, users, groups and customer managed policies.
     pub iam: iam::IamRecords,
     /// Top-level keys present in some file of the snapshot.

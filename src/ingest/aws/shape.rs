@@ -183,6 +183,16 @@ impl Reader<'_> {
         })
     }
 
+    /// An optional CIDR block of either family (prefix list entries).
+    pub fn optional_cidr_any(&mut self, object: &Node, field: &str) -> Field<IpNet> {
+        self.field(
+            object,
+            field,
+            "a CIDR block such as \"10.0.0.0/16\"",
+            cidr_of,
+        )
+    }
+
     /// The `Name` tag of an object's `Tags` list.
     pub fn name_tag(&mut self, object: &Node) -> Option<String> {
         let Field::Ok(tags) = self.optional_array(object, "Tags", "{\"Key\", \"Value\"} objects")
@@ -231,4 +241,9 @@ impl Reader<'_> {
             Field::Ok(blocks)
         }
     }
+}
+
+/// A JSON string holding a CIDR block of either family, truncated to its network.
+pub fn cidr_of(v: &Node) -> Option<IpNet> {
+    v.as_str()?.trim().parse::<IpNet>().ok().map(|n| n.trunc())
 }

@@ -406,10 +406,14 @@ fn read_rule(
     }
     for item in items(b, body, pl, address, kind == Kind::VpcRule) {
         peers.push(SgPeer::PrefixList(match item {
-            Ok(Value::Ref(r)) => Val::Known(r.address.clone()),
-            Ok(v) => match v.as_str_lossy() {
-                Some(s) => Val::Known(s),
-                None => Val::Unknown(format!("`{pl}` is invalid")),
+            Ok(v) => match target_of(&b.ids, Some(&v)) {
+                Target::Ref(addr, attr) if attr == "id" => Val::Known(addr),
+                Target::Literal(s) => Val::Known(s),
+                Target::Ref(addr, attr) => {
+                    Val::Unknown(format!("`{addr}.{attr}` is not a prefix list id"))
+                }
+                Target::Unknown(r) => Val::Unknown(r),
+                Target::Absent => Val::Unknown(format!("`{pl}` is invalid")),
             },
             Err(reason) => Val::Unknown(reason),
         }));

@@ -19,7 +19,7 @@ pub struct Collected {
 }
 
 impl Collected {
-    fn of(&self, t: &str) -> impl Iterator<Item = &Rc<ResourceEval>> {
+    pub(super) fn of(&self, t: &str) -> impl Iterator<Item = &Rc<ResourceEval>> {
         self.by_type.get(t).into_iter().flatten()
     }
 
@@ -83,6 +83,7 @@ fn build(all: &Collected, name: String) -> (Model, Vec<eval::EvalErr>) {
     b.nacls(all);
     b.nacl_rules(all);
     b.subnets(all);
+    super::map_prefix_list::map(&mut b, all);
     super::map_sg::map(&mut b, all);
     super::map_flow::map(&mut b, all);
     super::map_iam::map(&mut b, all);

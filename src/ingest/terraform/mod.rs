@@ -5,6 +5,7 @@ pub mod functions;
 pub mod loader;
 mod map_flow;
 mod map_iam;
+mod map_prefix_list;
 mod map_sg;
 pub mod mapping;
 pub mod policy;

@@ -1,0 +1,196 @@
+//! Managed prefix lists from exports: `describe-managed-prefix-lists` plus the
+//! `get-managed-prefix-list-entries` output of each list (real moto + aws CLI output in
+//! fixtures/exports/sg_prefix_list_world, written by fixtures/generate), linked by the
+//! `pl-` id in the entries file's name; security-group rules that name a list holding the
+//! world are SG001/SG002 findings.
+
+use std::path::Path;
+use std::sync::Arc;
+use vpclint::diag::PARSE_EVAL;
+use vpclint::ingest::aws::{self, ExportInput};
+use vpclint::model::Model;
+use vpclint::rules::{self, Settings};
+use vpclint::source::SourceFile;
+
+const DIR: &str = "fixtures/exports/sg_prefix_list_world";
+const ADMINS: &str = "pl-e031947bebb2cd6cb";
+const PARTNERS: &str = "pl-451e1900e325d8ef8";
+
+/// The scenario's export files, in memory, with `rename` applied to file names and
+/// `edit` to texts.
+fn files(
+    rename: &dyn Fn(&str) -> String,
+    edit: &dyn Fn(&str, String) -> String,
+) -> Vec<Arc<SourceFile>> {
+    let mut names: Vec<String> = std::fs::read_dir(DIR)
+        .expect("fixture directory")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .map(|n| {
+            let text = std::fs::read_to_string(Path::new(DIR).join(n)).expect("fixture");
+            let new_name = rename(n);
+            let text = edit(&new_name, text);
+            SourceFile::new(Path::new("snap").join(new_name), text)
+        })
+        .collect()
+}
+
+fn model(out: &ExportInput) -> &Model {
+    assert_eq!(out.models.len(), 1, "one snapshot");
+    &out.models[0]
+}
+
+/// `CODE resource: message` of the SG rules.
+fn sg_findings(m: &Model) -> Vec<String> {
+    let entries: Vec<_> = ["SG001", "SG002"]
+        .iter()
+        .map(|c| rules::find(c).expect("rule"))
+        .collect();
+    let mut out: Vec<String> = rules::run(m, &Settings::default(), &entries)
+        .into_iter()
+        .map(|f| format!("{} {}: {}", f.code, f.resource, f.message))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn entries_files_name_their_list_and_make_it_complete() {
+    let out = aws::load(&files(&|n| n.to_string(), &|_, t| t));
+    assert!(out.problems.is_empty(), "{:?}", out.problems);
+    let m = model(&out);
+    let admins = m
+        .prefix_lists
+        .iter()
+        .find(|p| p.key == ADMINS)
+        .expect("admins");
+    assert!(admins.complete);
+    assert_eq!(admins.origin.address, format!("{ADMINS} (admins)"));
+    let cidrs: Vec<String> = admins
+        .entries
+        .iter()
+        .map(|e| format!("{:?} {:?}", e.cidr.known(), e.description))
+        .collect();
+    assert_eq!(
+        cidrs,
+        [
+            "Some(198.51.100.0/24) Some(\"Admin office\")",
+            "Some(0.0.0.0/0) Some(\"temporary: everyone\")"
+        ]
+    );
+    // AWS-managed lists are described without entries: known to exist, contents unknown.
+    let s3 = m
+        .prefix_lists
+        .iter()
+        .find(|p| p.origin.address.ends_with("(com.amazonaws.us-east-1.s3)"))
+        .expect("s3 list");
+    assert!(!s3.complete && s3.entries.is_empty());
+    assert_eq!(
+        sg_findings(m),
+        [
+            format!("SG001 sg-4040e86498cdc119a (db): `sg-4040e86498cdc119a (db)` allows inbound tcp 5432 (PostgreSQL) from 0.0.0.0/0 (an entry of prefix list `{PARTNERS}`)"),
+            format!("SG001 sg-b582001aa5ca8a1f8 (bastion): `sg-b582001aa5ca8a1f8 (bastion)` allows inbound tcp 22 (SSH) from 0.0.0.0/0 (an entry of prefix list `{ADMINS} (admins)`)"),
+            format!("SG002 sg-4040e86498cdc119a (db): `sg-4040e86498cdc119a (db)` allows all inbound traffic from 0.0.0.0/0 (an entry of prefix list `{PARTNERS}`)"),
+        ]
+    );
+}
+
+#[test]
+fn entries_without_a_list_id_in_the_file_name_are_noted_not_guessed() {
+    let out = aws::load(&files(&|n| n.replace(ADMINS, "admins"), &|_, t| t));
+    assert!(out.problems.is_empty(), "{:?}", out.problems);
+    let m = model(&out);
+    let admins = m
+        .prefix_lists
+        .iter()
+        .find(|p| p.key == ADMINS)
+        .expect("admins");
+    assert!(!admins.complete && admins.entries.is_empty());
+    let notes: Vec<&str> = m
+        .notes
+        .iter()
+        .filter(|n| n.message.contains("get-managed-prefix-list-entries"))
+        .map(|n| {
+            n.location
+                .as_ref()
+                .expect("at the file")
+                .file
+                .display_path()
+        })
+        .map(|p| {
+            if p.ends_with("get-managed-prefix-list-entries-admins.json") {
+                "admins"
+            } else {
+                "other"
+            }
+        })
+        .collect();
+    assert_eq!(notes, ["admins"]);
+    // Only the partners list still holds the world.
+    let f = sg_findings(m);
+    assert_eq!(f.len(), 2, "{f:?}");
+    assert!(f.iter().all(|x| x.contains(PARTNERS)), "{f:?}");
+}
+
+#[test]
+fn a_bad_entry_is_an_error_at_its_value_and_the_rest_still_counts() {
+    let out = aws::load(&files(&|n| n.to_string(), &|name, t| {
+        if name.contains(ADMINS) {
+            t.replacen("\"Cidr\": \"198.51.100.0/24\"", "\"Cidr\": 24", 1)
+        } else {
+            t
+        }
+    }));
+    let problems: Vec<String> = out
+        .problems
+        .iter()
+        .map(|p| {
+            let lc = p.location.as_ref().expect("located").line_col();
+            format!("{} {}:{} {}", p.code, lc.line, lc.column, p.message)
+        })
+        .collect();
+    assert_eq!(
+        problems,
+        [format!(
+            "{PARSE_EVAL} 4:21 `Cidr` must be a CIDR block such as \"10.0.0.0/16\", not the number 24"
+        )]
+    );
+    let m = model(&out);
+    let f = sg_findings(m);
+    assert!(f.iter().any(|x| x.contains("(bastion)")), "{f:?}");
+}
+
+#[test]
+fn describe_prefix_lists_cidrs_are_the_whole_list() {
+    // `aws ec2 describe-prefix-lists` items carry `Cidrs` (EC2 API `PrefixList`); moto
+    // omits them, so they are added to its real output here.
+    let out = aws::load(&files(&|n| n.to_string(), &|name, t| {
+        if name == "describe-managed-prefix-lists.json" {
+            t.replacen(
+                    "\"PrefixListName\": \"com.amazonaws.us-east-1.s3\",",
+                    "\"PrefixListName\": \"com.amazonaws.us-east-1.s3\",\n            \"Cidrs\": [\"3.5.0.0/19\", \"52.216.0.0/15\"],",
+                    1,
+                )
+        } else {
+            t
+        }
+    }));
+    assert!(out.problems.is_empty(), "{:?}", out.problems);
+    let m = model(&out);
+    let s3 = m
+        .prefix_lists
+        .iter()
+        .find(|p| p.origin.address.ends_with("(com.amazonaws.us-east-1.s3)"))
+        .expect("s3 list");
+    assert!(s3.complete);
+    let cidrs: Vec<String> = s3
+        .entries
+        .iter()
+        .map(|e| e.cidr.known().map(|c| c.to_string()).unwrap_or_default())
+        .collect();
+    assert_eq!(cidrs, ["3.5.0.0/19", "52.216.0.0/15"]);
+}
