@@ -29,6 +29,8 @@ pub struct CheckOptions {
     /// The Terraform root module a plan or state JSON was made from (default: the
     /// plan file's directory, when it holds `.tf` files).
     pub tf_root: Option<PathBuf>,
+    /// `--region`: the region of export files that do not show their own.
+    pub region: Option<String>,
     /// `--config FILE`.
     pub config: Option<PathBuf>,
     /// Look for `.vpclint.yaml` in the current directory and its parents (when no `config`).
@@ -286,7 +288,7 @@ fn run_rules(
         allowed_dirs,
     };
     let tf = terraform::load(&paths, &inputs);
-    let json = aws::load_paths(&paths);
+    let json = aws::load_paths_in(&paths, opts.region.as_deref());
     let mut models = tf.models;
     let mut problems = tf.problems;
     let mut notes = Vec::new();

@@ -74,6 +74,10 @@ struct CheckArgs {
     /// findings also point at the .tf source (default: the JSON file's directory, if it holds .tf files).
     #[arg(long, value_name = "DIR")]
     tf_root: Option<PathBuf>,
+    /// The AWS region of export files that show none themselves (no ARN or availability
+    /// zone in their objects, no region name in their path).
+    #[arg(long, value_name = "REGION", value_parser = parse_region)]
+    region: Option<String>,
     /// Ports that must not be open to the world in NACLs (NACL003), comma-separated [default: 22,3389].
     #[arg(long, value_name = "PORTS", value_delimiter = ',')]
     admin_ports: Option<Vec<u16>>,
@@ -95,6 +99,14 @@ struct CheckArgs {
     /// Record the findings in this baseline file and exit 0.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+}
+
+fn parse_region(s: &str) -> Result<String, String> {
+    if vpclint::ingest::aws::is_region(s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!("`{s}` is not an AWS region name such as us-east-1"))
+    }
 }
 
 fn parse_range(s: &str) -> Result<(u16, u16), String> {
@@ -174,6 +186,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
         var_files: args.var_files,
         vars: args.vars,
         tf_root: args.tf_root,
+        region: args.region,
         settings: rules::Settings::default(),
         config: args.config,
         discover_config: true,

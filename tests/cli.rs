@@ -1245,3 +1245,37 @@ fn a_module_with_a_syntax_error_reports_only_the_syntax_error() {
         .collect();
     assert_eq!(codes, ["PARSE001"], "{doc}");
 }
+
+#[test]
+fn region_hint_places_exports_that_name_no_region() {
+    // describe-vpcs shows no region; describe-subnets of another region does.
+    let s = Scratch::new("region");
+    let eu = Path::new("fixtures/exports/flow_least_privilege_clean");
+    let us = Path::new("fixtures/exports/sg_prefix_list_world");
+    s.write(
+        "snap/describe-vpcs.json",
+        std::fs::read(us.join("describe-vpcs.json")).unwrap(),
+    );
+    s.write(
+        "snap/describe-subnets.json",
+        std::fs::read(eu.join("describe-subnets.json")).unwrap(),
+    );
+    // With eu-west-1 known from the subnets' ARNs, the VPC file joins that one region.
+    let (code, doc) = s.json(&["check", "snap"]);
+    assert_eq!(code, 0, "{doc}");
+    assert!(errors(&doc).is_empty(), "{doc}");
+    assert_eq!(doc["summary"]["modules"], 1, "{doc}");
+    // A region hint gives it its own region: one model each, no error either.
+    let (_, doc) = s.json(&["check", "snap", "--region", "us-east-1"]);
+    assert!(errors(&doc).is_empty(), "{doc}");
+    assert_eq!(doc["summary"]["modules"], 2, "{doc}");
+    // Not a region name: a usage error.
+    let out = s.cmd(&["check", "snap", "--region", "useast1"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("`useast1` is not an AWS region name such as us-east-1"),
+        "{}",
+        out.stderr
+    );
+}

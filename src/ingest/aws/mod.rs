@@ -16,6 +16,7 @@ mod iam;
 mod log_group;
 mod nacl;
 mod prefix_list;
+mod region;
 mod security_group;
 mod shape;
 mod subnet;
@@ -227,6 +228,12 @@ impl Snapshot {
 /// Finds the JSON files under `paths` (directories are walked; hidden directories
 /// and `node_modules` are not) and reads them with [`load`].
 pub fn load_paths(paths: &[PathBuf]) -> ExportInput {
+    load_paths_in(paths, None)
+}
+
+/// [`load_paths`], with the region of export files that do not show their own
+/// (`--region`).
+pub fn load_paths_in(paths: &[PathBuf], region: Option<&str>) -> ExportInput {
     let mut found: BTreeSet<PathBuf> = BTreeSet::new();
     let mut problems = Vec::new();
     for p in paths {
@@ -287,16 +294,22 @@ pub fn load_paths(paths: &[PathBuf]) -> ExportInput {
             )),
         }
     }
-    let mut out = load(&files);
+    let mut out = load_in(&files, region);
     out.problems.splice(0..0, problems);
     out.skipped.splice(0..0, skipped);
     out.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     out
 }
 
-/// Reads JSON files: exports become one model per directory; Terraform JSON is
-/// handed back in `terraform`; anything else is listed in `skipped`.
+/// Reads JSON files: exports become one model per directory (and region, when a
+/// directory holds several); Terraform JSON is handed back in `terraform`; anything else
+/// is listed in `skipped`.
 pub fn load(files: &[Arc<SourceFile>]) -> ExportInput {
+    load_in(files, None)
+}
+
+/// [`load`], with the region of export files that do not show their own.
+pub fn load_in(files: &[Arc<SourceFile>], region: Option<&str>) -> ExportInput {
     let mut out = ExportInput::default();
     let mut by_dir: BTreeMap<PathBuf, Vec<ExportDoc>> = BTreeMap::new();
     let mut sorted: Vec<&Arc<SourceFile>> = files.iter().collect();
@@ -321,19 +334,107 @@ pub fn load(files: &[Arc<SourceFile>]) -> ExportInput {
         }
     }
     for (dir, docs) in by_dir {
-        let mut snap = Snapshot::default();
-        for (file, root) in &docs {
-            out.files += 1;
-            match root {
-                Some(root) => read_export(file, root, &mut snap, &mut out.problems),
-                None => syntax_error(file, &mut out.problems),
+        out.files += docs.len();
+        let groups = by_region(&docs, region, &mut out.problems);
+        let several = groups.len() > 1;
+        for (region, docs) in groups {
+            let mut snap = Snapshot::default();
+            for (file, root) in docs {
+                match root {
+                    Some(root) => read_export(file, root, &mut snap, &mut out.problems),
+                    None => syntax_error(file, &mut out.problems),
+                }
             }
+            finish_notes(&mut snap);
+            let name = match region {
+                Some(r) if several => format!("{} ({r})", display_path(&dir)),
+                _ => display_path(&dir),
+            };
+            out.models.push(build::build(name, snap, &mut out.problems));
         }
-        finish_notes(&mut snap);
-        let name = display_path(&dir);
-        out.models.push(build::build(name, snap, &mut out.problems));
     }
     out
+}
+
+/// Splits the export files of one directory by region. IAM exports (global) and files
+/// that do not parse go with every region; a regional file whose region is not known
+/// joins the directory's one region, and is an error (not read) when there are several,
+/// as is a file mixing regions.
+fn by_region<'d>(
+    docs: &'d [ExportDoc],
+    hint: Option<&str>,
+    problems: &mut Vec<Problem>,
+) -> BTreeMap<Option<String>, Vec<&'d ExportDoc>> {
+    use region::FileRegion;
+    let regions: Vec<FileRegion> = docs
+        .iter()
+        .map(|(file, root)| match root {
+            Some(root) => region::of_file(&file.path, root, is_global(root), hint),
+            None => FileRegion::Global,
+        })
+        .collect();
+    let known: BTreeSet<&String> = regions
+        .iter()
+        .filter_map(|r| match r {
+            FileRegion::Known(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    let mut groups: BTreeMap<Option<String>, Vec<&ExportDoc>> = BTreeMap::new();
+    let only = match known.len() {
+        0 => Some(None),
+        1 => known.iter().next().map(|r| Some((*r).clone())),
+        _ => None,
+    };
+    for r in &known {
+        groups.insert(Some((*r).clone()), Vec::new());
+    }
+    if let Some(only) = &only {
+        groups.entry(only.clone()).or_default();
+    }
+    let names = known
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    for (doc, r) in docs.iter().zip(regions) {
+        let at = Location::new(&doc.0, 0..0);
+        match r {
+            FileRegion::Known(r) => groups.entry(Some(r)).or_default().push(doc),
+            FileRegion::Global => groups.values_mut().for_each(|g| g.push(doc)),
+            FileRegion::Unknown => match &only {
+                Some(only) => groups.entry(only.clone()).or_default().push(doc),
+                None => problems.push(Problem::at(
+                    crate::diag::PARSE_EVAL,
+                    format!(
+                        "cannot tell which region this export belongs to: its directory holds exports of {names}, and neither its objects (ARNs, availability zones) nor its path name a region; keep one region per directory, put the region in the file name (describe-vpcs.us-east-1.json), or pass --region"
+                    ),
+                    at,
+                )),
+            },
+            FileRegion::Mixed(rs) => problems.push(Problem::at(
+                crate::diag::PARSE_EVAL,
+                format!(
+                    "this export holds objects of several regions ({}); save each region's output in its own directory",
+                    rs.join(", ")
+                ),
+                at,
+            )),
+        }
+    }
+    groups
+}
+
+/// Whether `s` is shaped like an AWS region name (`us-east-1`, `us-gov-west-1`).
+pub fn is_region(s: &str) -> bool {
+    region::is_region(s)
+}
+
+/// Whether every top-level key of an export is an IAM one (IAM is global).
+fn is_global(root: &Node) -> bool {
+    let members = root.as_object().unwrap_or_default();
+    let mut kinds = members.iter().filter_map(|m| kind_of(&m.key)).peekable();
+    kinds.peek().is_some() && kinds.all(|k| k.command.starts_with("aws iam "))
 }
 
 /// An export file and its parsed text (`None`: it does not parse).
