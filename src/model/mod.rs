@@ -6,11 +6,13 @@
 
 use crate::source::Location;
 
+pub mod eni;
 pub mod flow;
 pub mod iam;
 pub mod prefix_list;
 pub mod sg;
 
+pub use eni::NetworkInterface;
 pub use flow::{FlowLog, FlowLogDestinationType, FlowLogTarget, LogGroup};
 pub use iam::{
     AttachedPolicy, Attachment, Condition, DocumentKind, Effect, EntityKind, IamEntity,
@@ -95,6 +97,11 @@ pub struct Model {
     pub security_groups: Vec<SecurityGroup>,
     /// Managed prefix lists.
     pub prefix_lists: Vec<PrefixList>,
+    /// Network interfaces.
+    pub network_interfaces: Vec<NetworkInterface>,
+    /// Whether `network_interfaces` is every interface there is (an export with
+    /// `describe-network-interfaces`), so that a group on none of them is in use nowhere.
+    pub interfaces_listed: bool,
     /// Flow logs.
     pub flow_logs: Vec<FlowLog>,
     /// CloudWatch Logs log groups.
@@ -129,6 +136,7 @@ impl Model {
             out.push(&p.origin);
             out.extend(p.entries.iter().map(|e| &e.origin));
         }
+        out.extend(self.network_interfaces.iter().map(|i| &i.origin));
         out.extend(self.flow_logs.iter().map(|f| &f.origin));
         out.extend(self.log_groups.iter().map(|g| &g.origin));
         for e in &self.iam_entities {

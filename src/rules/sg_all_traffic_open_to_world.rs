@@ -46,7 +46,7 @@ impl Rule for SgAllTrafficOpenToWorld {
                     )
                 }
             };
-            w.report(out, message).help(help);
+            w.report(model, out, message).help(help);
         }
     }
 }

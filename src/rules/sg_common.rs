@@ -58,9 +58,11 @@ impl WorldIngress<'_> {
         }
     }
 
-    /// Reports the finding at the rule, with the prefix list entry as a related location.
+    /// Reports the finding at the rule, with the prefix list entry and the network
+    /// interfaces carrying the group (when the input lists them) as related locations.
     pub fn report<'r>(
         &self,
+        model: &Model,
         out: &'r mut super::Reporter,
         message: String,
     ) -> &'r mut crate::rules::Finding {
@@ -74,6 +76,31 @@ impl WorldIngress<'_> {
             f.related(
                 format!("prefix list `{}` holds {}", list.origin.address, self.cidr),
                 entry.origin.location.clone(),
+            );
+        }
+        let using: Vec<_> = model
+            .network_interfaces
+            .iter()
+            .filter(|i| i.groups.contains(&self.group.key))
+            .collect();
+        const SHOWN: usize = 5;
+        for i in using.iter().take(SHOWN) {
+            f.related(
+                format!("in use by network interface `{}`", i.origin.address),
+                i.origin.location.clone(),
+            );
+        }
+        if using.len() > SHOWN {
+            f.related(
+                format!("and {} more network interfaces", using.len() - SHOWN),
+                None,
+            );
+        }
+        if using.is_empty() && model.interfaces_listed {
+            f.related(
+                "no network interface of this snapshot carries the group: nothing is exposed yet, \
+                 but whatever is launched with it will be",
+                None,
             );
         }
         f

@@ -78,7 +78,7 @@ impl Rule for SgSensitivePortOpenToWorld {
                     narrower_source(s, w.cidr)
                 ),
             };
-            w.report(out, message).help(help);
+            w.report(model, out, message).help(help);
         }
     }
 }

@@ -160,6 +160,13 @@ pub(crate) fn build(name: String, snap: Snapshot, problems: &mut Vec<Problem>) -
         &|c| keys.origin(c),
     );
     super::prefix_list::link(&mut model, snap.prefix_lists, snap.prefix_list_entries);
+    super::network_interface::link(
+        &mut model,
+        snap.interfaces,
+        snap.instance_interfaces,
+        snap.kinds.contains("NetworkInterfaces"),
+        &|o, id| keys.key(o, id),
+    );
     super::iam::link(&mut model, snap.iam);
     model
 }

@@ -15,6 +15,7 @@ mod flow_log;
 mod iam;
 mod log_group;
 mod nacl;
+mod network_interface;
 mod prefix_list;
 mod region;
 mod security_group;
@@ -113,8 +114,8 @@ pub(crate) const KINDS: &[ExportKind] = &[
     security_group::KIND,
     flow_log::KIND,
     ExportKind::later("RouteTables", "aws ec2 describe-route-tables"),
-    ExportKind::later("NetworkInterfaces", "aws ec2 describe-network-interfaces"),
-    ExportKind::later("Reservations", "aws ec2 describe-instances"),
+    network_interface::KIND,
+    network_interface::INSTANCES,
     ExportKind::later("InternetGateways", "aws ec2 describe-internet-gateways"),
     ExportKind::later("NatGateways", "aws ec2 describe-nat-gateways"),
     prefix_list::KIND,
@@ -152,7 +153,7 @@ impl Common {
     pub fn read(r: &mut Reader, object: &Node, item: &str, id_field: &str) -> Option<Common> {
         let id = r.required_str(object, item, id_field);
         let owner = r.optional_str(object, "OwnerId").ok();
-        let name = r.name_tag(object);
+        let name = r.name_tag(object, "Tags");
         Some(Common {
             id: id?,
             owner,
@@ -179,6 +180,10 @@ pub(crate) struct Snapshot {
     pub log_groups: Vec<log_group::LogGroupRecord>,
     /// Managed prefix lists.
     pub prefix_lists: Vec<prefix_list::PrefixListRecord>,
+    /// Network interfaces (`describe-network-interfaces`).
+    pub interfaces: Vec<network_interface::InterfaceRecord>,
+    /// Network interfaces of instances (`describe-instances`).
+    pub instance_interfaces: Vec<network_interface::InterfaceRecord>,
     /// `get-managed-prefix-list-entries` output, by list.
     pub prefix_list_entries: prefix_list::EntryPages,
     /// IAM roles, users, groups and customer managed policies.

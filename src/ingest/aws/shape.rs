@@ -193,14 +193,14 @@ impl Reader<'_> {
         )
     }
 
-    /// The `Name` tag of an object's `Tags` list.
-    pub fn name_tag(&mut self, object: &Node) -> Option<String> {
-        let Field::Ok(tags) = self.optional_array(object, "Tags", "{\"Key\", \"Value\"} objects")
+    /// The `Name` tag of an object's tag list (`Tags`; network interfaces: `TagSet`).
+    pub fn name_tag(&mut self, object: &Node, list: &str) -> Option<String> {
+        let Field::Ok(tags) = self.optional_array(object, list, "{\"Key\", \"Value\"} objects")
         else {
             return None;
         };
         let mut name = None;
-        for tag in self.objects(tags, "Tags") {
+        for tag in self.objects(tags, list) {
             let key = self.required_str(tag, "tag", "Key");
             let value = self.optional_str(tag, "Value");
             if key.as_deref() == Some("Name") {
