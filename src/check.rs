@@ -9,6 +9,7 @@ use crate::ingest::terraform::{self, RootInputs};
 use crate::model::InputNote;
 use crate::report::Report;
 use crate::rules::{self, RuleEntry, Settings};
+use crate::source::PathFilter;
 use crate::source::SourceFile;
 use crate::suppress::{self, SuppressOptions};
 use std::collections::BTreeSet;
@@ -161,31 +162,36 @@ pub fn check_run(opts: &CheckOptions) -> CheckRun {
         .map(|c| c.var_files.clone())
         .unwrap_or_default();
     var_files.extend(opts.var_files.iter().cloned());
-    let (mut report, tf_files) = run_rules(opts, &settings, var_files, &enabled);
+    // `exclude`: paths relative to the configuration file's directory.
+    let exclude: Option<PathFilter> = cfg.as_ref().filter(|c| !c.exclude.is_empty()).map(|c| {
+        let base = std::fs::canonicalize(&c.dir).unwrap_or_else(|_| c.dir.clone());
+        let globs = c.exclude.clone();
+        let filter: PathFilter = Arc::new(move |path: &Path| {
+            let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+            let rel = abs
+                .strip_prefix(&base)
+                .map(|r| r.to_path_buf())
+                .unwrap_or_else(|_| path.to_path_buf());
+            config::path_excluded(&globs, &crate::source::display_path(&rel))
+        });
+        filter
+    });
+    let (mut report, tf_files) = run_rules(opts, &settings, var_files, &enabled, exclude.as_ref());
 
-    if let Some(c) = &cfg {
-        if !c.exclude.is_empty() {
-            let base = std::fs::canonicalize(&c.dir).unwrap_or_else(|_| c.dir.clone());
-            let excluded_path = |path: &Path| {
-                let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-                let rel = abs
-                    .strip_prefix(&base)
-                    .map(|r| r.to_path_buf())
-                    .unwrap_or_else(|_| path.to_path_buf());
-                config::path_excluded(&c.exclude, &crate::source::display_path(&rel))
-            };
-            let excluded = |loc: &Option<crate::source::Location>| {
-                loc.as_ref().is_some_and(|l| excluded_path(&l.file.path))
-            };
-            report.findings.retain(|f| !excluded(&f.location));
-            // Problems without a position name their file.
-            report.problems.retain(|p| match (&p.location, &p.path) {
-                (None, Some(path)) => !excluded_path(Path::new(path)),
-                _ => !excluded(&p.location),
-            });
-            report.unknowns.retain(|u| !excluded(&u.location));
-            report.notes.retain(|n| !excluded(&n.location));
-        }
+    if let Some(excluded_path) = &exclude {
+        // Excluded files that a root module calls are evaluated, but their findings and
+        // errors are not reported.
+        let excluded = |loc: &Option<crate::source::Location>| {
+            loc.as_ref().is_some_and(|l| excluded_path(&l.file.path))
+        };
+        report.findings.retain(|f| !excluded(&f.location));
+        // Problems without a position name their file.
+        report.problems.retain(|p| match (&p.location, &p.path) {
+            (None, Some(path)) => !excluded_path(Path::new(path)),
+            _ => !excluded(&p.location),
+        });
+        report.unknowns.retain(|u| !excluded(&u.location));
+        report.notes.retain(|n| !excluded(&n.location));
     }
     let enabled_codes: BTreeSet<&'static str> =
         enabled.iter().map(|r| r.meta.code.as_str()).collect();
@@ -256,6 +262,7 @@ fn run_rules(
     settings: &Settings,
     var_files: Vec<PathBuf>,
     enabled: &[&'static RuleEntry],
+    exclude: Option<&PathFilter>,
 ) -> (Report, Vec<Arc<SourceFile>>) {
     let paths = if opts.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -287,8 +294,8 @@ fn run_rules(
         vars: opts.vars.clone(),
         allowed_dirs,
     };
-    let tf = terraform::load(&paths, &inputs);
-    let json = aws::load_paths_in(&paths, opts.region.as_deref());
+    let tf = terraform::load(&paths, &inputs, exclude);
+    let json = aws::load_paths_in(&paths, opts.region.as_deref(), exclude);
     let mut models = tf.models;
     let mut problems = tf.problems;
     let mut notes = Vec::new();
@@ -341,9 +348,9 @@ fn run_rules(
         let mut found = rules::run(model, settings, enabled);
         // Findings on plan or state JSON also point at the resource block in the .tf source.
         if let Some((_, Some(dir))) = plan_models.iter().find(|(m, _)| *m == i) {
-            let hcl = sources
-                .entry(dir.clone())
-                .or_insert_with(|| terraform::load(std::slice::from_ref(dir), &inputs).models);
+            let hcl = sources.entry(dir.clone()).or_insert_with(|| {
+                terraform::load(std::slice::from_ref(dir), &inputs, None).models
+            });
             let index: std::collections::HashMap<&str, &crate::source::Location> = hcl
                 .iter()
                 .flat_map(|m| m.resource_locations())

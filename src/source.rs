@@ -136,3 +136,6 @@ impl PartialEq for Location {
         Arc::ptr_eq(&self.file, &other.file) && self.span == other.span
     }
 }
+
+/// Which input paths to leave out (`exclude` in the configuration): true means excluded.
+pub type PathFilter = std::sync::Arc<dyn Fn(&Path) -> bool + Send + Sync>;

@@ -351,6 +351,14 @@ fn exclude_globs_hide_findings_in_matching_files() {
     let (code, doc) = s.json(&["check", "."]);
     assert_eq!(code, 1);
     assert_eq!(lines(&doc), vec!["NACL003 warning modern/main.tf:14"]);
+    // Excluded module directories are not even read: one module, one file.
+    assert_eq!(doc["summary"]["modules"], 1, "{doc}");
+    assert_eq!(doc["summary"]["files"], 1, "{doc}");
+    // Excluded export files neither.
+    s.write("legacy/snap/describe-vpcs.json", "{\"Vpcs\": []}");
+    let (code, doc) = s.json(&["check", "."]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["summary"]["files"], 1, "{doc}");
     s.write(".vpclint.yaml", "exclude: [\"*/m?in.tf\"]\n");
     let (code, doc) = s.json(&["check", "."]);
     assert_eq!(code, 2);

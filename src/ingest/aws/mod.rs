@@ -26,7 +26,7 @@ mod vpc;
 use crate::diag::{Problem, PARSE_IO, PARSE_SYNTAX};
 use crate::ingest::json_spans::{self, Node};
 use crate::model::{InputNote, Model};
-use crate::source::{display_path, Location, SourceFile};
+use crate::source::{display_path, Location, PathFilter, SourceFile};
 use shape::Reader;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -233,12 +233,16 @@ impl Snapshot {
 /// Finds the JSON files under `paths` (directories are walked; hidden directories
 /// and `node_modules` are not) and reads them with [`load`].
 pub fn load_paths(paths: &[PathBuf]) -> ExportInput {
-    load_paths_in(paths, None)
+    load_paths_in(paths, None, None)
 }
 
 /// [`load_paths`], with the region of export files that do not show their own
-/// (`--region`).
-pub fn load_paths_in(paths: &[PathBuf], region: Option<&str>) -> ExportInput {
+/// (`--region`), leaving out the files `exclude` names.
+pub fn load_paths_in(
+    paths: &[PathBuf],
+    region: Option<&str>,
+    exclude: Option<&PathFilter>,
+) -> ExportInput {
     let mut found: BTreeSet<PathBuf> = BTreeSet::new();
     let mut problems = Vec::new();
     for p in paths {
@@ -280,6 +284,9 @@ pub fn load_paths_in(paths: &[PathBuf], region: Option<&str>) -> ExportInput {
         } else if p.is_dir() {
             walk(p, &mut found, &mut problems);
         }
+    }
+    if let Some(excluded) = exclude {
+        found.retain(|p| !excluded(p));
     }
     let mut files = Vec::new();
     let mut skipped = Vec::new();

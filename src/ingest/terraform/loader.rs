@@ -1,7 +1,7 @@
 //! Finding Terraform modules on disk and parsing their files.
 
 use crate::diag::{Problem, PARSE_IO, PARSE_SYNTAX};
-use crate::source::{Location, SourceFile};
+use crate::source::{Location, PathFilter, SourceFile};
 use hcl_edit::structure::{Attribute, Block, Body, Structure};
 use hcl_edit::Span;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -347,7 +347,7 @@ pub struct Discovery {
 }
 
 /// Walks the given paths for Terraform module directories.
-pub fn discover(paths: &[PathBuf], loader: &Loader) -> Discovery {
+pub fn discover(paths: &[PathBuf], loader: &Loader, exclude: Option<&PathFilter>) -> Discovery {
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
     let mut explicit: BTreeSet<PathBuf> = BTreeSet::new();
     let mut problems = Vec::new();
@@ -379,6 +379,11 @@ pub fn discover(paths: &[PathBuf], loader: &Loader) -> Discovery {
                 crate::source::display_path(&p),
             ));
         }
+    }
+    // Excluded module directories are not roots (they are still read when a root calls them).
+    if let Some(excluded) = exclude {
+        dirs.retain(|d| !excluded(d));
+        explicit.retain(|d| !excluded(d));
     }
     // A file of a module that others call (pre-commit passes `modules/nacl/main.tf`) is
     // linted through the root modules that call it, with the inputs they pass: look for

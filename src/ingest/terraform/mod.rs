@@ -14,6 +14,7 @@ pub mod value;
 
 use crate::diag::Problem;
 use crate::model::Model;
+use crate::source::PathFilter;
 use loader::Loader;
 use std::path::PathBuf;
 
@@ -30,9 +31,13 @@ pub struct TerraformInput {
 }
 
 /// Finds root modules under `paths`, evaluates each and builds its model.
-pub fn load(paths: &[PathBuf], inputs: &RootInputs) -> TerraformInput {
+pub fn load(
+    paths: &[PathBuf],
+    inputs: &RootInputs,
+    exclude: Option<&PathFilter>,
+) -> TerraformInput {
     let loader = Loader::new();
-    let found = loader::discover(paths, &loader);
+    let found = loader::discover(paths, &loader, exclude);
     let mut problems = found.problems;
     let results = parallel_map(&found.roots, |root| {
         // Policy provenance is per evaluation thread: start each root module clean.
