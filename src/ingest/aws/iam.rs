@@ -178,6 +178,7 @@ fn read_entity(r: &mut Reader, object: &Node, snap: &mut Snapshot, kind: EntityK
         trust,
         inline,
         attached,
+        permissions_incomplete: None,
     });
 }
 
