@@ -413,14 +413,21 @@ fn merge_policies(
             continue;
         }
         if records.policies.iter().any(|q| q.key == p.arn) {
-            note(
-                notes,
-                &p.location,
-                format!(
-                    "this `aws iam get-policy` output is not read: `{DETAILS}` in this snapshot lists policy `{}` with its documents",
-                    p.arn
-                ),
+            let at = std::iter::once(("get-policy", &p.location)).chain(
+                version
+                    .as_ref()
+                    .map(|v| ("get-policy-version", &v.location)),
             );
+            for (command, at) in at {
+                note(
+                    notes,
+                    at,
+                    format!(
+                        "this `aws iam {command}` output is not read: `{DETAILS}` in this snapshot lists policy `{}` with its documents",
+                        p.arn
+                    ),
+                );
+            }
             continue;
         }
         let document = match version {
@@ -604,10 +611,18 @@ fn merge_entities(
             ));
         }
         if !missing.is_empty() {
-            e.permissions_incomplete = Some(format!(
+            let why = format!(
                 "not every policy of role `{name}` is in this snapshot; missing: {}",
                 missing.join(", ")
-            ));
+            );
+            if let Some(at) = &e.origin.location {
+                note(
+                    notes,
+                    at,
+                    format!("{why}: what the role may do is not judged, only what its known policies grant"),
+                );
+            }
+            e.permissions_incomplete = Some(why);
         }
     }
     records.entities = details;
@@ -653,10 +668,11 @@ fn listing_target(
         }
         return None;
     }
-    let what = if others {
-        format!("{roles} roles and some user or group")
-    } else {
-        format!("{roles} roles")
+    let what = match (roles, others) {
+        (0, _) => "no role".to_string(),
+        (1, _) => "one role and some user or group".to_string(),
+        (n, false) => format!("{n} roles"),
+        (n, true) => format!("{n} roles and some user or group"),
     };
     for (command, at) in files {
         note(
