@@ -789,15 +789,26 @@ fn iam_dump(m: &Model) -> Vec<String> {
     out
 }
 
+/// The one model of a snapshot that loads without problems.
+fn clean_model(out: &ExportInput) -> &Model {
+    assert_eq!(problems(out), Vec::<String>::new());
+    only_model(out)
+}
+
+/// Findings and notes of a model, to compare at once.
+fn verdict(m: &Model) -> (Vec<String>, Vec<String>) {
+    (findings(m), notes(m))
+}
+
 const ROLE_BROAD: &str = "flow-broad (arn:aws:iam::123456789012:role/flow-broad)";
 const ROLE_LACKING: &str = "flow-put-missing (arn:aws:iam::123456789012:role/flow-put-missing)";
 const EXTRA: &str = "arn:aws:iam::123456789012:policy/flow-extra";
+const FLOW005_LACKING: &str = "FLOW005 [fl-20cdfdab0d3f65f19] describe-flow-logs.json:5:41";
 
 #[test]
 fn per_role_outputs_give_one_role_with_all_its_policies() {
     let out = load("moto_iam_single");
-    assert_eq!(problems(&out), Vec::<String>::new());
-    let m = only_model(&out);
+    let m = clean_model(&out);
     assert_eq!(
         iam_dump(m),
         [
@@ -821,30 +832,23 @@ fn per_role_outputs_give_one_role_with_all_its_policies() {
 #[test]
 fn a_role_whose_policies_are_all_known_may_lack_put_log_events() {
     let out = load("moto_iam_single_lacking");
-    assert_eq!(problems(&out), Vec::<String>::new());
-    let m = only_model(&out);
-    assert_eq!(
-        findings(m),
-        ["FLOW005 [fl-20cdfdab0d3f65f19] describe-flow-logs.json:5:41"]
-    );
-    assert_eq!(notes(m), Vec::<String>::new());
+    let m = clean_model(&out);
+    assert_eq!(verdict(m), (vec![FLOW005_LACKING.to_string()], vec![]));
 }
 
 #[test]
 fn a_role_known_only_from_get_role_is_judged_by_its_trust_policy_only() {
     let out = load("moto_iam_get_role_only");
-    assert_eq!(problems(&out), Vec::<String>::new());
-    let m = only_model(&out);
+    let m = clean_model(&out);
     assert_eq!(
         iam_dump(m),
         [format!("Role arn:aws:iam::123456789012:role/flow-put-missing [{ROLE_LACKING}] trust={ROLE_LACKING}[1]@get-role.json:8:37 inline=[] attached=[] complete=false @get-role.json:2:13")]
     );
     // Same flow log and role as moto_iam_single_lacking: without the role's policies,
     // nothing is said about what it may not do.
-    assert_eq!(findings(m), Vec::<String>::new());
     assert_eq!(
-        notes(m),
-        ["get-role.json:2:13 not every policy of role `flow-put-missing` is in this snapshot; missing: `aws iam list-role-policies --role-name flow-put-missing`, `aws iam list-attached-role-policies --role-name flow-put-missing`: what the role may do is not judged, only what its known policies grant"]
+        verdict(m),
+        (vec![], vec!["get-role.json:2:13 not every policy of role `flow-put-missing` is in this snapshot; missing: `aws iam list-role-policies --role-name flow-put-missing`, `aws iam list-attached-role-policies --role-name flow-put-missing`: what the role may do is not judged, only what its known policies grant".to_string()])
     );
 
     // The listings without the inline policy they name: still unknown.
@@ -862,28 +866,22 @@ fn a_role_known_only_from_get_role_is_judged_by_its_trust_policy_only() {
     let refs: Vec<&str> = files.iter().map(String::as_str).collect();
     let out = aws::load(&in_memory("snap", &refs));
     let m = only_model(&out);
-    assert_eq!(findings(m), Vec::<String>::new());
     assert_eq!(
-        notes(m),
-        ["get-role.json:2:13 not every policy of role `flow-put-missing` is in this snapshot; missing: `aws iam get-role-policy --role-name flow-put-missing --policy-name create-only`: what the role may do is not judged, only what its known policies grant"]
+        verdict(m),
+        (vec![], vec!["get-role.json:2:13 not every policy of role `flow-put-missing` is in this snapshot; missing: `aws iam get-role-policy --role-name flow-put-missing --policy-name create-only`: what the role may do is not judged, only what its known policies grant".to_string()])
     );
     // With it, the permissions are known and FLOW005 speaks.
     files.push(lacking("get-role-policy-create-only.json"));
     let refs: Vec<&str> = files.iter().map(String::as_str).collect();
     let out = aws::load(&in_memory("snap", &refs));
     let m = only_model(&out);
-    assert_eq!(
-        findings(m),
-        ["FLOW005 [fl-20cdfdab0d3f65f19] describe-flow-logs.json:5:41"]
-    );
-    assert_eq!(notes(m), Vec::<String>::new());
+    assert_eq!(verdict(m), (vec![FLOW005_LACKING.to_string()], vec![]));
 }
 
 #[test]
 fn a_listing_without_its_last_page_leaves_the_permissions_unknown() {
     let out = load("moto_iam_pages");
-    assert_eq!(problems(&out), Vec::<String>::new());
-    let m = only_model(&out);
+    let m = clean_model(&out);
     assert_eq!(
         iam_dump(m),
         [format!("Role arn:aws:iam::123456789012:role/flow-broad [{ROLE_BROAD}] trust={ROLE_BROAD}[1]@get-role.json:8:37 inline=[flow-broad:broad[1]@get-role-policy-broad.json:4:23, flow-broad:deliver[1]@get-role-policy-deliver.json:4:23] attached=[Other(\"{EXTRA}\")@list-attached-role-policies.json:3:9] complete=false @get-role.json:2:13")]
@@ -909,8 +907,7 @@ fn a_listing_without_its_last_page_leaves_the_permissions_unknown() {
 #[test]
 fn authorization_details_win_over_per_role_outputs_of_the_same_role() {
     let out = load("moto_iam_with_details");
-    assert_eq!(problems(&out), Vec::<String>::new());
-    let m = only_model(&out);
+    let m = clean_model(&out);
     let roles: Vec<&str> = m.iam_entities.iter().map(|e| e.key.as_str()).collect();
     assert_eq!(
         roles,
@@ -983,8 +980,7 @@ fn listings_that_name_no_role_are_not_given_to_one_of_two_roles() {
         ],
     );
     let out = aws::load(&files);
-    assert_eq!(problems(&out), Vec::<String>::new());
-    let m = only_model(&out);
+    let m = clean_model(&out);
     assert!(m
         .iam_entities
         .iter()
@@ -1012,8 +1008,7 @@ fn a_policy_version_that_names_no_policy_is_judged_on_its_own() {
         "snap",
         &["moto_iam_single/get-policy-version.json"],
     ));
-    assert_eq!(problems(&out), Vec::<String>::new());
-    let m = only_model(&out);
+    let m = clean_model(&out);
     assert_eq!(
         findings(m),
         ["IAM004 [PolicyVersion v1 in snap/get-policy-version.json] get-policy-version.json:6:17"]

@@ -6,6 +6,9 @@
 //! URL-encoded documents. AWS managed policies listed in `Policies` are not read: like
 //! Terraform, vpclint judges them by the documented table of broad managed policies, so the
 //! two inputs agree.
+//!
+//! The per-role commands (`aws iam get-role` ...) are read by `iam_single`; [`link`] merges
+//! them in, the authorization details winning for what they list.
 
 use super::shape::{Field, Reader};
 use super::{ExportKind, Layout, Snapshot};
