@@ -20,11 +20,19 @@ fn load(case: &str) -> ExportInput {
 
 /// Reads fixture files into memory under another directory name.
 fn in_memory(dir: &str, files: &[&str]) -> Vec<Arc<SourceFile>> {
+    let named: Vec<(&str, &str)> = files
+        .iter()
+        .map(|f| (*f, f.rsplit('/').next().unwrap_or(f)))
+        .collect();
+    in_memory_as(dir, &named)
+}
+
+/// Reads fixture files into memory under another directory name, each under a new file name.
+fn in_memory_as(dir: &str, files: &[(&str, &str)]) -> Vec<Arc<SourceFile>> {
     files
         .iter()
-        .map(|f| {
+        .map(|(f, name)| {
             let text = std::fs::read_to_string(Path::new(ROOT).join(f)).expect("fixture");
-            let name = Path::new(f).file_name().expect("file name");
             SourceFile::new(Path::new(dir).join(name), text)
         })
         .collect()
@@ -729,6 +737,424 @@ proptest! {
                     prop_assert!(starts_object, "entry location is not an object");
                 }
             }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The IAM commands about one role or policy (fixtures of generate-moto-iam.sh).
+
+/// The IAM part of a model, one line per entity and policy.
+fn iam_dump(m: &Model) -> Vec<String> {
+    let doc = |d: &vpclint::model::PolicyDocument| match &d.statements {
+        Val::Known(s) => format!(
+            "{}[{}]@{}",
+            d.origin.address,
+            s.len(),
+            at(&d.origin.location)
+        ),
+        Val::Unknown(r) => format!("{}[?({r})]", d.origin.address),
+    };
+    let mut out = Vec::new();
+    for e in &m.iam_entities {
+        let attached: Vec<String> = e
+            .attached
+            .iter()
+            .map(|a| match &a.policy {
+                Val::Known(p) => format!("{p:?}@{}", at(&a.origin.location)),
+                Val::Unknown(r) => format!("?({r})"),
+            })
+            .collect();
+        out.push(format!(
+            "{:?} {} [{}] trust={} inline=[{}] attached=[{}] complete={} @{}",
+            e.kind,
+            e.key,
+            e.origin.address,
+            e.trust.as_ref().map(doc).unwrap_or_else(|| "-".into()),
+            e.inline.iter().map(doc).collect::<Vec<_>>().join(", "),
+            attached.join(", "),
+            e.permissions_incomplete.is_none(),
+            at(&e.origin.location)
+        ));
+    }
+    for p in &m.managed_policies {
+        out.push(format!(
+            "policy {} name={} {} @{}",
+            p.key,
+            val(&p.name),
+            doc(&p.document),
+            at(&p.origin.location)
+        ));
+    }
+    out
+}
+
+/// The one model of a snapshot that loads without problems.
+fn clean_model(out: &ExportInput) -> &Model {
+    assert_eq!(problems(out), Vec::<String>::new());
+    only_model(out)
+}
+
+/// Findings and notes of a model, to compare at once.
+fn verdict(m: &Model) -> (Vec<String>, Vec<String>) {
+    (findings(m), notes(m))
+}
+
+const ROLE_BROAD: &str = "flow-broad (arn:aws:iam::123456789012:role/flow-broad)";
+const ROLE_LACKING: &str = "flow-put-missing (arn:aws:iam::123456789012:role/flow-put-missing)";
+const EXTRA: &str = "arn:aws:iam::123456789012:policy/flow-extra";
+const FLOW005_LACKING: &str = "FLOW005 [fl-20cdfdab0d3f65f19] describe-flow-logs.json:5:41";
+
+#[test]
+fn per_role_outputs_give_one_role_with_all_its_policies() {
+    let out = load("moto_iam_single");
+    let m = clean_model(&out);
+    assert_eq!(
+        iam_dump(m),
+        [
+            format!("Role arn:aws:iam::123456789012:role/flow-broad [{ROLE_BROAD}] trust={ROLE_BROAD}[1]@get-role.json:8:37 inline=[flow-broad:broad[1]@get-role-policy-broad.json:4:23, flow-broad:deliver[1]@get-role-policy-deliver.json:4:23] attached=[Customer(\"{EXTRA}\")@list-attached-role-policies.json:3:9] complete=true @get-role.json:2:13"),
+            format!("policy {EXTRA} name=flow-extra {EXTRA}[1]@get-policy-version.json:3:21 @get-policy.json:2:15"),
+        ]
+    );
+    // The role may deliver (no FLOW005), and does far more.
+    assert_eq!(
+        findings(m),
+        [
+            "IAM002 [flow-broad:broad] get-role-policy-broad.json:7:13".to_string(),
+            format!("IAM004 [{EXTRA}] get-policy-version.json:6:17"),
+            format!("IAM006 [{ROLE_BROAD}] get-role.json:2:13"),
+            format!("IAM007 [{ROLE_BROAD}] get-role.json:11:17"),
+        ]
+    );
+    assert_eq!(notes(m), Vec::<String>::new());
+}
+
+#[test]
+fn a_role_whose_policies_are_all_known_may_lack_put_log_events() {
+    let out = load("moto_iam_single_lacking");
+    let m = clean_model(&out);
+    assert_eq!(verdict(m), (vec![FLOW005_LACKING.to_string()], vec![]));
+}
+
+#[test]
+fn a_role_known_only_from_get_role_is_judged_by_its_trust_policy_only() {
+    let out = load("moto_iam_get_role_only");
+    let m = clean_model(&out);
+    assert_eq!(
+        iam_dump(m),
+        [format!("Role arn:aws:iam::123456789012:role/flow-put-missing [{ROLE_LACKING}] trust={ROLE_LACKING}[1]@get-role.json:8:37 inline=[] attached=[] complete=false @get-role.json:2:13")]
+    );
+    // Same flow log and role as moto_iam_single_lacking: without the role's policies,
+    // nothing is said about what it may not do.
+    assert_eq!(
+        verdict(m),
+        (vec![], vec!["get-role.json:2:13 not every policy of role `flow-put-missing` is in this snapshot; missing: `aws iam list-role-policies --role-name flow-put-missing`, `aws iam list-attached-role-policies --role-name flow-put-missing`: what the role may do is not judged, only what its known policies grant".to_string()])
+    );
+
+    // The listings without the inline policy they name: still unknown.
+    let lacking = |f: &str| format!("moto_iam_single_lacking/{f}");
+    let mut files: Vec<String> = [
+        "get-role.json",
+        "describe-flow-logs.json",
+        "describe-log-groups.json",
+        "list-role-policies.json",
+        "list-attached-role-policies.json",
+    ]
+    .iter()
+    .map(|f| lacking(f))
+    .collect();
+    let refs: Vec<&str> = files.iter().map(String::as_str).collect();
+    let out = aws::load(&in_memory("snap", &refs));
+    let m = only_model(&out);
+    assert_eq!(
+        verdict(m),
+        (vec![], vec!["get-role.json:2:13 not every policy of role `flow-put-missing` is in this snapshot; missing: `aws iam get-role-policy --role-name flow-put-missing --policy-name create-only`: what the role may do is not judged, only what its known policies grant".to_string()])
+    );
+    // With it, the permissions are known and FLOW005 speaks.
+    files.push(lacking("get-role-policy-create-only.json"));
+    let refs: Vec<&str> = files.iter().map(String::as_str).collect();
+    let out = aws::load(&in_memory("snap", &refs));
+    let m = only_model(&out);
+    assert_eq!(verdict(m), (vec![FLOW005_LACKING.to_string()], vec![]));
+}
+
+#[test]
+fn a_listing_without_its_last_page_leaves_the_permissions_unknown() {
+    let out = load("moto_iam_pages");
+    let m = clean_model(&out);
+    assert_eq!(
+        iam_dump(m),
+        [format!("Role arn:aws:iam::123456789012:role/flow-broad [{ROLE_BROAD}] trust={ROLE_BROAD}[1]@get-role.json:8:37 inline=[flow-broad:broad[1]@get-role-policy-broad.json:4:23, flow-broad:deliver[1]@get-role-policy-deliver.json:4:23] attached=[Other(\"{EXTRA}\")@list-attached-role-policies.json:3:9] complete=false @get-role.json:2:13")]
+    );
+    // What is known to be broad is still reported.
+    assert_eq!(
+        findings(m),
+        [
+            "IAM002 [flow-broad:broad] get-role-policy-broad.json:7:13".to_string(),
+            format!("IAM006 [{ROLE_BROAD}] get-role.json:2:13"),
+            format!("IAM007 [{ROLE_BROAD}] get-role.json:11:17"),
+        ]
+    );
+    assert_eq!(
+        notes(m),
+        [
+            "list-role-policies-page-1.json:5:18 every saved page of `aws iam list-role-policies` output has a NextToken: the last page is missing, so this snapshot may be incomplete",
+            "get-role.json:2:13 not every policy of role `flow-broad` is in this snapshot; missing: the last page of `aws iam list-role-policies --role-name flow-broad`: what the role may do is not judged, only what its known policies grant",
+        ]
+    );
+}
+
+#[test]
+fn authorization_details_win_over_per_role_outputs_of_the_same_role() {
+    let out = load("moto_iam_with_details");
+    let m = clean_model(&out);
+    let roles: Vec<&str> = m.iam_entities.iter().map(|e| e.key.as_str()).collect();
+    assert_eq!(
+        roles,
+        [
+            "arn:aws:iam::123456789012:role/flow-broad",
+            "arn:aws:iam::123456789012:role/flow-put-missing"
+        ]
+    );
+    assert!(m
+        .iam_entities
+        .iter()
+        .all(|e| e.permissions_incomplete.is_none()));
+    let policies: Vec<&str> = m.managed_policies.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(policies, [EXTRA]);
+    // The same findings as moto_iam_single, once each, at the authorization details.
+    assert_eq!(
+        findings(m),
+        [
+            "IAM002 [flow-broad:broad] get-account-authorization-details.json:48:29".to_string(),
+            format!("IAM004 [{EXTRA}] get-account-authorization-details.json:126:29"),
+            format!("IAM006 [{ROLE_BROAD}] get-account-authorization-details.json:5:9"),
+            format!("IAM007 [{ROLE_BROAD}] get-account-authorization-details.json:14:21"),
+        ]
+    );
+    let details = "`aws iam get-account-authorization-details` in this snapshot lists";
+    let unlinked = "names no role, and this snapshot holds 2 roles: it is read only in a snapshot of exactly one role (and no user or group), so it is not read";
+    assert_eq!(
+        notes(m),
+        [
+            format!("get-policy.json:2:15 this `aws iam get-policy` output is not read: {details} policy `{EXTRA}` with its documents"),
+            format!("get-policy-version.json:2:22 this `aws iam get-policy-version` output is not read: {details} policy `{EXTRA}` with its documents"),
+            format!("get-role.json:2:13 this `aws iam get-role` output is not read: {details} role `flow-broad` with all its policies"),
+            format!("get-role-policy-broad.json:1:1 this `aws iam get-role-policy` output is not read: {details} role `flow-broad` with all its policies"),
+            format!("list-role-policies.json:1:1 this `aws iam list-role-policies` output {unlinked}"),
+            format!("list-attached-role-policies.json:1:1 this `aws iam list-attached-role-policies` output {unlinked}"),
+        ]
+    );
+}
+
+#[test]
+fn listings_that_name_no_role_are_not_given_to_one_of_two_roles() {
+    let files = in_memory_as(
+        "snap",
+        &[
+            ("moto_iam_single/get-role.json", "get-role-broad.json"),
+            (
+                "moto_iam_single_lacking/get-role.json",
+                "get-role-put-missing.json",
+            ),
+            (
+                "moto_iam_single_lacking/describe-flow-logs.json",
+                "describe-flow-logs.json",
+            ),
+            (
+                "moto_iam_single_lacking/describe-log-groups.json",
+                "describe-log-groups.json",
+            ),
+            (
+                "moto_iam_single_lacking/list-role-policies.json",
+                "list-role-policies.json",
+            ),
+            (
+                "moto_iam_single_lacking/get-role-policy-create-only.json",
+                "get-role-policy-create-only.json",
+            ),
+            (
+                "moto_iam_single_lacking/list-attached-role-policies.json",
+                "list-attached-role-policies.json",
+            ),
+        ],
+    );
+    let out = aws::load(&files);
+    let m = clean_model(&out);
+    assert!(m
+        .iam_entities
+        .iter()
+        .all(|e| e.permissions_incomplete.is_some()));
+    // flow-put-missing still lacks PutLogEvents, but nothing says its policies are all there.
+    assert_eq!(
+        findings(m),
+        [format!("IAM007 [{ROLE_BROAD}] get-role-broad.json:11:17")]
+    );
+    let unlinked = "names no role, and this snapshot holds 2 roles: it is read only in a snapshot of exactly one role (and no user or group), so it is not read";
+    let n = notes(m);
+    assert_eq!(
+        n[..2],
+        [
+            format!("list-role-policies.json:1:1 this `aws iam list-role-policies` output {unlinked}"),
+            format!("list-attached-role-policies.json:1:1 this `aws iam list-attached-role-policies` output {unlinked}"),
+        ]
+    );
+    assert_eq!(n.len(), 4, "{n:#?}");
+}
+
+#[test]
+fn a_policy_version_that_names_no_policy_is_judged_on_its_own() {
+    let out = aws::load(&in_memory(
+        "snap",
+        &["moto_iam_single/get-policy-version.json"],
+    ));
+    let m = clean_model(&out);
+    assert_eq!(
+        findings(m),
+        ["IAM004 [PolicyVersion v1 in snap/get-policy-version.json] get-policy-version.json:6:17"]
+    );
+    assert_eq!(
+        notes(m),
+        ["get-policy-version.json:2:22 this `aws iam get-policy-version` output names no policy, and it is not the default version of the only `aws iam get-policy` output of this snapshot: its statements are judged on their own as `PolicyVersion v1 in snap/get-policy-version.json`, not as part of any role"]
+    );
+    // Next to its `get-policy`, it is that policy's document.
+    let out = aws::load(&in_memory(
+        "snap",
+        &[
+            "moto_iam_single/get-policy-version.json",
+            "moto_iam_single/get-policy.json",
+        ],
+    ));
+    let m = only_model(&out);
+    assert_eq!(
+        findings(m),
+        [format!("IAM004 [{EXTRA}] get-policy-version.json:6:17")]
+    );
+    assert_eq!(notes(m), Vec::<String>::new());
+}
+
+#[test]
+fn broken_iam_outputs_give_exact_errors() {
+    let out = load("broken_iam");
+    assert_eq!(out.files, 7);
+    assert_eq!(
+        problems(&out),
+        [
+            "PARSE001 get-policy-version-truncated.json:9:1 invalid JSON: unexpected end of input: expected a string key after `,`",
+            "PARSE002 get-policy.json:2:15 this managed policy (`aws iam get-policy`) has no `Arn` (a string)",
+            "PARSE002 get-role-policy.json:2:17 `RoleName` must be a string, not the number 42",
+            "PARSE002 get-role.json:2:13 `Role` must be an object (as `aws iam get-role` prints it), not an array",
+            "PARSE002 get-user-policy.json:4:23 the policy document is not JSON (after URL decoding): unexpected end of input: expected a string key or `}`",
+            "PARSE002 list-attached-role-policies.json:3:9 this attached policy has no `PolicyArn` (a string)",
+            "PARSE002 list-role-policies.json:4:9 `PolicyNames` must be a list of strings, not the number 7",
+        ]
+    );
+    let m = only_model(&out);
+    assert_eq!(
+        iam_dump(m),
+        ["User user/alice [alice] trust=- inline=[alice:encoded[?(the policy document is not JSON)]] attached=[] complete=false @get-user-policy.json:1:1"]
+    );
+    assert_eq!(findings(m), Vec::<String>::new());
+}
+
+#[test]
+fn single_object_outputs_are_recognized_only_by_their_exact_keys() {
+    let cases: [(&str, bool); 10] = [
+        (
+            r#"{"Role": {"RoleName": "r", "Arn": "arn:aws:iam::1:role/r", "AssumeRolePolicyDocument": {}}}"#,
+            true,
+        ),
+        (
+            r#"{"Role": {"RoleName": "r"}, "Description": "a role"}"#,
+            false,
+        ),
+        (
+            r#"{"RoleName": "r", "PolicyName": "p", "PolicyDocument": {}}"#,
+            true,
+        ),
+        (r#"{"RoleName": "r", "PolicyName": "p"}"#, false),
+        (
+            r#"{"RoleName": "r", "PolicyName": "p", "PolicyDocument": {}, "Owner": "x"}"#,
+            false,
+        ),
+        (r#"{"PolicyNames": [], "NextToken": "abc"}"#, true),
+        (
+            r#"{"Policy": {"Arn": "arn:aws:iam::1:policy/p"}, "NextToken": "abc"}"#,
+            false,
+        ),
+        (r#"{"PolicyVersion": {"Document": {}}}"#, true),
+        (
+            r#"{"AttachedPolicies": [], "Marker": "m", "IsTruncated": true}"#,
+            true,
+        ),
+        (r#"{"Policy": "allow", "Effect": "Allow"}"#, false),
+    ];
+    for (text, export) in cases {
+        let file = SourceFile::new(PathBuf::from("snap/x.json"), text.to_string());
+        let out = aws::load(&[file]);
+        assert_eq!(out.files == 1, export, "{text}");
+        assert_eq!(out.skipped.len() == 1, !export, "{text}");
+    }
+}
+
+#[test]
+fn every_truncation_of_get_role_is_one_syntax_error() {
+    let text = std::fs::read_to_string(Path::new(ROOT).join("moto_iam_single/get-role.json"))
+        .expect("fixture");
+    let key_end = text.find("\"Role\"").expect("key") + "\"Role\"".len();
+    for cut in 1..text.trim_end().len() {
+        let file = SourceFile::new(PathBuf::from("snap/r.json"), text[..cut].to_string());
+        let out = aws::load(&[file]);
+        if cut < key_end {
+            assert_eq!(out.skipped.len(), 1, "cut at {cut}");
+            continue;
+        }
+        assert_eq!(out.problems.len(), 1, "cut at {cut}");
+        assert_eq!(out.problems[0].code, PARSE_SYNTAX, "cut at {cut}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Any value of a real per-role output replaced by any other, in a whole snapshot: no
+    /// panic, only PARSE002 problems, and the rules run.
+    #[test]
+    fn wrong_shapes_in_iam_outputs_never_panic(
+        which in 0usize..7,
+        pick in any::<prop::sample::Index>(),
+        new in arb_value(),
+    ) {
+        let names = [
+            "get-role.json",
+            "get-role-policy-broad.json",
+            "get-role-policy-deliver.json",
+            "list-role-policies.json",
+            "list-attached-role-policies.json",
+            "get-policy.json",
+            "get-policy-version.json",
+        ];
+        let mut files = Vec::new();
+        for (i, name) in names.iter().chain(&["describe-flow-logs.json", "describe-log-groups.json"]).enumerate() {
+            let text = std::fs::read_to_string(Path::new(ROOT).join("moto_iam_single").join(name)).expect("fixture");
+            let text = if i == which {
+                let mut doc: serde_json::Value = serde_json::from_str(&text).expect("valid");
+                let mut paths = Vec::new();
+                value_paths(&doc, &mut Vec::new(), &mut paths);
+                let chosen = paths[pick.index(paths.len())].clone();
+                replace_at(&mut doc, &chosen, new.clone());
+                serde_json::to_string_pretty(&doc).expect("serialize")
+            } else {
+                text
+            };
+            files.push(SourceFile::new(PathBuf::from("snap").join(name), text));
+        }
+        let out = aws::load(&files);
+        for p in &out.problems {
+            prop_assert_eq!(p.code, PARSE_EVAL, "{}", &p.message);
+        }
+        for m in &out.models {
+            let _ = findings(m);
         }
     }
 }

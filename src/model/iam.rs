@@ -106,6 +106,10 @@ pub struct IamEntity {
     pub inline: Vec<PolicyDocument>,
     /// Attached managed policies.
     pub attached: Vec<Attachment>,
+    /// Why `inline` and `attached` may not be all the entity's policies (a role known only
+    /// from `aws iam get-role`); `None` when the input lists them all. Rules must then treat
+    /// what the entity may do as Unknown, while still judging the statements that are known.
+    pub permissions_incomplete: Option<String>,
 }
 
 /// A managed policy attached to an entity.

@@ -436,8 +436,9 @@ impl GrantSource<'_> {
 
 /// Every identity statement granted to an entity: inline policies, attached customer
 /// managed policies of the model, and attached AWS managed policies of the table.
-/// `Err` with a reason when part of it is unknown (an unknown document, an attachment whose
-/// policy is unknown or not in the table); the known part is still returned in `Ok` items.
+/// With a reason when part of it is unknown (an unknown document, an attachment whose
+/// policy is unknown or not in the table, an entity whose input does not list all its
+/// policies); the known part is still returned.
 pub fn grants<'m>(
     model: &'m Model,
     entity: &'m IamEntity,
@@ -449,6 +450,9 @@ pub fn grants<'m>(
             unknown = Some(r);
         }
     };
+    if let Some(r) = &entity.permissions_incomplete {
+        note(r.clone());
+    }
     for doc in &entity.inline {
         match &doc.statements {
             Val::Known(sts) => out.extend(sts.iter().map(|s| (GrantSource::Inline(doc), s))),
@@ -1023,6 +1027,7 @@ mod tests {
                     policy,
                 })
                 .collect(),
+            permissions_incomplete: None,
         }
     }
 
@@ -1291,6 +1296,43 @@ mod tests {
             assert!(find_role(&model, "aws_iam_role.r").is_some());
             assert!(find_role(&model, "arn:aws:iam::123456789012:role/r").is_some());
             assert!(find_role(&model, "aws_iam_role.x").is_none());
+        }
+    }
+
+    #[test]
+    fn incomplete_permissions_are_unknown_but_known_grants_stay() {
+        let put = "logs:PutLogEvents";
+        let g = "arn:aws:logs:us-east-1:123456789012:log-group:flow";
+        let allow_create =
+            r#"{"Statement":[{"Effect":"Allow","Action":"logs:CreateLogStream","Resource":"*"}]}"#;
+        let deny_put =
+            r#"{"Statement":[{"Effect":"Deny","Action":"logs:PutLogEvents","Resource":"*"}]}"#;
+        let allow_put =
+            r#"{"Statement":[{"Effect":"Allow","Action":"logs:PutLogEvents","Resource":"*"}]}"#;
+        // (inline documents, expected role_allows of PutLogEvents)
+        let cases: [(Vec<&str>, Option<bool>); 4] = [
+            // Nothing known: what the other policies grant is unknown.
+            (vec![], None),
+            // A known grant of something else says nothing about PutLogEvents.
+            (vec![allow_create], None),
+            // A known Allow may still be denied by a policy not in the input.
+            (vec![allow_put], None),
+            // A known unconditional Deny wins whatever else is attached.
+            (vec![deny_put], Some(false)),
+        ];
+        for (inline, want) in cases {
+            let mut r = role(FLOW_TRUST, &inline, vec![]);
+            r.permissions_incomplete = Some("only `aws iam get-role` output".into());
+            let mut model = Model::default();
+            model.iam_entities.push(r.clone());
+            assert_eq!(
+                role_allows(&model, &r, put, g).known().copied(),
+                want,
+                "{inline:?}"
+            );
+            let (known, unknown) = grants(&model, &r);
+            assert_eq!(known.len(), inline.len());
+            assert_eq!(unknown.as_deref(), Some("only `aws iam get-role` output"));
         }
     }
 

@@ -1,7 +1,7 @@
 //! `aws ec2 describe-flow-logs`: the `FlowLogs` list.
 
 use super::shape::{Field, Reader};
-use super::{Common, ExportKind, Snapshot};
+use super::{Common, ExportKind, Layout, Snapshot};
 use crate::ingest::json_spans::Node;
 use crate::model::{FlowLogDestinationType, Val};
 use crate::source::Location;
@@ -12,7 +12,7 @@ pub(crate) const KIND: ExportKind = ExportKind {
     key: "FlowLogs",
     command: "aws ec2 describe-flow-logs",
     generic: false,
-    read: Some(read),
+    layout: Layout::List(Some(read)),
 };
 
 /// A flow log as the export describes it.

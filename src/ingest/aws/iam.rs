@@ -6,9 +6,12 @@
 //! URL-encoded documents. AWS managed policies listed in `Policies` are not read: like
 //! Terraform, vpclint judges them by the documented table of broad managed policies, so the
 //! two inputs agree.
+//!
+//! The per-role commands (`aws iam get-role` ...) are read by `iam_single`; [`link`] merges
+//! them in, the authorization details winning for what they list.
 
 use super::shape::{Field, Reader};
-use super::{ExportKind, Snapshot};
+use super::{ExportKind, Layout, Snapshot};
 use crate::ingest::json_spans::{self, Node};
 use crate::ingest::terraform::policy::{is_aws_managed_arn, statements_from_json};
 use crate::model::{
@@ -23,7 +26,7 @@ pub(crate) const USERS: ExportKind = ExportKind {
     key: "UserDetailList",
     command: COMMAND,
     generic: false,
-    read: Some(read_user),
+    layout: Layout::List(Some(read_user)),
 };
 
 /// `GroupDetailList`.
@@ -31,7 +34,7 @@ pub(crate) const GROUPS: ExportKind = ExportKind {
     key: "GroupDetailList",
     command: COMMAND,
     generic: false,
-    read: Some(read_group),
+    layout: Layout::List(Some(read_group)),
 };
 
 /// `RoleDetailList`.
@@ -39,7 +42,7 @@ pub(crate) const ROLES: ExportKind = ExportKind {
     key: "RoleDetailList",
     command: COMMAND,
     generic: false,
-    read: Some(read_role),
+    layout: Layout::List(Some(read_role)),
 };
 
 /// `Policies` (a key other JSON uses too).
@@ -47,7 +50,7 @@ pub(crate) const POLICIES: ExportKind = ExportKind {
     key: "Policies",
     command: COMMAND,
     generic: true,
-    read: Some(read_policy),
+    layout: Layout::List(Some(read_policy)),
 };
 
 /// The IAM objects of a snapshot.
@@ -57,6 +60,9 @@ pub(crate) struct IamRecords {
     pub entities: Vec<IamEntity>,
     /// Customer managed policies.
     pub policies: Vec<ManagedPolicy>,
+    /// Outputs of the commands about one role or policy (`aws iam get-role` ...), merged in
+    /// at link time.
+    pub singles: super::iam_single::SingleRecords,
 }
 
 fn read_user(r: &mut Reader, object: &Node, snap: &mut Snapshot) {
@@ -95,20 +101,7 @@ fn read_entity(r: &mut Reader, object: &Node, snap: &mut Snapshot, kind: EntityK
     };
     let location = r.loc(&object.span);
     let mut trust = if kind == EntityKind::Role {
-        Some(match object.get("AssumeRolePolicyDocument") {
-            Some(doc) => document(r, doc, &arn, DocumentKind::Trust),
-            None => {
-                r.missing(object, "AssumeRolePolicyDocument", item, "its trust policy");
-                PolicyDocument {
-                    origin: Origin {
-                        location: Some(location.first_line()),
-                        address: arn.clone(),
-                    },
-                    kind: DocumentKind::Trust,
-                    statements: Val::Unknown("no `AssumeRolePolicyDocument`".into()),
-                }
-            }
-        })
+        Some(trust_document(r, object, item, &arn))
     } else {
         None
     };
@@ -159,12 +152,7 @@ fn read_entity(r: &mut Reader, object: &Node, snap: &mut Snapshot, kind: EntityK
         a.origin.address.clone_from(&address);
     }
     if let Some(t) = &mut trust {
-        t.origin.address.clone_from(&address);
-        if let Val::Known(sts) = &mut t.statements {
-            for st in sts {
-                st.origin.address.clone_from(&address);
-            }
-        }
+        set_address(t, &address);
     }
     snap.iam.entities.push(IamEntity {
         origin: Origin {
@@ -178,6 +166,7 @@ fn read_entity(r: &mut Reader, object: &Node, snap: &mut Snapshot, kind: EntityK
         trust,
         inline,
         attached,
+        permissions_incomplete: None,
     });
 }
 
@@ -235,8 +224,47 @@ fn read_policy(r: &mut Reader, object: &Node, snap: &mut Snapshot) {
     });
 }
 
+/// The `AssumeRolePolicyDocument` of a role object (required: a missing one is reported and
+/// Unknown).
+pub(super) fn trust_document(
+    r: &mut Reader,
+    object: &Node,
+    item: &str,
+    address: &str,
+) -> PolicyDocument {
+    match object.get("AssumeRolePolicyDocument") {
+        Some(doc) => document(r, doc, address, DocumentKind::Trust),
+        None => {
+            r.missing(object, "AssumeRolePolicyDocument", item, "its trust policy");
+            PolicyDocument {
+                origin: Origin {
+                    location: Some(r.loc(&object.span).first_line()),
+                    address: address.to_string(),
+                },
+                kind: DocumentKind::Trust,
+                statements: Val::Unknown("no `AssumeRolePolicyDocument`".into()),
+            }
+        }
+    }
+}
+
+/// Names a document and its statements after the resource they belong to, once it is known.
+pub(super) fn set_address(doc: &mut PolicyDocument, address: &str) {
+    doc.origin.address = address.to_string();
+    if let Val::Known(sts) = &mut doc.statements {
+        for st in sts {
+            st.origin.address = address.to_string();
+        }
+    }
+}
+
 /// A policy document: a JSON object, or a URL-encoded JSON string.
-fn document(r: &mut Reader, doc: &Node, address: &str, kind: DocumentKind) -> PolicyDocument {
+pub(super) fn document(
+    r: &mut Reader,
+    doc: &Node,
+    address: &str,
+    kind: DocumentKind,
+) -> PolicyDocument {
     let origin = Origin {
         location: Some(r.loc(&doc.span).first_line()),
         address: address.to_string(),
@@ -301,7 +329,8 @@ fn url_decode(s: &str) -> String {
 
 /// Puts the snapshot's IAM objects in the model: attachments of policies listed in the
 /// snapshot point at them.
-pub(crate) fn link(model: &mut Model, records: IamRecords) {
+pub(crate) fn link(model: &mut Model, mut records: IamRecords) {
+    super::iam_single::merge(&mut records, &mut model.notes);
     let keys: Vec<String> = records.policies.iter().map(|p| p.key.clone()).collect();
     model.managed_policies.extend(records.policies);
     for mut e in records.entities {

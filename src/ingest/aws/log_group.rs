@@ -1,7 +1,7 @@
 //! `aws logs describe-log-groups`: the `logGroups` list.
 
 use super::shape::{Field, Reader};
-use super::{Common, ExportKind, Snapshot};
+use super::{Common, ExportKind, Layout, Snapshot};
 use crate::ingest::json_spans::Node;
 use crate::model::Val;
 
@@ -10,7 +10,7 @@ pub(crate) const KIND: ExportKind = ExportKind {
     key: "logGroups",
     command: "aws logs describe-log-groups",
     generic: false,
-    read: Some(read),
+    layout: Layout::List(Some(read)),
 };
 
 /// A CloudWatch Logs log group as the export describes it.

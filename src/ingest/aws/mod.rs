@@ -13,6 +13,7 @@
 mod build;
 mod flow_log;
 mod iam;
+mod iam_single;
 mod log_group;
 mod nacl;
 mod network_interface;
@@ -80,19 +81,42 @@ pub struct TerraformJson {
     pub root: Option<Node>,
 }
 
-/// Reads one `Items` list of an export into the snapshot.
+/// Reads one object of an export into the snapshot: an item of a list, or the top-level
+/// object of a single-object output.
 type ReadFn = fn(&mut Reader, &Node, &mut Snapshot);
+
+/// How the output of a command is laid out.
+pub(crate) enum Layout {
+    /// `{"<key>": [objects], "NextToken": ...}` (`aws ec2 describe-*`): each object of the
+    /// list is read by the function; pages and files merge. `None`: recognized but not
+    /// mapped to the model yet.
+    List(Option<ReadFn>),
+    /// The output of a command about one thing (`aws iam get-role`): a top-level object whose
+    /// keys are exactly `keys`, in any order (plus pagination keys when `paged`). Its keys are
+    /// words other JSON uses too, so nothing else counts. The function reads the top-level
+    /// object once.
+    Single {
+        /// Every top-level key the command prints.
+        keys: &'static [&'static str],
+        /// Whether the output may carry pagination keys (`list-*` commands).
+        paged: bool,
+        /// Reads the top-level object.
+        read: ReadFn,
+    },
+}
 
 /// One kind of export, by its top-level key.
 pub(crate) struct ExportKind {
-    /// The top-level key, e.g. `NetworkAcls`.
+    /// The top-level key, e.g. `NetworkAcls` (for single-object outputs: the first key the
+    /// command prints).
     pub key: &'static str,
     /// The command that prints it, for messages.
     pub command: &'static str,
-    /// A key other JSON uses too (`Policies`): it counts only when every top-level key belongs to exports.
+    /// A list key other JSON uses too (`Policies`): it counts only when every top-level key
+    /// belongs to exports.
     pub generic: bool,
-    /// Reads one object of the list; `None`: recognized but not mapped to the model yet.
-    pub read: Option<ReadFn>,
+    /// How the output is laid out and read.
+    pub layout: Layout,
 }
 
 impl ExportKind {
@@ -101,8 +125,13 @@ impl ExportKind {
             key,
             command,
             generic: false,
-            read: None,
+            layout: Layout::List(None),
         }
+    }
+
+    /// Whether this kind's output is a list of objects under its key.
+    fn is_list(&self) -> bool {
+        matches!(self.layout, Layout::List(_))
     }
 }
 
@@ -125,14 +154,48 @@ pub(crate) const KINDS: &[ExportKind] = &[
     iam::GROUPS,
     iam::ROLES,
     iam::POLICIES,
+    iam_single::GET_ROLE,
+    iam_single::GET_ROLE_POLICY,
+    iam_single::GET_USER_POLICY,
+    iam_single::GET_GROUP_POLICY,
+    iam_single::LIST_ROLE_POLICIES,
+    iam_single::LIST_ATTACHED_ROLE_POLICIES,
+    iam_single::GET_POLICY,
+    iam_single::GET_POLICY_VERSION,
 ];
 
 /// Pagination keys that may sit next to a list: EC2 and the CLI (`NextToken`),
 /// CloudWatch Logs (`nextToken`), IAM (`IsTruncated`, `Marker`).
 const PAGINATION_KEYS: &[&str] = &["NextToken", "nextToken", "IsTruncated", "Marker"];
 
+/// The kind with this key (list or single-object).
 fn kind_of(key: &str) -> Option<&'static ExportKind> {
     KINDS.iter().find(|k| k.key == key)
+}
+
+/// The list kind whose list sits under this top-level key.
+fn list_kind_of(key: &str) -> Option<&'static ExportKind> {
+    kind_of(key).filter(|k| k.is_list())
+}
+
+/// The single-object kind whose top-level keys are exactly these.
+fn single_kind(members: &[json_spans::Member]) -> Option<&'static ExportKind> {
+    KINDS.iter().find(|k| {
+        let Layout::Single { keys, paged, .. } = &k.layout else {
+            return false;
+        };
+        let counted = members
+            .iter()
+            .filter(|m| !(*paged && PAGINATION_KEYS.contains(&m.key.as_str())));
+        let mut seen: Vec<&str> = Vec::new();
+        for m in counted {
+            if !keys.contains(&m.key.as_str()) || seen.contains(&m.key.as_str()) {
+                return false;
+            }
+            seen.push(&m.key);
+        }
+        seen.len() == keys.len()
+    })
 }
 
 /// What every mapped AWS object carries.
@@ -508,12 +571,15 @@ fn classify(file: &SourceFile) -> Class {
                 .into(),
         );
     }
-    let known = |k: &str| kind_of(k).is_some() || PAGINATION_KEYS.contains(&k);
+    if single_kind(members).is_some() {
+        return Class::Export(Some(root));
+    }
+    let known = |k: &str| list_kind_of(k).is_some() || PAGINATION_KEYS.contains(&k);
     let distinctive = members
         .iter()
-        .any(|m| kind_of(&m.key).is_some_and(|k| !k.generic));
+        .any(|m| list_kind_of(&m.key).is_some_and(|k| !k.generic));
     let all_known = members.iter().all(|m| known(&m.key));
-    let any_kind = members.iter().any(|m| kind_of(&m.key).is_some());
+    let any_kind = members.iter().any(|m| list_kind_of(&m.key).is_some());
     if distinctive || (any_kind && all_known) {
         Class::Export(Some(root))
     } else {
@@ -539,7 +605,6 @@ fn read_export(
 ) {
     let mut r = Reader { file, problems };
     let members = root.as_object().unwrap_or_default();
-    let mut kinds_here = Vec::new();
     let mut token: Option<Location> = None;
     for m in members {
         if m.key == "NextToken" || m.key == "nextToken" {
@@ -548,41 +613,51 @@ fn read_export(
                 json_spans::Kind::Null => {}
                 _ => r.wrong(&m.value, &m.key, "a string"),
             }
-            continue;
         }
-        if PAGINATION_KEYS.contains(&m.key.as_str()) {
-            continue;
+    }
+    let mut kinds_here = Vec::new();
+    if let Some(kind) = single_kind(members) {
+        if let Layout::Single { read, .. } = kind.layout {
+            snap.kinds.insert(kind.key);
+            kinds_here.push(kind.key);
+            read(&mut r, root, snap);
         }
-        let Some(kind) = kind_of(&m.key) else {
-            snap.notes.push(InputNote {
-                location: Some(r.loc(&m.key_span)),
-                message: format!(
-                    "top-level key `{}` is not part of an AWS CLI export; ignored",
-                    m.key
-                ),
-            });
-            continue;
-        };
-        snap.kinds.insert(kind.key);
-        kinds_here.push(kind.key);
-        let Some(items) = m.value.as_array() else {
-            r.wrong(
-                &m.value,
-                kind.key,
-                &format!("an array of objects (as `{}` prints it)", kind.command),
-            );
-            continue;
-        };
-        match kind.read {
-            Some(read) => {
-                for object in r.objects(items, kind.key) {
-                    read(&mut r, object, snap);
-                }
+    } else {
+        for m in members {
+            if PAGINATION_KEYS.contains(&m.key.as_str()) {
+                continue;
             }
-            None => {
-                snap.later
-                    .entry(kind.key)
-                    .or_insert_with(|| Location::new(file, m.key_span.clone()));
+            let Some(kind) = list_kind_of(&m.key) else {
+                snap.notes.push(InputNote {
+                    location: Some(r.loc(&m.key_span)),
+                    message: format!(
+                        "top-level key `{}` is not part of an AWS CLI export; ignored",
+                        m.key
+                    ),
+                });
+                continue;
+            };
+            snap.kinds.insert(kind.key);
+            kinds_here.push(kind.key);
+            let Some(items) = m.value.as_array() else {
+                r.wrong(
+                    &m.value,
+                    kind.key,
+                    &format!("an array of objects (as `{}` prints it)", kind.command),
+                );
+                continue;
+            };
+            match kind.layout {
+                Layout::List(Some(read)) => {
+                    for object in r.objects(items, kind.key) {
+                        read(&mut r, object, snap);
+                    }
+                }
+                _ => {
+                    snap.later
+                        .entry(kind.key)
+                        .or_insert_with(|| Location::new(file, m.key_span.clone()));
+                }
             }
         }
     }

@@ -2,7 +2,7 @@
 //! (the implicit deny, rules 32767 and 32768, included) and `Associations`.
 
 use super::shape::{Field, Reader};
-use super::{Common, ExportKind, Snapshot};
+use super::{Common, ExportKind, Layout, Snapshot};
 use crate::ingest::json_spans::Node;
 use crate::model::{Direction, EntrySource, NaclEntry, Origin, Protocol, RuleAction, Val};
 use crate::source::Location;
@@ -13,7 +13,7 @@ pub(crate) const KIND: ExportKind = ExportKind {
     key: "NetworkAcls",
     command: "aws ec2 describe-network-acls",
     generic: false,
-    read: Some(read),
+    layout: Layout::List(Some(read)),
 };
 
 /// A network ACL as the export describes it.

@@ -4,7 +4,7 @@
 //! `UserIdGroupPairs` and `PrefixListIds` item, located at that item.
 
 use super::shape::{Field, Reader};
-use super::{Common, ExportKind, Snapshot};
+use super::{Common, ExportKind, Layout, Snapshot};
 use crate::ingest::json_spans::Node;
 use crate::model::{Direction, Key, Origin, Protocol, SecurityGroup, SgPeer, SgRule, Val};
 use crate::source::Location;
@@ -14,7 +14,7 @@ pub(crate) const KIND: ExportKind = ExportKind {
     key: "SecurityGroups",
     command: "aws ec2 describe-security-groups",
     generic: false,
-    read: Some(read),
+    layout: Layout::List(Some(read)),
 };
 
 /// A security group as the export describes it.

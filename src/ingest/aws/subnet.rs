@@ -1,7 +1,7 @@
 //! `aws ec2 describe-subnets`: the `Subnets` list.
 
 use super::shape::{Field, Reader};
-use super::{Common, ExportKind, Snapshot};
+use super::{Common, ExportKind, Layout, Snapshot};
 use crate::ingest::json_spans::Node;
 use crate::model::Val;
 use ipnet::IpNet;
@@ -11,7 +11,7 @@ pub(crate) const KIND: ExportKind = ExportKind {
     key: "Subnets",
     command: "aws ec2 describe-subnets",
     generic: false,
-    read: Some(read),
+    layout: Layout::List(Some(read)),
 };
 
 /// A subnet as the export describes it.

@@ -1,7 +1,7 @@
 //! `aws ec2 describe-vpcs`: the `Vpcs` list.
 
 use super::shape::{Field, Reader};
-use super::{Common, ExportKind, Snapshot};
+use super::{Common, ExportKind, Layout, Snapshot};
 use crate::ingest::json_spans::Node;
 use crate::model::Val;
 use ipnet::IpNet;
@@ -11,7 +11,7 @@ pub(crate) const KIND: ExportKind = ExportKind {
     key: "Vpcs",
     command: "aws ec2 describe-vpcs",
     generic: false,
-    read: Some(read),
+    layout: Layout::List(Some(read)),
 };
 
 /// A VPC as the export describes it.

@@ -270,6 +270,7 @@ fn entity(b: &mut Builder, inst: &InstanceEval, rtype: &str, kind: EntityKind) -
         trust,
         inline,
         attached,
+        permissions_incomplete: None,
     }
 }
 
@@ -376,6 +377,7 @@ fn owner_index(
         trust: None,
         inline: Vec::new(),
         attached: Vec::new(),
+        permissions_incomplete: None,
     });
     b.model.iam_entities.len() - 1
 }
