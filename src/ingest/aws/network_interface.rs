@@ -5,7 +5,7 @@
 //! by both is one interface; the instance names it.
 
 use super::shape::{Field, Reader};
-use super::{Common, ExportKind, Snapshot};
+use super::{Common, ExportKind, Layout, Snapshot};
 use crate::ingest::json_spans::Node;
 use crate::model::{Model, NetworkInterface, Origin, Val};
 use std::collections::BTreeMap;
@@ -15,7 +15,7 @@ pub(crate) const KIND: ExportKind = ExportKind {
     key: "NetworkInterfaces",
     command: "aws ec2 describe-network-interfaces",
     generic: false,
-    read: Some(read_interface),
+    layout: Layout::List(Some(read_interface)),
 };
 
 /// `Reservations`.
@@ -23,7 +23,7 @@ pub(crate) const INSTANCES: ExportKind = ExportKind {
     key: "Reservations",
     command: "aws ec2 describe-instances",
     generic: false,
-    read: Some(read_reservation),
+    layout: Layout::List(Some(read_reservation)),
 };
 
 /// An interface as an export describes it.

@@ -7,7 +7,7 @@
 //! id are not linked (a note says so): a prefix list is never guessed.
 
 use super::shape::{cidr_of, Field, Reader};
-use super::{Common, ExportKind, Snapshot};
+use super::{Common, ExportKind, Layout, Snapshot};
 use crate::ingest::json_spans::Node;
 use crate::model::{InputNote, Model, Origin, PrefixList, PrefixListEntry, Val};
 use crate::source::Location;
@@ -17,7 +17,7 @@ pub(crate) const KIND: ExportKind = ExportKind {
     key: "PrefixLists",
     command: "aws ec2 describe-managed-prefix-lists",
     generic: false,
-    read: Some(read_list),
+    layout: Layout::List(Some(read_list)),
 };
 
 /// `Entries` (a word other JSON uses too).
@@ -25,7 +25,7 @@ pub(crate) const ENTRIES: ExportKind = ExportKind {
     key: "Entries",
     command: "aws ec2 get-managed-prefix-list-entries",
     generic: true,
-    read: Some(read_entry),
+    layout: Layout::List(Some(read_entry)),
 };
 
 /// A prefix list as `describe-managed-prefix-lists` describes it.
