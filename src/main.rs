@@ -256,14 +256,32 @@ fn list_rules() -> ExitCode {
     for r in rules::all() {
         s.push_str(&format!(
             "{:<8} {:<34} {:<8} {}\n",
-            r.meta.code, r.meta.name, r.meta.severity, r.meta.summary
+            r.meta.code,
+            r.meta.name,
+            r.meta.severity.to_string(),
+            r.meta.summary
         ));
+    }
+    s.push_str("\nvpclint's own diagnostics (suppressions):\n");
+    for (code, name, severity, summary, _) in vpclint::suppress::DIAGNOSTICS {
+        let severity = severity.to_string();
+        s.push_str(&format!("{code:<8} {name:<34} {severity:<8} {summary}\n"));
     }
     write_out(&s);
     ExitCode::SUCCESS
 }
 
 fn explain(code: &str) -> ExitCode {
+    let diagnostic = vpclint::suppress::DIAGNOSTICS
+        .iter()
+        .find(|d| d.0.eq_ignore_ascii_case(code) || d.1.eq_ignore_ascii_case(code));
+    if let Some((code, name, severity, summary, text)) = diagnostic {
+        write_out(&format!(
+            "{code} {name} ({severity}, suppressions)\n\n{summary}\n\n{}",
+            indent(text)
+        ));
+        return ExitCode::SUCCESS;
+    }
     let Some(r) = rules::find(code) else {
         eprintln!("vpclint: no rule `{code}`; `vpclint rules` lists them");
         return ExitCode::from(2);

@@ -17,6 +17,38 @@ pub const EXPIRED: (&str, &str) = ("VPCLINT002", "suppression-expired");
 /// A suppression that suppressed nothing (`--report-unused-ignores`).
 pub const UNUSED: (&str, &str) = ("VPCLINT003", "unused-suppression");
 
+/// vpclint's own diagnostics about suppressions, for `vpclint rules` and `vpclint explain`:
+/// (code, name, default severity, summary, explanation).
+pub const DIAGNOSTICS: &[(&str, &str, Severity, &str, &str)] = &[
+    (
+        WITHOUT_REASON.0,
+        WITHOUT_REASON.1,
+        Severity::Warning,
+        "A suppression gives no reason, so it does not suppress",
+        "A `# vpclint:ignore CODE` comment or a config `ignore:` entry without `reason=\"...\"` \
+         (config: `reason:`). It does not suppress anything: the finding it names is still \
+         reported. A reason tells the next reader why the risk is accepted; write one, and an \
+         `until=YYYY-MM-DD` date when the exception is temporary.",
+    ),
+    (
+        EXPIRED.0,
+        EXPIRED.1,
+        Severity::Warning,
+        "A suppression is past its `until` date and no longer suppresses",
+        "A suppression whose `until=YYYY-MM-DD` date has passed. The finding it named is \
+         reported again. Fix the finding, or renew the exception with a new date and reason.",
+    ),
+    (
+        UNUSED.0,
+        UNUSED.1,
+        Severity::Note,
+        "A suppression suppresses nothing (with --report-unused-ignores)",
+        "A suppression that matched no finding in this run: the code was fixed, the resource \
+         renamed, or the code is wrong. Reported only with `--report-unused-ignores`. Delete it \
+         so that it cannot hide a future finding.",
+    ),
+];
+
 /// One `vpclint:ignore` comment.
 #[derive(Debug)]
 struct Directive {

@@ -636,9 +636,11 @@ fn verbose_lists_remote_module_notes() {
 fn rules_lists_every_rule_with_name_and_severity() {
     let out = run(&["rules"]);
     assert_eq!(out.code, 0);
+    // The rules, then (after a blank line and a heading) the suppression diagnostics.
     let rows: Vec<Vec<&str>> = out
         .stdout
         .lines()
+        .take_while(|l| !l.is_empty())
         .map(|l| l.split_whitespace().take(3).collect())
         .collect();
     let expected: Vec<Vec<String>> = vpclint::rules::all()
@@ -1278,4 +1280,22 @@ fn region_hint_places_exports_that_name_no_region() {
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn rules_and_explain_cover_the_suppression_diagnostics() {
+    let out = run(&["rules"]);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.contains(
+        "VPCLINT003 unused-suppression                 note     A suppression suppresses nothing"
+    ));
+    assert!(out
+        .stdout
+        .contains("SG001    sg-sensitive-port-open-to-world    error    "));
+    let out = run(&["explain", "vpclint001"]);
+    assert_eq!(out.code, 0);
+    assert!(out
+        .stdout
+        .starts_with("VPCLINT001 suppression-without-reason (warning, suppressions)"));
+    assert_eq!(run(&["explain", "VPCLINT009"]).code, 2);
 }
