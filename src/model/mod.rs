@@ -9,6 +9,7 @@ use crate::source::Location;
 pub mod flow;
 pub mod iam;
 pub mod prefix_list;
+pub mod route;
 pub mod sg;
 
 pub use flow::{FlowLog, FlowLogDestinationType, FlowLogTarget, LogGroup};
@@ -18,6 +19,10 @@ pub use iam::{
 };
 use ipnet::IpNet;
 pub use prefix_list::{PrefixList, PrefixListEntry};
+pub use route::{
+    InternetGateway, MakeTarget, NatConnectivity, NatGateway, Route, RouteDestination, RouteState,
+    RouteTable, RouteTarget, TARGET_FIELDS,
+};
 pub use sg::{SecurityGroup, SgPeer, SgRule};
 use std::fmt;
 
@@ -103,6 +108,12 @@ pub struct Model {
     pub iam_entities: Vec<IamEntity>,
     /// Customer managed policies.
     pub managed_policies: Vec<ManagedPolicy>,
+    /// Route tables, including the main table of each known VPC.
+    pub route_tables: Vec<RouteTable>,
+    /// Internet gateways and egress-only internet gateways.
+    pub internet_gateways: Vec<InternetGateway>,
+    /// NAT gateways.
+    pub nat_gateways: Vec<NatGateway>,
 
     /// Values that could not be evaluated where a rule would have needed them.
     pub unknowns: Vec<UnknownNote>,
@@ -136,6 +147,12 @@ impl Model {
             out.extend(e.attached.iter().map(|a| &a.origin));
         }
         out.extend(self.managed_policies.iter().map(|p| &p.origin));
+        for t in &self.route_tables {
+            out.push(&t.origin);
+            out.extend(t.routes.iter().map(|r| &r.origin));
+        }
+        out.extend(self.internet_gateways.iter().map(|g| &g.origin));
+        out.extend(self.nat_gateways.iter().map(|g| &g.origin));
         out.into_iter()
             .filter_map(|o| o.location.as_ref().map(|l| (o.address.as_str(), l)))
             .collect()
@@ -222,6 +239,8 @@ pub struct Subnet {
     pub ipv6_cidr: Option<Val<IpNet>>,
     /// The NACL (model key) associated with it: explicit association, else the VPC's default.
     pub nacl: Val<Key>,
+    /// The route table (model key) it uses: explicit association, else the VPC's main table.
+    pub route_table: Val<Key>,
 }
 
 /// Traffic direction of a NACL entry.

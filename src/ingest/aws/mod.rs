@@ -13,9 +13,12 @@
 mod build;
 mod flow_log;
 mod iam;
+mod internet_gateway;
 mod log_group;
 mod nacl;
+mod nat_gateway;
 mod prefix_list;
+mod route_table;
 mod security_group;
 mod shape;
 mod subnet;
@@ -111,11 +114,11 @@ pub(crate) const KINDS: &[ExportKind] = &[
     nacl::KIND,
     security_group::KIND,
     flow_log::KIND,
-    ExportKind::later("RouteTables", "aws ec2 describe-route-tables"),
+    route_table::KIND,
     ExportKind::later("NetworkInterfaces", "aws ec2 describe-network-interfaces"),
     ExportKind::later("Reservations", "aws ec2 describe-instances"),
-    ExportKind::later("InternetGateways", "aws ec2 describe-internet-gateways"),
-    ExportKind::later("NatGateways", "aws ec2 describe-nat-gateways"),
+    internet_gateway::KIND,
+    nat_gateway::KIND,
     prefix_list::KIND,
     prefix_list::ENTRIES,
     log_group::KIND,
@@ -176,6 +179,12 @@ pub(crate) struct Snapshot {
     pub flow_logs: Vec<flow_log::FlowLogRecord>,
     /// CloudWatch Logs log groups.
     pub log_groups: Vec<log_group::LogGroupRecord>,
+    /// Route tables.
+    pub route_tables: Vec<route_table::RouteTableRecord>,
+    /// Internet gateways.
+    pub internet_gateways: Vec<internet_gateway::InternetGatewayRecord>,
+    /// NAT gateways (deleted and failed ones left out).
+    pub nat_gateways: Vec<nat_gateway::NatGatewayRecord>,
     /// Managed prefix lists.
     pub prefix_lists: Vec<prefix_list::PrefixListRecord>,
     /// `get-managed-prefix-list-entries` output, by list.
