@@ -316,12 +316,8 @@ fn moto_web_gives_the_exact_model() {
     let m = only_model(&out);
     assert_eq!(m.name, "fixtures/exports-handmade/moto_web");
     assert_eq!(dump(m), expected(MOTO_WEB));
-    assert_eq!(
-        notes(m),
-        [
-            "describe-route-tables.json:2:5 `RouteTables` (`aws ec2 describe-route-tables` output) is recognized but not checked yet",
-        ]
-    );
+    // Route tables are read now: nothing is left "recognized but not checked".
+    assert_eq!(notes(m), Vec::<String>::new());
 }
 
 #[test]
@@ -1157,4 +1153,214 @@ proptest! {
             let _ = findings(m);
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// Route tables, internet gateways, NAT gateways
+
+/// The routing part of a model, one line per object or route.
+fn routing_dump(m: &Model) -> Vec<String> {
+    use vpclint::model::{RouteDestination, RouteState, RouteTarget};
+    let mut out = Vec::new();
+    for t in &m.route_tables {
+        let subnets: Vec<String> = t.subnets.iter().map(val).collect();
+        out.push(format!(
+            "table {} vpc={} main={} subnets=[{}] incomplete={} @{}",
+            t.key,
+            val(&t.vpc),
+            t.is_main,
+            subnets.join(","),
+            t.incomplete.as_deref().unwrap_or("-"),
+            at(&t.origin.location)
+        ));
+        for r in &t.routes {
+            let destination = match &r.destination {
+                RouteDestination::Cidr(c) => val(c),
+                RouteDestination::PrefixList(p) => format!("pl:{}", val(p)),
+            };
+            let target = match &r.target {
+                RouteTarget::Local => "local".to_string(),
+                RouteTarget::Unknown(why) => format!("?({why})"),
+                t => format!("{} {}", t.kind(), t.id().map(val).unwrap_or_default()),
+            };
+            let state = match &r.state {
+                Val::Known(RouteState::Active) => "active".to_string(),
+                Val::Known(RouteState::Blackhole) => "blackhole".to_string(),
+                Val::Unknown(why) => format!("?({why})"),
+            };
+            out.push(format!(
+                "  {destination} -> {target} {state} @{}",
+                at(&r.origin.location)
+            ));
+        }
+    }
+    for g in &m.internet_gateways {
+        let vpc = g.vpc.as_ref().map(val).unwrap_or_else(|| "detached".into());
+        out.push(format!(
+            "igw {} vpc={vpc} @{}",
+            g.key,
+            at(&g.origin.location)
+        ));
+    }
+    for n in &m.nat_gateways {
+        out.push(format!(
+            "nat {} subnet={} public={} state={} @{}",
+            n.key,
+            val(&n.subnet),
+            n.connectivity == Val::Known(vpclint::model::NatConnectivity::Public),
+            n.state.as_deref().unwrap_or("-"),
+            at(&n.origin.location)
+        ));
+    }
+    for s in &m.subnets {
+        out.push(format!(
+            "subnet {} route_table={}",
+            s.key,
+            val(&s.route_table)
+        ));
+    }
+    out
+}
+
+const AWS_ROUTE_BLACKHOLE: &str = r#"
+table rtb-459e9bdf838508520 vpc=vpc-094443c4e5d0c80c6 main=true subnets=[] incomplete=- @describe-route-tables.json:3:9
+  10.9.0.0/16 -> local active @describe-route-tables.json:16:17
+table rtb-bfd20238de27238f6 vpc=vpc-094443c4e5d0c80c6 main=false subnets=[] incomplete=- @describe-route-tables.json:27:9
+  10.9.0.0/16 -> local active @describe-route-tables.json:31:17
+  0.0.0.0/0 -> NAT gateway nat-410a04a364393928f blackhole @describe-route-tables.json:37:17
+  192.168.0.0/16 -> internet gateway igw-93f36506e1104b2ef blackhole @describe-route-tables.json:43:17
+subnet subnet-136105578530c3fd4 route_table=rtb-459e9bdf838508520
+"#;
+
+#[test]
+fn blackhole_routes_are_route002_at_each_route_and_deleted_nat_gateways_are_gone() {
+    let out = load("aws_route_blackhole");
+    assert_eq!(problems(&out), Vec::<String>::new());
+    let m = only_model(&out);
+    assert_eq!(routing_dump(m), expected(AWS_ROUTE_BLACKHOLE));
+    assert_eq!(notes(m), Vec::<String>::new());
+    assert_eq!(
+        run_rules(m, &["ROUTE001", "ROUTE002"]),
+        [
+            "ROUTE002 [rtb-bfd20238de27238f6] describe-route-tables.json:37:17",
+            "ROUTE002 [rtb-bfd20238de27238f6] describe-route-tables.json:43:17",
+        ]
+    );
+}
+
+/// The route table file of `aws_route_blackhole` with `edit` applied, in memory.
+fn edited_route_tables(edit: &dyn Fn(&mut serde_json::Value)) -> String {
+    let text = std::fs::read_to_string(
+        Path::new(ROOT).join("aws_route_blackhole/describe-route-tables.json"),
+    )
+    .expect("fixture");
+    let mut doc: serde_json::Value = serde_json::from_str(&text).expect("valid");
+    edit(&mut doc);
+    serde_json::to_string_pretty(&doc).expect("serialize")
+}
+
+#[test]
+fn wrong_route_table_shapes_are_parse002_at_the_value_and_make_routes_unknown() {
+    use serde_json::json;
+    let text = edited_route_tables(&|doc| {
+        let t = &mut doc["RouteTables"][1];
+        t["Routes"][1]["DestinationCidrBlock"] = json!(10);
+        t["Routes"][2]["State"] = json!(5);
+        t["Associations"] = json!([{"Main": "true", "SubnetId": 7}]);
+        doc["RouteTables"][0]["Routes"] = json!({"DestinationCidrBlock": "10.9.0.0/16"});
+    });
+    let file = SourceFile::new(PathBuf::from("snap/describe-route-tables.json"), text);
+    let out = aws::load(&[file]);
+    assert_eq!(
+        problems(&out),
+        [
+            "PARSE002 describe-route-tables.json:15:17 `Routes` must be an array of route objects, not an object",
+            "PARSE002 describe-route-tables.json:25:19 `Main` must be `true` or `false`, not the string \"true\"",
+            "PARSE002 describe-route-tables.json:26:23 `SubnetId` must be a string, not the number 7",
+            "PARSE002 describe-route-tables.json:38:35 `DestinationCidrBlock` must be an IPv4 CIDR block such as \"10.0.0.0/16\", not the number 10",
+            "PARSE002 describe-route-tables.json:47:20 `State` must be a string, not the number 5",
+        ]
+    );
+    let m = only_model(&out);
+    let dump = routing_dump(m);
+    assert!(
+        dump[0].contains("incomplete=`Routes` could not be read"),
+        "{dump:?}"
+    );
+    assert!(
+        dump.iter()
+            .any(|l| l.contains("?(invalid destination) -> NAT gateway")),
+        "{dump:?}"
+    );
+    assert!(
+        dump.iter()
+            .any(|l| l.contains("internet gateway igw-93f36506e1104b2ef ?(`State` is invalid)")),
+        "{dump:?}"
+    );
+    // Nothing is concluded from what could not be read.
+    assert_eq!(run_rules(m, &["ROUTE001"]), Vec::<String>::new());
+}
+
+#[test]
+fn a_route_table_in_two_files_is_an_error_naming_both() {
+    let text = edited_route_tables(&|_| {});
+    let files = vec![
+        SourceFile::new(
+            PathBuf::from("snap/describe-route-tables.json"),
+            text.clone(),
+        ),
+        SourceFile::new(PathBuf::from("snap/route-tables-again.json"), text),
+    ];
+    let out = aws::load(&files);
+    let p = problems(&out);
+    assert_eq!(
+        p,
+        [
+            "PARSE002 route-tables-again.json:27:5 route table `rtb-bfd20238de27238f6` of account 123456789012 is listed twice: first at snap/describe-route-tables.json:27:5; each object may appear in one page or file only",
+            "PARSE002 route-tables-again.json:3:5 route table `rtb-459e9bdf838508520` of account 123456789012 is listed twice: first at snap/describe-route-tables.json:3:5; each object may appear in one page or file only",
+        ]
+    );
+    // Each table is in the model once.
+    assert_eq!(only_model(&out).route_tables.len(), 2);
+}
+
+#[test]
+fn nat_and_internet_gateway_shapes_are_checked() {
+    let nat = r#"{
+    "NatGateways": [
+        {"NatGatewayId": "nat-1", "SubnetId": "subnet-1", "State": "available", "ConnectivityType": 7},
+        {"NatGatewayId": "nat-2", "State": "available"},
+        {"NatGatewayId": "nat-3", "SubnetId": "subnet-1", "State": "failed"}
+    ]
+}"#;
+    let igw = r#"{
+    "InternetGateways": [
+        {"InternetGatewayId": "igw-1", "Attachments": "vpc-1"},
+        {"InternetGatewayId": "igw-2", "Attachments": [{"State": "detached", "VpcId": "vpc-1"}]},
+        {"InternetGatewayId": "igw-3", "Attachments": [{"State": "available", "VpcId": "vpc-1"}]}
+    ]
+}"#;
+    let files = vec![
+        SourceFile::new(PathBuf::from("snap/nat.json"), nat.to_string()),
+        SourceFile::new(PathBuf::from("snap/igw.json"), igw.to_string()),
+    ];
+    let out = aws::load(&files);
+    assert_eq!(
+        problems(&out),
+        [
+            "PARSE002 igw.json:3:55 `Attachments` must be an array of attachment objects, not the string \"vpc-1\"",
+            "PARSE002 nat.json:3:101 `ConnectivityType` must be a string, not the number 7",
+            "PARSE002 nat.json:4:9 this NAT gateway has no `SubnetId` (a string)",
+        ]
+    );
+    assert_eq!(
+        routing_dump(only_model(&out)),
+        [
+            "igw igw-1 vpc=?(`Attachments` is invalid) @igw.json:3:9",
+            "igw igw-2 vpc=detached @igw.json:4:9",
+            "igw igw-3 vpc=vpc-1 @igw.json:5:9",
+            "nat nat-1 subnet=subnet-1 public=false state=available @nat.json:3:9",
+            "nat nat-2 subnet=?(`SubnetId` is missing or invalid) public=true state=available @nat.json:4:9",
+        ]
+    );
 }

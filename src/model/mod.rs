@@ -10,6 +10,7 @@ pub mod eni;
 pub mod flow;
 pub mod iam;
 pub mod prefix_list;
+pub mod route;
 pub mod sg;
 
 pub use eni::NetworkInterface;
@@ -20,6 +21,10 @@ pub use iam::{
 };
 use ipnet::IpNet;
 pub use prefix_list::{PrefixList, PrefixListEntry};
+pub use route::{
+    InternetGateway, MakeTarget, NatConnectivity, NatGateway, Route, RouteDestination, RouteState,
+    RouteTable, RouteTarget, TARGET_FIELDS,
+};
 pub use sg::{SecurityGroup, SgPeer, SgRule};
 use std::fmt;
 
@@ -110,6 +115,12 @@ pub struct Model {
     pub iam_entities: Vec<IamEntity>,
     /// Customer managed policies.
     pub managed_policies: Vec<ManagedPolicy>,
+    /// Route tables, including the main table of each known VPC.
+    pub route_tables: Vec<RouteTable>,
+    /// Internet gateways and egress-only internet gateways.
+    pub internet_gateways: Vec<InternetGateway>,
+    /// NAT gateways.
+    pub nat_gateways: Vec<NatGateway>,
 
     /// Values that could not be evaluated where a rule would have needed them.
     pub unknowns: Vec<UnknownNote>,
@@ -144,6 +155,12 @@ impl Model {
             out.extend(e.attached.iter().map(|a| &a.origin));
         }
         out.extend(self.managed_policies.iter().map(|p| &p.origin));
+        for t in &self.route_tables {
+            out.push(&t.origin);
+            out.extend(t.routes.iter().map(|r| &r.origin));
+        }
+        out.extend(self.internet_gateways.iter().map(|g| &g.origin));
+        out.extend(self.nat_gateways.iter().map(|g| &g.origin));
         out.into_iter()
             .filter_map(|o| o.location.as_ref().map(|l| (o.address.as_str(), l)))
             .collect()
@@ -230,6 +247,8 @@ pub struct Subnet {
     pub ipv6_cidr: Option<Val<IpNet>>,
     /// The NACL (model key) associated with it: explicit association, else the VPC's default.
     pub nacl: Val<Key>,
+    /// The route table (model key) it uses: explicit association, else the VPC's main table.
+    pub route_table: Val<Key>,
 }
 
 /// Traffic direction of a NACL entry.

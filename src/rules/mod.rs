@@ -26,6 +26,8 @@ pub mod nacl_admin_port_open_to_world;
 pub mod nacl_common;
 pub mod nacl_missing_ephemeral_return;
 pub mod nacl_shadowed_rule;
+pub mod route_blackhole;
+pub mod route_nat_gateway_without_internet_route;
 pub mod sg_all_traffic_open_to_world;
 pub mod sg_common;
 pub mod sg_default_group_has_rules;
@@ -41,7 +43,7 @@ pub struct RuleMeta {
     pub name: String,
     /// Default severity (some rules choose per finding; this is the highest they use).
     pub severity: Severity,
-    /// Family: nacl, security-group, iam, flow-log.
+    /// Family: nacl, security-group, iam, flow-log, route.
     pub category: String,
     /// One line.
     pub summary: String,
@@ -229,6 +231,9 @@ registry! {
     "FLOW004" => flow_log_coarse_aggregation::FlowLogCoarseAggregation,
     "FLOW005" => flow_log_delivery_broken::FlowLogDeliveryBroken,
     "FLOW006" => flow_log_group_never_expires::FlowLogGroupNeverExpires,
+    // Route-table rules (ROUTE0xx) register below this line.
+    "ROUTE001" => route_nat_gateway_without_internet_route::NatGatewayWithoutInternetRoute,
+    "ROUTE002" => route_blackhole::RouteBlackhole,
 }
 
 /// A registered rule with its metadata.

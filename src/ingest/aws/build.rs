@@ -50,6 +50,8 @@ pub(crate) fn build(name: String, snap: Snapshot, problems: &mut Vec<Problem>) -
         .chain(snap.subnets.iter().map(|s| &s.common))
         .chain(snap.nacls.iter().map(|n| &n.common))
         .chain(snap.security_groups.iter().map(|g| &g.common))
+        .chain(snap.route_tables.iter().map(|t| &t.common))
+        .chain(snap.internet_gateways.iter().map(|g| &g.common))
         .filter_map(|c| c.owner.as_deref())
         .collect();
     let keys = Keys {
@@ -140,6 +142,8 @@ pub(crate) fn build(name: String, snap: Snapshot, problems: &mut Vec<Problem>) -
             cidr: rec.cidr,
             ipv6_cidr: rec.ipv6_cidr,
             nacl,
+            // Set by `route_table::link`.
+            route_table: Val::Unknown("route tables not linked".into()),
         });
     }
 
@@ -166,6 +170,19 @@ pub(crate) fn build(name: String, snap: Snapshot, problems: &mut Vec<Problem>) -
         snap.instance_interfaces,
         snap.kinds.contains("NetworkInterfaces"),
         &|o, id| keys.key(o, id),
+    );
+    let routes_exported = snap.kinds.contains("RouteTables");
+    super::route_table::link(
+        &mut model,
+        super::route_table::Routing {
+            route_tables: snap.route_tables,
+            internet_gateways: snap.internet_gateways,
+            nat_gateways: snap.nat_gateways,
+        },
+        routes_exported,
+        &|o, id| keys.key(o, id),
+        &|c| keys.origin(c),
+        problems,
     );
     super::iam::link(&mut model, snap.iam);
     model

@@ -12,7 +12,7 @@ pub(crate) const KIND: ExportKind = ExportKind {
     key: "FlowLogs",
     command: "aws ec2 describe-flow-logs",
     generic: false,
-    layout: Layout::List(Some(read)),
+    layout: Layout::List(read),
 };
 
 /// A flow log as the export describes it.

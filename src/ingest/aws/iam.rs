@@ -26,7 +26,7 @@ pub(crate) const USERS: ExportKind = ExportKind {
     key: "UserDetailList",
     command: COMMAND,
     generic: false,
-    layout: Layout::List(Some(read_user)),
+    layout: Layout::List(read_user),
 };
 
 /// `GroupDetailList`.
@@ -34,7 +34,7 @@ pub(crate) const GROUPS: ExportKind = ExportKind {
     key: "GroupDetailList",
     command: COMMAND,
     generic: false,
-    layout: Layout::List(Some(read_group)),
+    layout: Layout::List(read_group),
 };
 
 /// `RoleDetailList`.
@@ -42,7 +42,7 @@ pub(crate) const ROLES: ExportKind = ExportKind {
     key: "RoleDetailList",
     command: COMMAND,
     generic: false,
-    layout: Layout::List(Some(read_role)),
+    layout: Layout::List(read_role),
 };
 
 /// `Policies` (a key other JSON uses too).
@@ -50,7 +50,7 @@ pub(crate) const POLICIES: ExportKind = ExportKind {
     key: "Policies",
     command: COMMAND,
     generic: true,
-    layout: Layout::List(Some(read_policy)),
+    layout: Layout::List(read_policy),
 };
 
 /// The IAM objects of a snapshot.

@@ -10,7 +10,7 @@ pub(crate) const KIND: ExportKind = ExportKind {
     key: "logGroups",
     command: "aws logs describe-log-groups",
     generic: false,
-    layout: Layout::List(Some(read)),
+    layout: Layout::List(read),
 };
 
 /// A CloudWatch Logs log group as the export describes it.

@@ -14,11 +14,14 @@ mod build;
 mod flow_log;
 mod iam;
 mod iam_single;
+mod internet_gateway;
 mod log_group;
 mod nacl;
+mod nat_gateway;
 mod network_interface;
 mod prefix_list;
 mod region;
+mod route_table;
 mod security_group;
 mod shape;
 mod subnet;
@@ -88,9 +91,8 @@ type ReadFn = fn(&mut Reader, &Node, &mut Snapshot);
 /// How the output of a command is laid out.
 pub(crate) enum Layout {
     /// `{"<key>": [objects], "NextToken": ...}` (`aws ec2 describe-*`): each object of the
-    /// list is read by the function; pages and files merge. `None`: recognized but not
-    /// mapped to the model yet.
-    List(Option<ReadFn>),
+    /// list is read by the function; pages and files merge.
+    List(ReadFn),
     /// The output of a command about one thing (`aws iam get-role`): a top-level object whose
     /// keys are exactly `keys`, in any order (plus pagination keys when `paged`). Its keys are
     /// words other JSON uses too, so nothing else counts. The function reads the top-level
@@ -120,15 +122,6 @@ pub(crate) struct ExportKind {
 }
 
 impl ExportKind {
-    const fn later(key: &'static str, command: &'static str) -> ExportKind {
-        ExportKind {
-            key,
-            command,
-            generic: false,
-            layout: Layout::List(None),
-        }
-    }
-
     /// Whether this kind's output is a list of objects under its key.
     fn is_list(&self) -> bool {
         matches!(self.layout, Layout::List(_))
@@ -142,11 +135,11 @@ pub(crate) const KINDS: &[ExportKind] = &[
     nacl::KIND,
     security_group::KIND,
     flow_log::KIND,
-    ExportKind::later("RouteTables", "aws ec2 describe-route-tables"),
+    route_table::KIND,
     network_interface::KIND,
     network_interface::INSTANCES,
-    ExportKind::later("InternetGateways", "aws ec2 describe-internet-gateways"),
-    ExportKind::later("NatGateways", "aws ec2 describe-nat-gateways"),
+    internet_gateway::KIND,
+    nat_gateway::KIND,
     prefix_list::KIND,
     prefix_list::ENTRIES,
     log_group::KIND,
@@ -241,6 +234,12 @@ pub(crate) struct Snapshot {
     pub flow_logs: Vec<flow_log::FlowLogRecord>,
     /// CloudWatch Logs log groups.
     pub log_groups: Vec<log_group::LogGroupRecord>,
+    /// Route tables.
+    pub route_tables: Vec<route_table::RouteTableRecord>,
+    /// Internet gateways.
+    pub internet_gateways: Vec<internet_gateway::InternetGatewayRecord>,
+    /// NAT gateways (deleted and failed ones left out).
+    pub nat_gateways: Vec<nat_gateway::NatGatewayRecord>,
     /// Managed prefix lists.
     pub prefix_lists: Vec<prefix_list::PrefixListRecord>,
     /// Network interfaces (`describe-network-interfaces`).
@@ -259,8 +258,6 @@ pub(crate) struct Snapshot {
     seen: HashMap<(&'static str, Option<String>, String), Location>,
     /// Per kind: files holding it, files with a `NextToken`, and the last such token.
     pages: BTreeMap<&'static str, (usize, usize, Option<Location>)>,
-    /// Kinds recognized but not mapped yet, with where first seen.
-    later: BTreeMap<&'static str, Location>,
 }
 
 impl Snapshot {
@@ -647,16 +644,9 @@ fn read_export(
                 );
                 continue;
             };
-            match kind.layout {
-                Layout::List(Some(read)) => {
-                    for object in r.objects(items, kind.key) {
-                        read(&mut r, object, snap);
-                    }
-                }
-                _ => {
-                    snap.later
-                        .entry(kind.key)
-                        .or_insert_with(|| Location::new(file, m.key_span.clone()));
+            if let Layout::List(read) = kind.layout {
+                for object in r.objects(items, kind.key) {
+                    read(&mut r, object, snap);
                 }
             }
         }
@@ -682,13 +672,6 @@ fn finish_notes(snap: &mut Snapshot) {
                 ),
             });
         }
-    }
-    for (key, loc) in &snap.later {
-        let command = kind_of(key).map(|k| k.command).unwrap_or("aws");
-        snap.notes.push(InputNote {
-            location: Some(loc.clone()),
-            message: format!("`{key}` (`{command}` output) is recognized but not checked yet"),
-        });
     }
 }
 

@@ -13,7 +13,7 @@ pub(crate) const KIND: ExportKind = ExportKind {
     key: "NetworkAcls",
     command: "aws ec2 describe-network-acls",
     generic: false,
-    layout: Layout::List(Some(read)),
+    layout: Layout::List(read),
 };
 
 /// A network ACL as the export describes it.

@@ -15,7 +15,7 @@ pub(crate) const KIND: ExportKind = ExportKind {
     key: "NetworkInterfaces",
     command: "aws ec2 describe-network-interfaces",
     generic: false,
-    layout: Layout::List(Some(read_interface)),
+    layout: Layout::List(read_interface),
 };
 
 /// `Reservations`.
@@ -23,7 +23,7 @@ pub(crate) const INSTANCES: ExportKind = ExportKind {
     key: "Reservations",
     command: "aws ec2 describe-instances",
     generic: false,
-    layout: Layout::List(Some(read_reservation)),
+    layout: Layout::List(read_reservation),
 };
 
 /// An interface as an export describes it.

@@ -17,7 +17,7 @@ pub(crate) const KIND: ExportKind = ExportKind {
     key: "PrefixLists",
     command: "aws ec2 describe-managed-prefix-lists",
     generic: false,
-    layout: Layout::List(Some(read_list)),
+    layout: Layout::List(read_list),
 };
 
 /// `Entries` (a word other JSON uses too).
@@ -25,7 +25,7 @@ pub(crate) const ENTRIES: ExportKind = ExportKind {
     key: "Entries",
     command: "aws ec2 get-managed-prefix-list-entries",
     generic: true,
-    layout: Layout::List(Some(read_entry)),
+    layout: Layout::List(read_entry),
 };
 
 /// A prefix list as `describe-managed-prefix-lists` describes it.

@@ -14,7 +14,7 @@ pub(crate) const KIND: ExportKind = ExportKind {
     key: "SecurityGroups",
     command: "aws ec2 describe-security-groups",
     generic: false,
-    layout: Layout::List(Some(read)),
+    layout: Layout::List(read),
 };
 
 /// A security group as the export describes it.

@@ -11,7 +11,7 @@ pub(crate) const KIND: ExportKind = ExportKind {
     key: "Subnets",
     command: "aws ec2 describe-subnets",
     generic: false,
-    layout: Layout::List(Some(read)),
+    layout: Layout::List(read),
 };
 
 /// A subnet as the export describes it.

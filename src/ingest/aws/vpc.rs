@@ -11,7 +11,7 @@ pub(crate) const KIND: ExportKind = ExportKind {
     key: "Vpcs",
     command: "aws ec2 describe-vpcs",
     generic: false,
-    layout: Layout::List(Some(read)),
+    layout: Layout::List(read),
 };
 
 /// A VPC as the export describes it.

@@ -345,7 +345,7 @@ fn role(b: &Builder, v: Option<&Value>) -> Option<Val<Key>> {
 }
 
 /// The resource type of an instance address: `module.a["x"].aws_iam_role.r[0]` -> `aws_iam_role`.
-fn resource_type(address: &str) -> &str {
+pub(super) fn resource_type(address: &str) -> &str {
     crate::model::local_address(address)
         .split('.')
         .next()

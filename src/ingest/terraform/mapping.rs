@@ -23,7 +23,7 @@ impl Collected {
         self.by_type.get(t).into_iter().flatten()
     }
 
-    fn instances(&self, t: &str) -> impl Iterator<Item = &Rc<InstanceEval>> {
+    pub(super) fn instances(&self, t: &str) -> impl Iterator<Item = &Rc<InstanceEval>> {
         self.of(t).flat_map(|r| r.instances.iter())
     }
 }
@@ -84,6 +84,7 @@ fn build(all: &Collected, name: String) -> (Model, Vec<eval::EvalErr>) {
     b.nacl_rules(all);
     b.subnets(all);
     super::map_prefix_list::map(&mut b, all);
+    super::map_route::map(&mut b, all);
     super::map_sg::map(&mut b, all);
     super::map_flow::map(&mut b, all);
     super::map_iam::map(&mut b, all);
@@ -516,6 +517,8 @@ impl Builder {
                 cidr,
                 ipv6_cidr,
                 nacl,
+                // Set by `map_route`, which knows the route tables.
+                route_table: Val::Unknown("route tables not mapped".into()),
             });
         }
     }

@@ -6,6 +6,7 @@ pub mod loader;
 mod map_flow;
 mod map_iam;
 mod map_prefix_list;
+mod map_route;
 mod map_sg;
 pub mod mapping;
 pub mod policy;
