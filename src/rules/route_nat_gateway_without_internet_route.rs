@@ -107,6 +107,19 @@ fn missing_internet_route(
             _ => return None,
         };
     }
+    // Narrower routes to the VPC's internet gateway (0.0.0.0/1 + 128.0.0.0/1, or a few
+    // ranges) may be the way out on purpose: only a table with none is reported.
+    if matches!(missing, Missing::NoDefaultRoute)
+        && table.routes.iter().any(|r| {
+            matches!(&r.target, RouteTarget::InternetGateway(Val::Known(k))
+                if model.internet_gateways.iter().any(|g| &g.key == k
+                    && !g.egress_only
+                    && g.vpc.as_ref().and_then(Val::known).is_some_and(|v| v == vpc)))
+                && r.state != Val::Known(RouteState::Blackhole)
+        })
+    {
+        return None;
+    }
     Some(missing)
 }
 
@@ -262,6 +275,12 @@ resource "aws_route_table_association" "public" {
             (
                 "resource \"aws_route\" \"r\" {\n  route_table_id = aws_vpc.main.default_route_table_id\n  destination_cidr_block = \"0.0.0.0/0\"\n  nat_gateway_id = aws_nat_gateway.main.id\n}\n".to_string(),
                 nat.clone(),
+            ),
+            // The internet split in two halves toward the gateway: silent (a narrower way out
+            // is taken to be deliberate).
+            (
+                "resource \"aws_route\" \"a\" {\n  route_table_id = aws_vpc.main.main_route_table_id\n  destination_cidr_block = \"0.0.0.0/1\"\n  gateway_id = aws_internet_gateway.main.id\n}\nresource \"aws_route\" \"b\" {\n  route_table_id = aws_vpc.main.main_route_table_id\n  destination_cidr_block = \"128.0.0.0/1\"\n  gateway_id = aws_internet_gateway.main.id\n}\n".to_string(),
+                none.clone(),
             ),
             // An internet gateway of another VPC does not count.
             (
