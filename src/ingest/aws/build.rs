@@ -152,6 +152,26 @@ pub(crate) fn build(name: String, snap: Snapshot, problems: &mut Vec<Problem>) -
         let group = super::security_group::into_model(rec, |o, id| keys.key(o, id), origin);
         model.security_groups.push(group);
     }
+    // A referenced group resolves to a group of the snapshot, else it is Unknown (another
+    // account's group, or one missing from the export).
+    let groups: std::collections::HashSet<Key> = model
+        .security_groups
+        .iter()
+        .map(|g| g.key.clone())
+        .collect();
+    for rule in model
+        .security_groups
+        .iter_mut()
+        .flat_map(|g| g.rules.iter_mut())
+    {
+        if let crate::model::SgPeer::Group(Val::Known(k)) = &rule.peer {
+            if !groups.contains(k) {
+                rule.peer = crate::model::SgPeer::Group(Val::Unknown(format!(
+                    "security group `{k}` is not in this snapshot"
+                )));
+            }
+        }
+    }
 
     let several_owners = keys.several_owners;
     let flow_logs_exported = snap.kinds.contains("FlowLogs");

@@ -326,6 +326,34 @@ mod tests {
     }
 
     #[test]
+    fn referenced_groups_resolve_within_the_snapshot_else_are_unknown() {
+        let text = EXPORT.replace(
+            r#""PrefixListIds": [{"PrefixListId": "pl-0123"}],
+                    "UserIdGroupPairs": [{"GroupId": "sg-0aaa", "UserId": "123456789012"}]"#,
+            r#""PrefixListIds": [{"PrefixListId": "pl-0123"}],
+                    "UserIdGroupPairs": [{"GroupId": "sg-0aaa", "UserId": "123456789012"}, {"GroupId": "sg-0zzz", "UserId": "999999999999"}]"#,
+        );
+        assert_ne!(text, EXPORT);
+        let file = SourceFile::new(PathBuf::from("snap/sg.json"), text);
+        let out = crate::ingest::aws::load(&[file]);
+        let peers: Vec<String> = out.models[0].security_groups[1]
+            .rules
+            .iter()
+            .filter_map(|r| match &r.peer {
+                SgPeer::Group(v) => Some(format!("{v:?}")),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            peers,
+            [
+                "Known(\"sg-0aaa\")",
+                "Unknown(\"security group `sg-0zzz` is not in this snapshot\")"
+            ]
+        );
+    }
+
+    #[test]
     fn permissions_become_one_rule_per_peer() {
         let m = model();
         assert!(m.notes.is_empty(), "{:?}", m.notes);
