@@ -3177,3 +3177,33 @@ fn count_above_the_limit_says_so() {
     );
     assert!(out.value("n").is_unknown(), "{}", out.get("n"));
 }
+
+#[test]
+fn a_local_module_without_tf_files_is_one_error_and_unknown_outputs() {
+    let m = TempModule::new(
+        "empty-module",
+        &[
+            (
+                "main.tf",
+                "module \"db\" {\n  source = \"./modules/db\"\n  name   = \"x\"\n}\n\nmodule \"json\" {\n  source = \"./modules/json\"\n}\n\noutput \"a\" {\n  value = module.db.address\n}\n\noutput \"b\" {\n  value = module.json.address\n}\n",
+            ),
+            ("modules/db/README.md", "nothing here\n"),
+            ("modules/json/main.tf.json", "{\"output\": {\"address\": {\"value\": \"x\"}}}\n"),
+        ],
+    );
+    let out = m.eval();
+    assert_eq!(
+        out.problem_lines(),
+        ["PARSE002 main.tf:1:1 module.db: local module directory \"./modules/db\" holds no .tf files"]
+    );
+    assert!(
+        matches!(out.value("a"), Value::Unknown(_)),
+        "{}",
+        out.get("a")
+    );
+    assert!(
+        matches!(out.value("b"), Value::Unknown(_)),
+        "{}",
+        out.get("b")
+    );
+}

@@ -1245,6 +1245,26 @@ fn eval_call(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str, item: &Item<Block>) -> C
         return unknown(format!("{base}: module directory missing"));
     }
     let src = ctx.loader.module(&dir);
+    if src.files.is_empty() {
+        // One message instead of one per argument and output (what Terraform prints).
+        let json = std::fs::read_dir(&dir).is_ok_and(|mut es| {
+            es.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".tf.json")))
+        });
+        if json {
+            ctx.note(
+                Some(head),
+                format!("not evaluated: {base} (source \"{source}\") is written in Terraform JSON syntax, which vpclint does not read yet; its outputs are unknown"),
+            );
+        } else {
+            ctx.error(EvalErr {
+                message: format!(
+                    "module.{name}: local module directory \"{source}\" holds no .tf files"
+                ),
+                location: head,
+            });
+        }
+        return unknown(format!("{base}: module directory without .tf files"));
+    }
     ctx.use_module(&src);
     {
         let mut dirs = ctx.allowed_dirs.borrow_mut();
