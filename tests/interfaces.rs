@@ -1,13 +1,19 @@
 //! Where security groups are in use, from real exports (moto + aws CLI, written by
 //! fixtures/generate for fixtures/terraform/sg_in_use_interfaces): SG001 names the
 //! interfaces that carry an open group, with the instance from describe-instances, or says
-//! that no interface carries it when describe-network-interfaces lists them all.
+//! that no interface carries it when describe-network-interfaces lists them all. Ids come
+//! from the scenario's state.json.
 
+mod common;
+
+use common::{attribute, state_id};
 use std::path::PathBuf;
 use vpclint::check::{check, CheckOptions};
 
+const SCENARIO: &str = "sg_in_use_interfaces";
 const DIR: &str = "fixtures/exports/sg_in_use_interfaces";
 
+/// `resource: related message @file | ...` of every SG001 finding, sorted.
 fn related(paths: Vec<PathBuf>) -> Vec<String> {
     let report = check(&CheckOptions {
         paths,
@@ -15,11 +21,11 @@ fn related(paths: Vec<PathBuf>) -> Vec<String> {
         ..CheckOptions::default()
     });
     assert!(report.problems.is_empty(), "{:?}", report.problems);
-    report
+    let mut out: Vec<String> = report
         .findings
         .iter()
         .map(|f| {
-            let rel: Vec<String> = f
+            let mut rel: Vec<String> = f
                 .related
                 .iter()
                 .map(|r| {
@@ -28,28 +34,65 @@ fn related(paths: Vec<PathBuf>) -> Vec<String> {
                         .as_ref()
                         .map(|l| {
                             format!(
-                                " @{}:{}",
-                                l.file.path.file_name().expect("name").to_string_lossy(),
-                                l.line_col().line
+                                " @{}",
+                                l.file.path.file_name().expect("name").to_string_lossy()
                             )
                         })
                         .unwrap_or_default();
                     format!("{}{at}", r.message)
                 })
                 .collect();
+            rel.sort();
             format!("{}: {}", f.resource, rel.join(" | "))
         })
-        .collect()
+        .collect();
+    out.sort();
+    out
+}
+
+struct Ids {
+    admin: String,
+    unused: String,
+    extra: String,
+    web: String,
+    web_eni: String,
+}
+
+fn ids() -> Ids {
+    Ids {
+        admin: state_id(SCENARIO, "aws_security_group.admin"),
+        unused: state_id(SCENARIO, "aws_security_group.unused"),
+        extra: state_id(SCENARIO, "aws_network_interface.extra"),
+        web: state_id(SCENARIO, "aws_instance.web"),
+        web_eni: attribute(SCENARIO, "aws_instance.web", "primary_network_interface_id"),
+    }
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
 }
 
 #[test]
 fn open_groups_name_the_interfaces_and_instances_that_carry_them() {
+    let Ids {
+        admin,
+        unused,
+        extra,
+        web,
+        web_eni,
+    } = ids();
+    let mut uses = vec![
+        format!("in use by network interface `{extra} (extra)` @describe-network-interfaces.json"),
+        format!("in use by network interface `{web_eni} ({web} web-1)` @describe-network-interfaces.json"),
+    ];
+    uses.sort();
     assert_eq!(
         related(vec![PathBuf::from(DIR)]),
-        [
-            "sg-cf7e2f8d3720f721a (unused): no network interface of this snapshot carries the group: nothing is exposed yet, but whatever is launched with it will be",
-            "sg-8efb986c2aeddfa3d (admin): in use by network interface `eni-c3f0806284fce5090 (extra)` @describe-network-interfaces.json:3 | in use by network interface `eni-f73335f04b04abbec (i-3cbda449b8c55bfe6 web-1)` @describe-network-interfaces.json:37",
-        ]
+        sorted(vec![
+            format!("{admin} (admin): {}", uses.join(" | ")),
+            format!("{unused} (unused): no network interface of this snapshot carries the group: nothing is exposed yet, but whatever is launched with it will be"),
+        ])
     );
 }
 
@@ -57,6 +100,13 @@ fn open_groups_name_the_interfaces_and_instances_that_carry_them() {
 fn without_describe_network_interfaces_nothing_is_said_of_unused_groups() {
     // describe-instances alone lists instances only (not load balancers, databases ...):
     // it can say where a group is used, never that it is used nowhere.
+    let Ids {
+        admin,
+        unused,
+        web,
+        web_eni,
+        ..
+    } = ids();
     let scratch = std::env::temp_dir().join(format!("vpclint-eni-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).expect("scratch");
@@ -70,10 +120,11 @@ fn without_describe_network_interfaces_nothing_is_said_of_unused_groups() {
     }
     let got = related(vec![scratch.clone()]);
     let _ = std::fs::remove_dir_all(&scratch);
-    assert_eq!(got.len(), 2, "{got:?}");
-    assert!(got[0].ends_with("(unused): "), "{got:?}");
-    assert!(
-        got[1].contains("i-3cbda449b8c55bfe6 web-1") && !got[1].contains("extra"),
-        "{got:?}"
+    assert_eq!(
+        got,
+        sorted(vec![
+            format!("{admin} (admin): in use by network interface `{web_eni} ({web} web-1)` @describe-instances.json"),
+            format!("{unused} (unused): "),
+        ])
     );
 }

@@ -4,6 +4,9 @@
 //! `pl-` id in the entries file's name; security-group rules that name a list holding the
 //! world are SG001/SG002 findings.
 
+mod common;
+
+use common::state_id;
 use std::path::Path;
 use std::sync::Arc;
 use vpclint::diag::PARSE_EVAL;
@@ -12,9 +15,25 @@ use vpclint::model::Model;
 use vpclint::rules::{self, Settings};
 use vpclint::source::SourceFile;
 
+const SCENARIO: &str = "sg_prefix_list_world";
 const DIR: &str = "fixtures/exports/sg_prefix_list_world";
-const ADMINS: &str = "pl-e031947bebb2cd6cb";
-const PARTNERS: &str = "pl-451e1900e325d8ef8";
+
+/// The ids moto gave the lists and groups (from state.json).
+struct Ids {
+    admins: String,
+    partners: String,
+    db: String,
+    bastion: String,
+}
+
+fn ids() -> Ids {
+    Ids {
+        admins: state_id(SCENARIO, "aws_ec2_managed_prefix_list.admins"),
+        partners: state_id(SCENARIO, "aws_ec2_managed_prefix_list.partners"),
+        db: state_id(SCENARIO, "aws_security_group.db"),
+        bastion: state_id(SCENARIO, "aws_security_group.bastion"),
+    }
+}
 
 /// The scenario's export files, in memory, with `rename` applied to file names and
 /// `edit` to texts.
@@ -60,26 +79,29 @@ fn sg_findings(m: &Model) -> Vec<String> {
 
 #[test]
 fn entries_files_name_their_list_and_make_it_complete() {
+    let Ids {
+        admins: a,
+        partners: p,
+        db,
+        bastion,
+    } = ids();
     let out = aws::load(&files(&|n| n.to_string(), &|_, t| t));
     assert!(out.problems.is_empty(), "{:?}", out.problems);
     let m = model(&out);
-    let admins = m
-        .prefix_lists
-        .iter()
-        .find(|p| p.key == ADMINS)
-        .expect("admins");
+    let admins = m.prefix_lists.iter().find(|l| l.key == a).expect("admins");
     assert!(admins.complete);
-    assert_eq!(admins.origin.address, format!("{ADMINS} (admins)"));
-    let cidrs: Vec<String> = admins
+    assert_eq!(admins.origin.address, format!("{a} (admins)"));
+    let mut cidrs: Vec<String> = admins
         .entries
         .iter()
         .map(|e| format!("{:?} {:?}", e.cidr.known(), e.description))
         .collect();
+    cidrs.sort();
     assert_eq!(
         cidrs,
         [
-            "Some(198.51.100.0/24) Some(\"Admin office\")",
-            "Some(0.0.0.0/0) Some(\"temporary: everyone\")"
+            "Some(0.0.0.0/0) Some(\"temporary: everyone\")",
+            "Some(198.51.100.0/24) Some(\"Admin office\")"
         ]
     );
     // AWS-managed lists are described without entries: known to exist, contents unknown.
@@ -89,26 +111,26 @@ fn entries_files_name_their_list_and_make_it_complete() {
         .find(|p| p.origin.address.ends_with("(com.amazonaws.us-east-1.s3)"))
         .expect("s3 list");
     assert!(!s3.complete && s3.entries.is_empty());
-    assert_eq!(
-        sg_findings(m),
-        [
-            format!("SG001 sg-4040e86498cdc119a (db): `sg-4040e86498cdc119a (db)` allows inbound tcp 5432 (PostgreSQL) from 0.0.0.0/0 (an entry of prefix list `{PARTNERS}`)"),
-            format!("SG001 sg-b582001aa5ca8a1f8 (bastion): `sg-b582001aa5ca8a1f8 (bastion)` allows inbound tcp 22 (SSH) from 0.0.0.0/0 (an entry of prefix list `{ADMINS} (admins)`)"),
-            format!("SG002 sg-4040e86498cdc119a (db): `sg-4040e86498cdc119a (db)` allows all inbound traffic from 0.0.0.0/0 (an entry of prefix list `{PARTNERS}`)"),
-        ]
-    );
+    let mut expected = [
+        format!("SG001 {db} (db): `{db} (db)` allows inbound tcp 5432 (PostgreSQL) from 0.0.0.0/0 (an entry of prefix list `{p}`)"),
+        format!("SG001 {bastion} (bastion): `{bastion} (bastion)` allows inbound tcp 22 (SSH) from 0.0.0.0/0 (an entry of prefix list `{a} (admins)`)"),
+        format!("SG002 {db} (db): `{db} (db)` allows all inbound traffic from 0.0.0.0/0 (an entry of prefix list `{p}`)"),
+    ];
+    expected.sort();
+    assert_eq!(sg_findings(m), expected);
 }
 
 #[test]
 fn entries_without_a_list_id_in_the_file_name_are_noted_not_guessed() {
-    let out = aws::load(&files(&|n| n.replace(ADMINS, "admins"), &|_, t| t));
+    let Ids {
+        admins: a,
+        partners: p,
+        ..
+    } = ids();
+    let out = aws::load(&files(&|n| n.replace(&a, "admins"), &|_, t| t));
     assert!(out.problems.is_empty(), "{:?}", out.problems);
     let m = model(&out);
-    let admins = m
-        .prefix_lists
-        .iter()
-        .find(|p| p.key == ADMINS)
-        .expect("admins");
+    let admins = m.prefix_lists.iter().find(|l| l.key == a).expect("admins");
     assert!(!admins.complete && admins.entries.is_empty());
     let notes: Vec<&str> = m
         .notes
@@ -133,13 +155,23 @@ fn entries_without_a_list_id_in_the_file_name_are_noted_not_guessed() {
     // Only the partners list still holds the world.
     let f = sg_findings(m);
     assert_eq!(f.len(), 2, "{f:?}");
-    assert!(f.iter().all(|x| x.contains(PARTNERS)), "{f:?}");
+    assert!(f.iter().all(|x| x.contains(&p)), "{f:?}");
 }
 
 #[test]
 fn a_bad_entry_is_an_error_at_its_value_and_the_rest_still_counts() {
+    let a = ids().admins;
+    // Where the value sits in the real file: (line, column) of `198.51.100.0/24`'s value.
+    let path = Path::new(DIR).join(format!("get-managed-prefix-list-entries-{a}.json"));
+    let text = std::fs::read_to_string(path).expect("entries file");
+    let at = text
+        .find("\"Cidr\": \"198.51.100.0/24\"")
+        .expect("the entry")
+        + "\"Cidr\": ".len();
+    let line = text[..at].matches('\n').count() + 1;
+    let column = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
     let out = aws::load(&files(&|n| n.to_string(), &|name, t| {
-        if name.contains(ADMINS) {
+        if name.contains(&a) {
             t.replacen("\"Cidr\": \"198.51.100.0/24\"", "\"Cidr\": 24", 1)
         } else {
             t
@@ -156,7 +188,7 @@ fn a_bad_entry_is_an_error_at_its_value_and_the_rest_still_counts() {
     assert_eq!(
         problems,
         [format!(
-            "{PARSE_EVAL} 4:21 `Cidr` must be a CIDR block such as \"10.0.0.0/16\", not the number 24"
+            "{PARSE_EVAL} {line}:{column} `Cidr` must be a CIDR block such as \"10.0.0.0/16\", not the number 24"
         )]
     );
     let m = model(&out);

@@ -145,6 +145,7 @@ fn files_that_name_no_region_among_several_are_errors_not_guesses() {
     assert_eq!(
         errors,
         [
+            "PARSE002 eu-describe-instances.json",
             "PARSE002 eu-describe-internet-gateways.json",
             "PARSE002 eu-describe-nat-gateways.json",
             "PARSE002 eu-describe-network-acls.json",

@@ -107,18 +107,30 @@ fn missing_internet_route(
             _ => return None,
         };
     }
-    // Narrower routes to the VPC's internet gateway (0.0.0.0/1 + 128.0.0.0/1, or a few
-    // ranges) may be the way out on purpose: only a table with none is reported.
-    if matches!(missing, Missing::NoDefaultRoute)
-        && table.routes.iter().any(|r| {
-            matches!(&r.target, RouteTarget::InternetGateway(Val::Known(k))
-                if model.internet_gateways.iter().any(|g| &g.key == k
-                    && !g.egress_only
-                    && g.vpc.as_ref().and_then(Val::known).is_some_and(|v| v == vpc)))
-                && r.state != Val::Known(RouteState::Blackhole)
-        })
-    {
-        return None;
+    // Narrower routes to the VPC's internet gateway that together cover every IPv4
+    // address (0.0.0.0/1 + 128.0.0.0/1) are a default route too.
+    if matches!(missing, Missing::NoDefaultRoute) {
+        let to_internet: Vec<ipnet::Ipv4Net> = table
+            .routes
+            .iter()
+            .filter(|r| r.state != Val::Known(RouteState::Blackhole))
+            .filter(|r| {
+                matches!(&r.target, RouteTarget::InternetGateway(Val::Known(k))
+                    if model.internet_gateways.iter().any(|g| &g.key == k
+                        && !g.egress_only
+                        && g.vpc.as_ref().and_then(Val::known).is_some_and(|v| v == vpc)))
+            })
+            .filter_map(|r| match &r.destination {
+                RouteDestination::Cidr(Val::Known(ipnet::IpNet::V4(n))) => Some(*n),
+                _ => None,
+            })
+            .collect();
+        if ipnet::Ipv4Net::aggregate(&to_internet)
+            .iter()
+            .any(|n| n.prefix_len() == 0)
+        {
+            return None;
+        }
     }
     Some(missing)
 }
@@ -276,8 +288,7 @@ resource "aws_route_table_association" "public" {
                 "resource \"aws_route\" \"r\" {\n  route_table_id = aws_vpc.main.default_route_table_id\n  destination_cidr_block = \"0.0.0.0/0\"\n  nat_gateway_id = aws_nat_gateway.main.id\n}\n".to_string(),
                 nat.clone(),
             ),
-            // The internet split in two halves toward the gateway: silent (a narrower way out
-            // is taken to be deliberate).
+            // The internet split in two halves toward the gateway is a default route too.
             (
                 "resource \"aws_route\" \"a\" {\n  route_table_id = aws_vpc.main.main_route_table_id\n  destination_cidr_block = \"0.0.0.0/1\"\n  gateway_id = aws_internet_gateway.main.id\n}\nresource \"aws_route\" \"b\" {\n  route_table_id = aws_vpc.main.main_route_table_id\n  destination_cidr_block = \"128.0.0.0/1\"\n  gateway_id = aws_internet_gateway.main.id\n}\n".to_string(),
                 none.clone(),
