@@ -82,7 +82,7 @@ fn open_groups_name_the_interfaces_and_instances_that_carry_them() {
         web,
         web_eni,
     } = ids();
-    let mut uses = vec![
+    let mut uses = [
         format!("in use by network interface `{extra} (extra)` @describe-network-interfaces.json"),
         format!("in use by network interface `{web_eni} ({web} web-1)` @describe-network-interfaces.json"),
     ];
