@@ -42,10 +42,7 @@ fn read(r: &mut Reader, object: &Node, snap: &mut Snapshot) {
     if !snap.claim(r, ITEM, &common) {
         return;
     }
-    let vpc = match r.required_str(object, ITEM, "VpcId") {
-        Some(v) => Val::Known(v),
-        None => Val::Unknown("`VpcId` is missing or invalid".into()),
-    };
+    let vpc = r.required_vpc(object, ITEM);
     let is_default = r.optional_bool(object, "IsDefault").ok().unwrap_or(false);
     let mut rec = NaclRecord {
         common,

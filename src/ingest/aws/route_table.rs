@@ -53,10 +53,7 @@ fn read(r: &mut Reader, object: &Node, snap: &mut Snapshot) {
     if !snap.claim(r, ITEM, &common) {
         return;
     }
-    let vpc = match r.required_str(object, ITEM, "VpcId") {
-        Some(v) => Val::Known(v),
-        None => Val::Unknown("`VpcId` is missing or invalid".into()),
-    };
+    let vpc = r.required_vpc(object, ITEM);
     let mut rec = RouteTableRecord {
         common,
         vpc,

@@ -114,6 +114,14 @@ impl Reader<'_> {
         })
     }
 
+    /// The required `VpcId` of an object (Unknown when missing or malformed, reported).
+    pub fn required_vpc(&mut self, object: &Node, item: &str) -> crate::model::Val<String> {
+        match self.required_str(object, item, "VpcId") {
+            Some(v) => crate::model::Val::Known(v),
+            None => crate::model::Val::Unknown("`VpcId` is missing or invalid".into()),
+        }
+    }
+
     /// An optional string.
     pub fn optional_str(&mut self, object: &Node, field: &str) -> Field<String> {
         self.field(object, field, "a string", |v| {

@@ -35,10 +35,7 @@ fn read(r: &mut Reader, object: &Node, snap: &mut Snapshot) {
     if !snap.claim(r, ITEM, &common) {
         return;
     }
-    let vpc = match r.required_str(object, ITEM, "VpcId") {
-        Some(v) => Val::Known(v),
-        None => Val::Unknown("`VpcId` is missing or invalid".into()),
-    };
+    let vpc = r.required_vpc(object, ITEM);
     let cidr = match r.optional_cidr(object, "CidrBlock", false) {
         Field::Ok(c) => Some(Val::Known(c)),
         Field::Bad => Some(Val::Unknown("`CidrBlock` is not an IPv4 CIDR block".into())),
