@@ -17,29 +17,19 @@ use super::value::Value;
 use crate::model::{FlowLog, FlowLogDestinationType, FlowLogTarget, Key, LogGroup, Origin, Val};
 use crate::source::Location;
 use std::collections::BTreeMap;
-use std::rc::Rc;
 
 /// Adds this family's objects to the model.
 pub(super) fn map(b: &mut Builder, all: &Collected) {
-    for inst in instances(all, "aws_cloudwatch_log_group") {
+    for inst in all.instance_list("aws_cloudwatch_log_group") {
         let group = log_group(b, &inst);
         b.model.log_groups.push(group);
     }
     unknown_expansions(b, all, "aws_cloudwatch_log_group", false);
-    for inst in instances(all, "aws_flow_log") {
+    for inst in all.instance_list("aws_flow_log") {
         let flow_log = flow_log(b, &inst);
         b.model.flow_logs.push(flow_log);
     }
     unknown_expansions(b, all, "aws_flow_log", true);
-}
-
-fn instances(all: &Collected, rtype: &str) -> Vec<Rc<InstanceEval>> {
-    all.by_type
-        .get(rtype)
-        .into_iter()
-        .flatten()
-        .flat_map(|r| r.instances.iter().cloned())
-        .collect()
 }
 
 /// Resources whose count/for_each is unknown: an Unknown note, and for flow logs a

@@ -46,7 +46,7 @@ pub(super) fn map(b: &mut Builder, all: &Collected) {
         }
     }
     for inst in instances("aws_iam_policy") {
-        let origin = origin(&inst);
+        let origin = inst.origin();
         let document = document(b, &inst, "aws_iam_policy", "policy", DocumentKind::Identity)
             .unwrap_or_else(|| missing_document(&inst, "policy"));
         b.model.managed_policies.push(ManagedPolicy {
@@ -90,7 +90,7 @@ pub(super) fn map(b: &mut Builder, all: &Collected) {
         for inst in instances(rtype) {
             let owner = entity_ref(b, inst.body.get(attr), kind);
             let att = Attachment {
-                origin: origin(&inst),
+                origin: inst.origin(),
                 policy: policy_ref(b, inst.body.get("policy_arn")),
             };
             let idx = owner_index(b, &owner, kind, &inst, attr);
@@ -112,7 +112,7 @@ pub(super) fn map(b: &mut Builder, all: &Collected) {
             for item in items {
                 let owner = entity_ref(b, Some(&item), kind);
                 let att = Attachment {
-                    origin: origin(&inst),
+                    origin: inst.origin(),
                     policy: policy.clone(),
                 };
                 let idx = owner_index(b, &owner, kind, &inst, attr);
@@ -121,13 +121,6 @@ pub(super) fn map(b: &mut Builder, all: &Collected) {
         }
     }
     policy::clear_provenance();
-}
-
-fn origin(inst: &InstanceEval) -> Origin {
-    Origin {
-        location: Some(inst.location.first_line()),
-        address: inst.address.clone(),
-    }
 }
 
 fn inline_address(entity_key: &str, name: &str) -> String {
@@ -262,7 +255,7 @@ fn entity(b: &mut Builder, inst: &InstanceEval, rtype: &str, kind: EntityKind) -
         }
     };
     IamEntity {
-        origin: origin(inst),
+        origin: inst.origin(),
         key: inst.address.clone(),
         kind,
         name: name_of(&inst.body),
@@ -414,7 +407,7 @@ fn policy_ref(b: &Builder, v: Option<&Value>) -> Val<AttachedPolicy> {
 
 fn missing_document(inst: &InstanceEval, attr: &str) -> PolicyDocument {
     PolicyDocument {
-        origin: origin(inst),
+        origin: inst.origin(),
         kind: if attr == "assume_role_policy" {
             DocumentKind::Trust
         } else {

@@ -12,10 +12,7 @@ use crate::source::Location;
 pub(super) fn map(b: &mut Builder, all: &Collected) {
     for r in all.of("aws_ec2_managed_prefix_list") {
         for inst in &r.instances {
-            let origin = Origin {
-                location: Some(inst.location.first_line()),
-                address: inst.address.clone(),
-            };
+            let origin = inst.origin();
             let name = match inst.body.get("name") {
                 Some(Value::String(s)) => Val::Known(s.clone()),
                 Some(Value::Unknown(u)) => Val::Unknown(u.reason.clone()),

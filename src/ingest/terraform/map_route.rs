@@ -45,10 +45,6 @@ pub(super) fn map(b: &mut Builder, all: &Collected) {
     subnet_tables(b, all, &t);
 }
 
-fn instances(all: &Collected, rtype: &str) -> Vec<Rc<InstanceEval>> {
-    all.instances(rtype).cloned().collect()
-}
-
 /// Resources of a type whose count/for_each is unknown: (location, address, reason,
 /// the placeholder body when there is one).
 fn unknown_expansions(
@@ -71,18 +67,11 @@ fn unknown_expansions(
         .collect()
 }
 
-fn origin(inst: &InstanceEval) -> Origin {
-    Origin {
-        location: Some(inst.location.first_line()),
-        address: inst.address.clone(),
-    }
-}
-
 // ---------------------------------------------------------------------------
 // Gateways
 
 fn gateways(b: &mut Builder, all: &Collected) {
-    for inst in instances(all, "aws_internet_gateway") {
+    for inst in all.instance_list("aws_internet_gateway") {
         // `vpc_id` is optional: an internet gateway without it is not attached (until an
         // `aws_internet_gateway_attachment` attaches it).
         let vpc = match inst.body.get("vpc_id") {
@@ -91,33 +80,33 @@ fn gateways(b: &mut Builder, all: &Collected) {
             v => Some(b.vpc_ref(v)),
         };
         b.model.internet_gateways.push(InternetGateway {
-            origin: origin(&inst),
+            origin: inst.origin(),
             key: inst.address.clone(),
             vpc,
             egress_only: false,
         });
     }
-    for inst in instances(all, "aws_egress_only_internet_gateway") {
+    for inst in all.instance_list("aws_egress_only_internet_gateway") {
         let vpc = Some(b.vpc_ref(inst.body.get("vpc_id")));
         b.model.internet_gateways.push(InternetGateway {
-            origin: origin(&inst),
+            origin: inst.origin(),
             key: inst.address.clone(),
             vpc,
             egress_only: true,
         });
     }
-    let mut attachments: Vec<(Option<Value>, Val<Key>, Location, String)> =
-        instances(all, "aws_internet_gateway_attachment")
-            .iter()
-            .map(|inst| {
-                (
-                    inst.body.get("internet_gateway_id").cloned(),
-                    b.vpc_ref(inst.body.get("vpc_id")),
-                    inst.location.first_line(),
-                    inst.address.clone(),
-                )
-            })
-            .collect();
+    let mut attachments: Vec<(Option<Value>, Val<Key>, Location, String)> = all
+        .instance_list("aws_internet_gateway_attachment")
+        .iter()
+        .map(|inst| {
+            (
+                inst.body.get("internet_gateway_id").cloned(),
+                b.vpc_ref(inst.body.get("vpc_id")),
+                inst.location.first_line(),
+                inst.address.clone(),
+            )
+        })
+        .collect();
     for (loc, address, reason, _) in unknown_expansions(all, "aws_internet_gateway_attachment") {
         b.unknown(&loc, &address, "count/for_each", &reason);
         attachments.push((None, Val::Unknown(reason), loc, address));
@@ -149,7 +138,7 @@ fn gateways(b: &mut Builder, all: &Collected) {
 }
 
 fn nat_gateways(b: &mut Builder, all: &Collected) {
-    for inst in instances(all, "aws_nat_gateway") {
+    for inst in all.instance_list("aws_nat_gateway") {
         let address = inst.address.clone();
         let subnet = b.subnet_ref(inst.body.get("subnet_id").unwrap_or(&Value::Null));
         if let Val::Unknown(r) = &subnet {
@@ -170,7 +159,7 @@ fn nat_gateways(b: &mut Builder, all: &Collected) {
             None => Val::Known(NatConnectivity::Public),
         };
         b.model.nat_gateways.push(NatGateway {
-            origin: origin(&inst),
+            origin: inst.origin(),
             key: address,
             subnet,
             connectivity,
@@ -258,7 +247,7 @@ fn local_route(b: &Builder, vpc: &Val<Key>, origin: &Origin) -> Route {
 }
 
 fn tables(b: &mut Builder, all: &Collected, t: &mut Tables) {
-    for inst in instances(all, "aws_default_route_table") {
+    for inst in all.instance_list("aws_default_route_table") {
         let vpc = match target_of(&b.ids, inst.body.get("default_route_table_id")) {
             Target::Ref(addr, attr)
                 if attr == "default_route_table_id" || attr == "main_route_table_id" =>
@@ -282,7 +271,7 @@ fn tables(b: &mut Builder, all: &Collected, t: &mut Tables) {
         let table = table_from(b, &inst, vpc);
         t.add(b, table);
     }
-    for inst in instances(all, "aws_route_table") {
+    for inst in all.instance_list("aws_route_table") {
         let vpc = b.vpc_ref(inst.body.get("vpc_id"));
         let table = table_from(b, &inst, vpc);
         t.add(b, table);
@@ -327,7 +316,7 @@ fn tables(b: &mut Builder, all: &Collected, t: &mut Tables) {
 }
 
 fn table_from(b: &mut Builder, inst: &InstanceEval, vpc: Val<Key>) -> RouteTable {
-    let origin = origin(inst);
+    let origin = inst.origin();
     let mut table = RouteTable {
         routes: vec![local_route(b, &vpc, &origin)],
         origin,
@@ -455,7 +444,7 @@ fn route_target(b: &Builder, body: &EvalBody) -> RouteTarget {
 }
 
 fn standalone_routes(b: &mut Builder, all: &Collected, t: &mut Tables) {
-    for inst in instances(all, "aws_route") {
+    for inst in all.instance_list("aws_route") {
         let table = t.table_ref(b, inst.body.get("route_table_id"));
         let loc = inst.location.first_line();
         let route = read_route(b, &inst.body, &inst.address, loc.clone(), true);
@@ -498,7 +487,7 @@ fn unknown_table(b: &mut Builder, address: &str, reason: &str) {
 }
 
 fn main_tables(b: &mut Builder, all: &Collected, t: &mut Tables) {
-    for inst in instances(all, "aws_main_route_table_association") {
+    for inst in all.instance_list("aws_main_route_table_association") {
         let table = t.table_ref(b, inst.body.get("route_table_id"));
         match b.vpc_ref(inst.body.get("vpc_id")) {
             Val::Known(v) => {
@@ -551,7 +540,7 @@ fn main_tables(b: &mut Builder, all: &Collected, t: &mut Tables) {
 fn subnet_tables(b: &mut Builder, all: &Collected, t: &Tables) {
     let mut explicit: HashMap<Key, Val<Key>> = HashMap::new();
     let mut any_unknown_subnet: Option<String> = None;
-    for inst in instances(all, "aws_route_table_association") {
+    for inst in all.instance_list("aws_route_table_association") {
         // The gateway form (`gateway_id`) is an edge association: no subnet.
         if matches!(inst.body.get("subnet_id"), None | Some(Value::Null)) {
             continue;

@@ -22,7 +22,7 @@ use std::rc::Rc;
 /// Adds this family's objects to the model.
 pub(super) fn map(b: &mut Builder, all: &Collected) {
     let mut g = Groups::default();
-    let defaults = instances(all, "aws_default_security_group");
+    let defaults = all.instance_list("aws_default_security_group");
     // Every VPC's managed default group first: inline rules may name any of them as a peer.
     for inst in &defaults {
         if let Val::Known(v) = group_vpc(b, inst) {
@@ -36,7 +36,7 @@ pub(super) fn map(b: &mut Builder, all: &Collected) {
         let group = group_from(b, &g, &inst, vpc, true, Val::Known("default".into()));
         g.add(b, group);
     }
-    for inst in instances(all, "aws_security_group") {
+    for inst in all.instance_list("aws_security_group") {
         let vpc = group_vpc(b, &inst);
         let name = match inst.body.get("name") {
             Some(Value::String(s)) if !s.is_empty() => Val::Known(s.clone()),
@@ -201,15 +201,6 @@ impl Groups {
     }
 }
 
-fn instances(all: &Collected, rtype: &str) -> Vec<Rc<InstanceEval>> {
-    all.by_type
-        .get(rtype)
-        .into_iter()
-        .flatten()
-        .flat_map(|r| r.instances.iter().cloned())
-        .collect()
-}
-
 /// Groups whose own count/for_each is unknown: noted, not modelled.
 fn unknown_expansions(b: &mut Builder, all: &Collected, rtype: &str) {
     let notes: Vec<(Location, String, String)> = all
@@ -246,10 +237,7 @@ fn group_from(
     name: Val<String>,
 ) -> SecurityGroup {
     let mut group = SecurityGroup {
-        origin: Origin {
-            location: Some(inst.location.first_line()),
-            address: inst.address.clone(),
-        },
+        origin: inst.origin(),
         key: inst.address.clone(),
         name,
         vpc,

@@ -26,6 +26,22 @@ impl Collected {
     pub(super) fn instances(&self, t: &str) -> impl Iterator<Item = &Rc<InstanceEval>> {
         self.of(t).flat_map(|r| r.instances.iter())
     }
+
+    /// The instances of every resource of a type, owned (for mapping while the model grows).
+    pub(super) fn instance_list(&self, t: &str) -> Vec<Rc<InstanceEval>> {
+        self.instances(t).cloned().collect()
+    }
+}
+
+impl InstanceEval {
+    /// The origin of the object a resource instance maps to: its block's first line and
+    /// its address.
+    pub(super) fn origin(&self) -> Origin {
+        Origin {
+            location: Some(self.location.first_line()),
+            address: self.address.clone(),
+        }
+    }
 }
 
 fn collect(ctx: &Ctx, m: &Rc<ModuleInst>, out: &mut Collected) {
@@ -379,10 +395,7 @@ impl Builder {
     }
 
     fn nacl_from(&mut self, inst: &InstanceEval, vpc: Val<Key>, is_default: bool) -> NetworkAcl {
-        let origin = Origin {
-            location: Some(inst.location.first_line()),
-            address: inst.address.clone(),
-        };
+        let origin = inst.origin();
         let mut nacl = NetworkAcl {
             origin,
             key: inst.address.clone(),
@@ -508,10 +521,7 @@ impl Builder {
                 },
             };
             self.model.subnets.push(Subnet {
-                origin: Origin {
-                    location: Some(inst.location.first_line()),
-                    address: inst.address.clone(),
-                },
+                origin: inst.origin(),
                 key: inst.address.clone(),
                 vpc,
                 cidr,
