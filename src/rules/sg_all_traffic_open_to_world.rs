@@ -23,16 +23,16 @@ impl Rule for SgAllTrafficOpenToWorld {
                 p => format!("inbound {p} on every port"),
             };
             let message = format!("{} allows {what} from {}", w.subject(), w.source());
-            let help = match syntax(model, w.group, w.rule) {
-                _ if w.via.is_some() => w.prefix_list_help().unwrap_or_default(),
-                RuleSyntax::Export => format!(
+            let help = match (w.prefix_list_help(), syntax(model, w.group, w.rule)) {
+                (Some(h), _) => h,
+                (None, RuleSyntax::Export) => format!(
                     "Revoke it (`aws ec2 revoke-security-group-ingress --group-id {} --ip-permissions '{}'`) \
                      and authorize only the protocol and ports the service needs (for a web server, tcp 443), \
                      from the sources that need them.",
                     group_id(w.group),
                     ip_permission(w.protocol, w.ports, w.cidr)
                 ),
-                s => {
+                (None, s) => {
                     let proto = if s == RuleSyntax::VpcRule {
                         "ip_protocol"
                     } else {

@@ -64,15 +64,15 @@ impl Rule for SgSensitivePortOpenToWorld {
             } else {
                 ""
             };
-            let help = match syntax(model, w.group, w.rule) {
-                _ if w.via.is_some() => w.prefix_list_help().unwrap_or_default(),
-                RuleSyntax::Export => format!(
+            let help = match (w.prefix_list_help(), syntax(model, w.group, w.rule)) {
+                (Some(h), _) => h,
+                (None, RuleSyntax::Export) => format!(
                     "Revoke it (`aws ec2 revoke-security-group-ingress --group-id {} --ip-permissions '{}'`) \
                      and authorize only the sources that need it: a VPN or office range, or the clients' security group.{ssm}",
                     group_id(w.group),
                     ip_permission(w.protocol, w.ports, w.cidr)
                 ),
-                s => format!(
+                (None, s) => format!(
                     "Replace {} with the sources that need this port: {}.{ssm}",
                     w.cidr,
                     narrower_source(s, w.cidr)
