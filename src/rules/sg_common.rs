@@ -2,10 +2,11 @@
 //! rule, and how to write the fix in the input's own syntax.
 
 use crate::model::{
-    Direction, InputKind, Model, PrefixList, PrefixListEntry, Protocol, SecurityGroup, SgPeer,
-    SgRule, Val,
+    Direction, InputKind, Model, NetworkInterface, PrefixList, PrefixListEntry, Protocol,
+    SecurityGroup, SgPeer, SgRule, Val,
 };
 use ipnet::IpNet;
+use std::collections::HashMap;
 
 /// A fully known inbound rule whose source is the whole internet.
 pub struct WorldIngress<'a> {
@@ -21,6 +22,8 @@ pub struct WorldIngress<'a> {
     pub ports: Option<(i64, i64)>,
     /// The prefix list entry that holds the world, when the rule names a prefix list.
     pub via: Option<(&'a PrefixList, &'a PrefixListEntry)>,
+    /// The network interfaces that carry the group.
+    pub interfaces: Vec<&'a NetworkInterface>,
 }
 
 impl WorldIngress<'_> {
@@ -78,11 +81,7 @@ impl WorldIngress<'_> {
                 entry.origin.location.clone(),
             );
         }
-        let using: Vec<_> = model
-            .network_interfaces
-            .iter()
-            .filter(|i| i.groups.contains(&self.group.key))
-            .collect();
+        let using = &self.interfaces;
         const SHOWN: usize = 5;
         for i in using.iter().take(SHOWN) {
             f.related(
@@ -131,6 +130,12 @@ impl WorldIngress<'_> {
 /// whose entries are not known, or a security group, is never the world); rules with an unknown protocol, source or ports
 /// (when they matter) are left out.
 pub fn world_ingress(model: &Model) -> Vec<WorldIngress<'_>> {
+    let mut carried: HashMap<&str, Vec<&NetworkInterface>> = HashMap::new();
+    for i in &model.network_interfaces {
+        for g in &i.groups {
+            carried.entry(g.as_str()).or_default().push(i);
+        }
+    }
     let mut out = Vec::new();
     for group in &model.security_groups {
         for rule in &group.rules {
@@ -175,6 +180,7 @@ pub fn world_ingress(model: &Model) -> Vec<WorldIngress<'_>> {
                     protocol,
                     ports,
                     via,
+                    interfaces: carried.get(group.key.as_str()).cloned().unwrap_or_default(),
                 });
             }
         }
