@@ -70,6 +70,11 @@ impl Drop for TempModule {
     }
 }
 
+/// Evaluates a root module made of one `main.tf`.
+fn eval_main(tag: &str, main_tf: &str) -> Outcome {
+    TempModule::new(tag, &[("main.tf", main_tf)]).eval()
+}
+
 /// Everything one root evaluation produced.
 struct Outcome {
     dir: PathBuf,
@@ -740,14 +745,10 @@ fn value_not_matching_the_type_is_an_error_at_the_value() {
 
 #[test]
 fn value_not_matching_the_type_from_a_default_is_an_error() {
-    let m = TempModule::new(
+    let out = eval_main(
         "badtypedefault",
-        &[(
-            "main.tf",
-            "variable \"port\" {\n  type    = list(string)\n  default = \"x\"\n}\noutput \"p\" { value = var.port }\n",
-        )],
+        "variable \"port\" {\n  type    = list(string)\n  default = \"x\"\n}\noutput \"p\" { value = var.port }\n",
     );
-    let out = m.eval();
     let (at, msg) = out.single_problem();
     assert!(msg.contains("var.port"), "{msg}");
     assert!(at.starts_with("main.tf:"), "{at}");
@@ -797,14 +798,10 @@ variable "cidr" { default = "10.1.0.0/16" }
 #[test]
 fn local_depending_on_itself_is_an_error() {
     // terraform validate: "Error: Cycle: local.a, local.b".
-    let m = TempModule::new(
+    let out = eval_main(
         "cycle",
-        &[(
-            "main.tf",
-            "locals {\n  a = local.b\n  b = local.a\n}\noutput \"a\" { value = local.a }\n",
-        )],
+        "locals {\n  a = local.b\n  b = local.a\n}\noutput \"a\" { value = local.a }\n",
     );
-    let out = m.eval();
     assert_eq!(out.get("a"), "unknown");
     assert!(
         !out.problems.is_empty(),
@@ -1034,14 +1031,10 @@ output "n" { value = length(aws_network_acl_rule.in) }
 
 #[test]
 fn for_each_over_a_list_is_an_error_at_for_each() {
-    let m = TempModule::new(
+    let out = eval_main(
         "foreachlist",
-        &[(
-            "main.tf",
-            "resource \"aws_subnet\" \"s\" {\n  for_each   = [\"a\", \"b\"]\n  cidr_block = each.value\n}\noutput \"s\" { value = aws_subnet.s }\n",
-        )],
+        "resource \"aws_subnet\" \"s\" {\n  for_each   = [\"a\", \"b\"]\n  cidr_block = each.value\n}\noutput \"s\" { value = aws_subnet.s }\n",
     );
-    let out = m.eval();
     let (at, msg) = out.single_problem();
     assert_eq!(at, "main.tf:2:16");
     assert!(msg.contains("for_each"), "{msg}");
@@ -1051,14 +1044,10 @@ fn for_each_over_a_list_is_an_error_at_for_each() {
 
 #[test]
 fn count_index_outside_count_is_an_error() {
-    let m = TempModule::new(
+    let out = eval_main(
         "countidx",
-        &[(
-            "main.tf",
-            "resource \"aws_subnet\" \"s\" {\n  cidr_block = \"10.0.${count.index}.0/24\"\n}\noutput \"s\" { value = aws_subnet.s.cidr_block }\n",
-        )],
+        "resource \"aws_subnet\" \"s\" {\n  cidr_block = \"10.0.${count.index}.0/24\"\n}\noutput \"s\" { value = aws_subnet.s.cidr_block }\n",
     );
-    let out = m.eval();
     let (at, msg) = out.single_problem();
     assert_eq!(at, "main.tf:2:24");
     assert!(msg.contains("count.index"), "{msg}");
@@ -1067,14 +1056,10 @@ fn count_index_outside_count_is_an_error() {
 
 #[test]
 fn negative_count_is_an_error_at_count() {
-    let m = TempModule::new(
+    let out = eval_main(
         "negcount",
-        &[(
-            "main.tf",
-            "resource \"aws_subnet\" \"s\" {\n  count      = -1\n  cidr_block = \"10.0.0.0/24\"\n}\noutput \"s\" { value = aws_subnet.s }\n",
-        )],
+        "resource \"aws_subnet\" \"s\" {\n  count      = -1\n  cidr_block = \"10.0.0.0/24\"\n}\noutput \"s\" { value = aws_subnet.s }\n",
     );
-    let out = m.eval();
     let (at, msg) = out.single_problem();
     assert_eq!(at, "main.tf:2:16");
     assert!(msg.contains("count"), "{msg}");
@@ -1238,14 +1223,10 @@ output "json" { value = jsondecode(data.aws_iam_policy_document.p.json) }
 #[test]
 fn dynamic_for_each_over_null_is_an_error() {
     // terraform validate: "Invalid dynamic for_each value: Cannot use a null value in for_each."
-    let m = TempModule::new(
+    let out = eval_main(
         "dynamicnull",
-        &[(
-            "main.tf",
-            "resource \"aws_security_group\" \"x\" {\n  dynamic \"ingress\" {\n    for_each = null\n    content {\n      from_port = 1\n    }\n  }\n}\noutput \"o\" { value = aws_security_group.x }\n",
-        )],
+        "resource \"aws_security_group\" \"x\" {\n  dynamic \"ingress\" {\n    for_each = null\n    content {\n      from_port = 1\n    }\n  }\n}\noutput \"o\" { value = aws_security_group.x }\n",
     );
-    let out = m.eval();
     let (at, msg) = out.single_problem();
     assert_eq!(at, "main.tf:3:16");
     assert!(msg.contains("null"), "{msg}");
@@ -1371,14 +1352,10 @@ fn for_expressions() {
 
 #[test]
 fn for_expression_duplicate_key_without_grouping_is_an_error() {
-    let m = TempModule::new(
+    let out = eval_main(
         "fordup",
-        &[(
-            "main.tf",
-            "output \"o\" {\n  value = {for s in [\"a\", \"a\"] : s => 1}\n}\n",
-        )],
+        "output \"o\" {\n  value = {for s in [\"a\", \"a\"] : s => 1}\n}\n",
     );
-    let out = m.eval();
     let (at, msg) = out.single_problem();
     assert!(at.starts_with("main.tf:2:"), "{at}");
     assert!(msg.contains("duplicate"), "{msg}");
@@ -1810,14 +1787,10 @@ fn fn_try_and_can() {
 fn try_does_not_hide_references_to_undeclared_things() {
     // Terraform checks references before evaluating: `try(local.nope, "x")` is
     // "Reference to undeclared local value", not "x".
-    let m = TempModule::new(
+    let out = eval_main(
         "tryundeclared",
-        &[(
-            "main.tf",
-            "output \"o\" {\n  value = try(local.nope, \"x\")\n}\n",
-        )],
+        "output \"o\" {\n  value = try(local.nope, \"x\")\n}\n",
     );
-    let out = m.eval();
     let (at, msg) = out.single_problem();
     assert_eq!(at, "main.tf:2:15");
     assert!(msg.contains("local.nope"), "{msg}");
@@ -2067,16 +2040,12 @@ fn templatefile_escaping_the_linted_directory_is_an_error() {
         .unwrap()
         .to_string_lossy()
         .to_string();
-    let m = TempModule::new(
+    let out = eval_main(
         "tplescape",
-        &[(
-            "main.tf",
-            &format!(
-                "output \"o\" {{\n  value = templatefile(\"../{name}/t.tpl\", {{ SECRET = \"{SECRET}\" }})\n}}\n"
-            ),
-        )],
+        &format!(
+            "output \"o\" {{\n  value = templatefile(\"../{name}/t.tpl\", {{ SECRET = \"{SECRET}\" }})\n}}\n"
+        ),
     );
-    let out = m.eval();
     let (at, msg) = out.single_problem();
     assert_eq!(at, "main.tf:2:11");
     assert!(msg.contains("outside"), "{msg}");
@@ -2085,14 +2054,10 @@ fn templatefile_escaping_the_linted_directory_is_an_error() {
 
 #[test]
 fn file_that_does_not_exist_is_an_error() {
-    let m = TempModule::new(
+    let out = eval_main(
         "filemissing",
-        &[(
-            "main.tf",
-            "output \"o\" {\n  value = file(\"nope.json\")\n}\n",
-        )],
+        "output \"o\" {\n  value = file(\"nope.json\")\n}\n",
     );
-    let out = m.eval();
     let (at, msg) = out.single_problem();
     assert_eq!(at, "main.tf:2:11");
     assert!(msg.contains("nope.json"), "{msg}");
@@ -2925,14 +2890,10 @@ fn errors_in_a_second_file_carry_that_file() {
 
 #[test]
 fn syntax_errors_are_reported_with_their_position() {
-    let m = TempModule::new(
+    let out = eval_main(
         "syntax",
-        &[(
-            "main.tf",
-            "output \"a\" {\n  value = 1\n}\n\nresource \"aws_vpc\" \"x\" {\n  cidr_block = \"10.0.0.0/16\n}\n",
-        )],
+        "output \"a\" {\n  value = 1\n}\n\nresource \"aws_vpc\" \"x\" {\n  cidr_block = \"10.0.0.0/16\n}\n",
     );
-    let out = m.eval();
     assert_eq!(out.problems.len(), 1, "{:?}", out.problem_lines());
     let p = &out.problems[0];
     assert_eq!(p.code, "PARSE001");
@@ -2974,28 +2935,20 @@ fn garbage_input_does_not_panic() {
 
 #[test]
 fn huge_count_is_unknown_not_an_allocation() {
-    let m = TempModule::new(
+    let out = eval_main(
         "hugecount",
-        &[(
-            "main.tf",
-            "resource \"aws_subnet\" \"s\" {\n  count      = 100000000\n  cidr_block = \"10.0.0.0/24\"\n}\noutput \"n\" { value = length(aws_subnet.s) }\n",
-        )],
+        "resource \"aws_subnet\" \"s\" {\n  count      = 100000000\n  cidr_block = \"10.0.0.0/24\"\n}\noutput \"n\" { value = length(aws_subnet.s) }\n",
     );
-    let out = m.eval();
     out.assert_clean();
     assert_eq!(out.get("n"), "unknown");
 }
 
 #[test]
 fn self_referencing_module_is_an_error_not_a_stack_overflow() {
-    let m = TempModule::new(
+    let out = eval_main(
         "recursive",
-        &[(
-            "main.tf",
-            "module \"m\" {\n  source = \"./\"\n}\noutput \"o\" { value = module.m.o }\n",
-        )],
+        "module \"m\" {\n  source = \"./\"\n}\noutput \"o\" { value = module.m.o }\n",
     );
-    let out = m.eval();
     assert!(!out.problems.is_empty());
     assert!(
         out.problem_lines().iter().any(|l| l.contains("deep")),
@@ -3158,14 +3111,10 @@ fn cli_var_with_type_any_is_parsed_as_hcl() {
 
 #[test]
 fn count_above_the_limit_says_so() {
-    let m = TempModule::new(
+    let out = eval_main(
         "countlimit",
-        &[(
-            "main.tf",
-            "resource \"aws_subnet\" \"s\" {\n  count      = 100000000\n  cidr_block = \"10.0.0.0/24\"\n}\noutput \"n\" { value = length(aws_subnet.s) }\n",
-        )],
+        "resource \"aws_subnet\" \"s\" {\n  count      = 100000000\n  cidr_block = \"10.0.0.0/24\"\n}\noutput \"n\" { value = length(aws_subnet.s) }\n",
     );
-    let out = m.eval();
     // Valid Terraform: not an error, but a note naming the limit, and the instances are Unknown.
     out.assert_clean();
     assert!(
