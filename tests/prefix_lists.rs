@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::state_id;
+use common::{snapshot_files, state_id};
 use std::path::Path;
 use std::sync::Arc;
 use vpclint::diag::PARSE_EVAL;
@@ -35,27 +35,11 @@ fn ids() -> Ids {
     }
 }
 
-/// The scenario's export files, in memory, with `rename` applied to file names and
-/// `edit` to texts.
 fn files(
     rename: &dyn Fn(&str) -> String,
     edit: &dyn Fn(&str, String) -> String,
 ) -> Vec<Arc<SourceFile>> {
-    let mut names: Vec<String> = std::fs::read_dir(DIR)
-        .expect("fixture directory")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".json"))
-        .collect();
-    names.sort();
-    names
-        .iter()
-        .map(|n| {
-            let text = std::fs::read_to_string(Path::new(DIR).join(n)).expect("fixture");
-            let new_name = rename(n);
-            let text = edit(&new_name, text);
-            SourceFile::new(Path::new("snap").join(new_name), text)
-        })
-        .collect()
+    snapshot_files(DIR, rename, edit)
 }
 
 fn model(out: &ExportInput) -> &Model {

@@ -4,7 +4,9 @@
 //! aws CLI output from fixtures/exports (two scenarios applied in different regions; moto's
 //! seeded ids overlap between them, as ids of two regions may).
 
-use std::path::Path;
+mod common;
+
+use common::snapshot_files;
 use std::sync::Arc;
 use vpclint::ingest::aws::{self, ExportInput};
 use vpclint::source::SourceFile;
@@ -14,19 +16,7 @@ const EU: &str = "fixtures/exports/flow_least_privilege_clean"; // eu-west-1
 
 /// Every file of `dir` under `snap/`, renamed by `name`.
 fn files(dir: &str, name: &dyn Fn(&str) -> String) -> Vec<Arc<SourceFile>> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("fixture directory")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".json"))
-        .collect();
-    names.sort();
-    names
-        .iter()
-        .map(|n| {
-            let text = std::fs::read_to_string(Path::new(dir).join(n)).expect("fixture");
-            SourceFile::new(Path::new("snap").join(name(n)), text)
-        })
-        .collect()
+    snapshot_files(dir, name, &|_, t| t)
 }
 
 fn with_region(region: &'static str) -> impl Fn(&str) -> String {
@@ -119,15 +109,7 @@ fn files_that_name_no_region_among_several_are_errors_not_guesses() {
     let mut all = files(US, &with_region("us-east-1"));
     // The eu-west-1 files keep their plain names: those whose objects name no region
     // (describe-vpcs, describe-network-acls, ...) cannot be placed.
-    all.extend(files(EU, &|n| n.to_string()).into_iter().map(|f| {
-        SourceFile::new(
-            Path::new("snap").join(format!(
-                "eu-{}",
-                f.path.file_name().expect("name").to_string_lossy()
-            )),
-            f.text.clone(),
-        )
-    }));
+    all.extend(files(EU, &|n| format!("eu-{n}")));
     let out = aws::load(&all);
     let mut errors: Vec<String> = out
         .problems

@@ -1,5 +1,8 @@
 //! Helpers shared by tests that read the generated fixtures.
 
+// Each test crate that includes this module uses only some of it.
+#![allow(dead_code)]
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -37,4 +40,28 @@ pub fn attribute(scenario: &str, address: &str, name: &str) -> String {
         .and_then(|v| v[name].as_str())
         .unwrap_or_else(|| panic!("{scenario}: no {address}.{name} in state.json"))
         .to_string()
+}
+
+/// The JSON files of a fixture directory, in memory under `snap/`, each renamed by
+/// `rename` and its text changed by `edit` (given the new name).
+pub fn snapshot_files(
+    dir: &str,
+    rename: &dyn Fn(&str) -> String,
+    edit: &dyn Fn(&str, String) -> String,
+) -> Vec<std::sync::Arc<vpclint::source::SourceFile>> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("fixture directory")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .map(|n| {
+            let text = std::fs::read_to_string(Path::new(dir).join(n)).expect("fixture");
+            let new_name = rename(n);
+            let text = edit(&new_name, text);
+            vpclint::source::SourceFile::new(Path::new("snap").join(new_name), text)
+        })
+        .collect()
 }
