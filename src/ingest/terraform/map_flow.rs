@@ -11,7 +11,7 @@
 //! becomes that group's key; a role reference to an `aws_iam_role` of the
 //! configuration becomes the role's key, anything else stays the ARN.
 
-use super::eval::{EvalBody, Expansion, InstanceEval};
+use super::eval::{EvalBody, InstanceEval};
 use super::mapping::{target_of, Builder, Collected, Target};
 use super::value::Value;
 use crate::model::{FlowLog, FlowLogDestinationType, FlowLogTarget, Key, LogGroup, Origin, Val};
@@ -35,22 +35,7 @@ pub(super) fn map(b: &mut Builder, all: &Collected) {
 /// Resources whose count/for_each is unknown: an Unknown note, and for flow logs a
 /// flow log of unknown target, so that no VPC is called uncovered because of it.
 fn unknown_expansions(b: &mut Builder, all: &Collected, rtype: &str, as_flow_log: bool) {
-    let unknown: Vec<(Location, String, String)> = all
-        .by_type
-        .get(rtype)
-        .into_iter()
-        .flatten()
-        .filter_map(|r| match (&r.expansion, &r.placeholder) {
-            (Expansion::Unknown(reason), Some(p)) => {
-                Some((p.location.first_line(), p.address.clone(), reason.clone()))
-            }
-            (Expansion::Unknown(reason), None) => {
-                Some((r.location.first_line(), r.key.clone(), reason.clone()))
-            }
-            _ => None,
-        })
-        .collect();
-    for (loc, address, reason) in unknown {
+    for (loc, address, reason, _) in all.unknown_expansions(rtype) {
         b.unknown(&loc, &address, "count/for_each", &reason);
         if as_flow_log {
             let why = format!("`{address}` has an unknown number of instances: {reason}");

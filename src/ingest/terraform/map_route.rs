@@ -22,7 +22,7 @@
 //! unknown subnet makes the route table of every subnet without a known
 //! explicit association unknown.
 
-use super::eval::{EvalBody, Expansion, InstanceEval};
+use super::eval::{EvalBody, InstanceEval};
 use super::map_flow::resource_type;
 use super::mapping::{target_of, Builder, Collected, Nested, Target};
 use super::value::Value;
@@ -32,7 +32,6 @@ use crate::model::{
 };
 use crate::source::Location;
 use std::collections::{BTreeMap, HashMap};
-use std::rc::Rc;
 
 /// Adds this family's objects to the model and sets each subnet's route table.
 pub(super) fn map(b: &mut Builder, all: &Collected) {
@@ -43,28 +42,6 @@ pub(super) fn map(b: &mut Builder, all: &Collected) {
     standalone_routes(b, all, &mut t);
     main_tables(b, all, &mut t);
     subnet_tables(b, all, &t);
-}
-
-/// Resources of a type whose count/for_each is unknown: (location, address, reason,
-/// the placeholder body when there is one).
-fn unknown_expansions(
-    all: &Collected,
-    rtype: &str,
-) -> Vec<(Location, String, String, Option<Rc<InstanceEval>>)> {
-    all.of(rtype)
-        .filter_map(|r| match &r.expansion {
-            Expansion::Unknown(reason) => Some(match &r.placeholder {
-                Some(p) => (
-                    p.location.first_line(),
-                    p.address.clone(),
-                    reason.clone(),
-                    Some(Rc::clone(p)),
-                ),
-                None => (r.location.first_line(), r.key.clone(), reason.clone(), None),
-            }),
-            _ => None,
-        })
-        .collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -107,7 +84,7 @@ fn gateways(b: &mut Builder, all: &Collected) {
             )
         })
         .collect();
-    for (loc, address, reason, _) in unknown_expansions(all, "aws_internet_gateway_attachment") {
+    for (loc, address, reason, _) in all.unknown_expansions("aws_internet_gateway_attachment") {
         b.unknown(&loc, &address, "count/for_each", &reason);
         attachments.push((None, Val::Unknown(reason), loc, address));
     }
@@ -166,7 +143,7 @@ fn nat_gateways(b: &mut Builder, all: &Collected) {
             state: None,
         });
     }
-    for (loc, address, reason, _) in unknown_expansions(all, "aws_nat_gateway") {
+    for (loc, address, reason, _) in all.unknown_expansions("aws_nat_gateway") {
         b.unknown(&loc, &address, "count/for_each", &reason);
     }
 }
@@ -277,7 +254,7 @@ fn tables(b: &mut Builder, all: &Collected, t: &mut Tables) {
         t.add(b, table);
     }
     for rtype in ["aws_default_route_table", "aws_route_table"] {
-        for (loc, address, reason, _) in unknown_expansions(all, rtype) {
+        for (loc, address, reason, _) in all.unknown_expansions(rtype) {
             b.unknown(&loc, &address, "count/for_each", &reason);
         }
     }
@@ -460,7 +437,7 @@ fn standalone_routes(b: &mut Builder, all: &Collected, t: &mut Tables) {
             }
         }
     }
-    for (loc, address, reason, placeholder) in unknown_expansions(all, "aws_route") {
+    for (loc, address, reason, placeholder) in all.unknown_expansions("aws_route") {
         b.unknown(&loc, &address, "count/for_each", &reason);
         let table = match &placeholder {
             Some(p) => t.table_ref(b, p.body.get("route_table_id")),
@@ -503,7 +480,7 @@ fn main_tables(b: &mut Builder, all: &Collected, t: &mut Tables) {
             }
         }
     }
-    for (loc, address, reason, _) in unknown_expansions(all, "aws_main_route_table_association") {
+    for (loc, address, reason, _) in all.unknown_expansions("aws_main_route_table_association") {
         b.unknown(&loc, &address, "count/for_each", &reason);
         t.main_unknown = Some(format!(
             "`{address}` has an unknown number of instances: {reason}"
@@ -571,8 +548,7 @@ fn subnet_tables(b: &mut Builder, all: &Collected, t: &Tables) {
             }
         }
     }
-    for (loc, address, reason, placeholder) in
-        unknown_expansions(all, "aws_route_table_association")
+    for (loc, address, reason, placeholder) in all.unknown_expansions("aws_route_table_association")
     {
         b.unknown(&loc, &address, "count/for_each", &reason);
         let why = format!("`{address}` has an unknown number of instances: {reason}");

@@ -203,19 +203,7 @@ impl Groups {
 
 /// Groups whose own count/for_each is unknown: noted, not modelled.
 fn unknown_expansions(b: &mut Builder, all: &Collected, rtype: &str) {
-    let notes: Vec<(Location, String, String)> = all
-        .by_type
-        .get(rtype)
-        .into_iter()
-        .flatten()
-        .filter_map(|r| match (&r.expansion, &r.placeholder) {
-            (Expansion::Unknown(reason), Some(p)) => {
-                Some((p.location.first_line(), p.address.clone(), reason.clone()))
-            }
-            _ => None,
-        })
-        .collect();
-    for (loc, address, reason) in notes {
+    for (loc, address, reason, _) in all.unknown_expansions(rtype) {
         b.unknown(&loc, &address, "count/for_each", &reason);
     }
 }

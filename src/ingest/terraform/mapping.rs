@@ -12,6 +12,9 @@ use ipnet::IpNet;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
+/// A resource with an unknown number of instances (see [`Collected::unknown_expansions`]).
+pub(super) type UnknownExpansion = (Location, String, String, Option<Rc<InstanceEval>>);
+
 /// Every evaluated resource of a configuration (or plan), by type, in a stable order.
 pub struct Collected {
     /// Evaluated resources by resource type.
@@ -25,6 +28,25 @@ impl Collected {
 
     pub(super) fn instances(&self, t: &str) -> impl Iterator<Item = &Rc<InstanceEval>> {
         self.of(t).flat_map(|r| r.instances.iter())
+    }
+
+    /// Resources of a type whose count/for_each is unknown: (location, address, reason,
+    /// the placeholder body, evaluated with unknown `count.index`/`each`, when there is one).
+    pub(super) fn unknown_expansions(&self, t: &str) -> Vec<UnknownExpansion> {
+        self.of(t)
+            .filter_map(|r| match &r.expansion {
+                Expansion::Unknown(reason) => Some(match &r.placeholder {
+                    Some(p) => (
+                        p.location.first_line(),
+                        p.address.clone(),
+                        reason.clone(),
+                        Some(Rc::clone(p)),
+                    ),
+                    None => (r.location.first_line(), r.key.clone(), reason.clone(), None),
+                }),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The instances of every resource of a type, owned (for mapping while the model grows).
