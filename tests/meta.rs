@@ -242,8 +242,12 @@ fn names_and_severities_agree_with_the_rule_catalogue() {
         .collect();
     for r in rules::all() {
         let Some((name, severity)) = documented.get(&r.meta.code) else {
+            // A rule the catalogue names in running text ("ROUTE001
+            // nat-gateway-without-internet-route and ... are defined by their
+            // rules/ROUTE00x.yaml") is documented by its YAML.
+            let named_in_text = text.contains(&format!("{} {}", r.meta.code, r.meta.name));
             assert!(
-                reserved.iter().any(|f| r.meta.code.starts_with(f.as_str())),
+                named_in_text || reserved.iter().any(|f| r.meta.code.starts_with(f.as_str())),
                 "{} is not in RULES.md, nor in a family it reserves",
                 r.meta.code
             );
