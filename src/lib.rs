@@ -4,7 +4,6 @@ pub mod baseline;
 pub mod check;
 pub mod config;
 pub mod diag;
-pub mod fix;
 pub mod ingest;
 pub mod model;
 pub mod net;

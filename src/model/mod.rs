@@ -9,7 +9,6 @@ use crate::source::Location;
 pub mod eni;
 pub mod flow;
 pub mod iam;
-pub mod nacl_analysis;
 pub mod prefix_list;
 pub mod route;
 pub mod sg;

@@ -1,11 +1,189 @@
-//! Shared NACL analysis for the rules: how to describe entries and traffic. The
-//! analysis itself lives in [`crate::model::nacl_analysis`], fixes in [`crate::fix::nacl`].
+//! Shared NACL analysis: entry lists in evaluation order with their match
+//! spaces and effective parts, what is uncertain, and how to describe entries.
 
-pub use crate::fix::nacl::{entry_text, free_rule_number, uses_standalone_rules, NewEntry};
-pub use crate::model::nacl_analysis::{Analyzed, AnalyzedList, Uncertain};
-use crate::model::{Direction, Protocol, Val};
-use crate::net::{self, Family, Interval, PacketSpace};
+use crate::model::{
+    local_address, Direction, EntrySource, InputKind, NaclEntry, NetworkAcl, Protocol, RuleAction,
+    Val,
+};
+use crate::net::{self, EntryMatch, Family, Interval, PacketSpace, Universe};
 use ipnet::IpNet;
+
+/// A fully known entry, placed in evaluation order.
+pub struct Analyzed<'a> {
+    /// The entry.
+    pub entry: &'a NaclEntry,
+    /// Its rule number.
+    pub number: u32,
+    /// allow / deny.
+    pub action: RuleAction,
+    /// Protocol.
+    pub protocol: Protocol,
+    /// CIDR.
+    pub cidr: IpNet,
+    /// Everything it matches.
+    pub space: PacketSpace,
+    /// What it decides: its space minus every earlier entry's space.
+    pub effective: PacketSpace,
+}
+
+/// An entry with something unknown: it may decide any packet of `upper` below its number.
+pub struct Uncertain {
+    /// Its rule number, if known.
+    pub number: Option<u32>,
+    /// Its action, if known.
+    pub action: Option<RuleAction>,
+    /// Every packet it could match: its known fields, with unknown ones taken as "anything".
+    pub upper: PacketSpace,
+}
+
+/// One direction of a NACL, analyzed.
+pub struct AnalyzedList<'a> {
+    /// Direction.
+    pub direction: Direction,
+    /// Known entries in evaluation order (the implicit deny is not in here: it is the rest).
+    pub entries: Vec<Analyzed<'a>>,
+    /// Entries that could not be fully evaluated.
+    pub uncertain: Vec<Uncertain>,
+}
+
+impl<'a> AnalyzedList<'a> {
+    /// Analyzes one direction of a NACL.
+    pub fn new(nacl: &'a NetworkAcl, direction: Direction) -> Self {
+        let mut entries = Vec::new();
+        let mut uncertain = Vec::new();
+        for (pos, e) in nacl.entries(direction).iter().enumerate() {
+            if e.source == EntrySource::ImplicitDeny {
+                continue;
+            }
+            match known(e) {
+                Some((number, action, protocol, cidr, m)) => {
+                    let space = net::match_space(&m, &Universe::AWS);
+                    entries.push((
+                        (number, pos),
+                        Analyzed {
+                            entry: e,
+                            number,
+                            action,
+                            protocol,
+                            cidr,
+                            space,
+                            effective: PacketSpace::empty(),
+                        },
+                    ));
+                }
+                None => uncertain.push(Uncertain {
+                    number: e.rule_number.known().copied(),
+                    action: e.action.known().copied(),
+                    upper: upper_space(e),
+                }),
+            }
+        }
+        entries.sort_by_key(|(k, _)| *k);
+        let mut entries: Vec<Analyzed> = entries.into_iter().map(|(_, a)| a).collect();
+        let spaces: Vec<PacketSpace> = entries.iter().map(|a| a.space.clone()).collect();
+        for (a, eff) in entries.iter_mut().zip(net::effective_parts(&spaces)) {
+            a.effective = eff;
+        }
+        AnalyzedList {
+            direction,
+            entries,
+            uncertain,
+        }
+    }
+
+    /// The packets of `space` that an entry we could not evaluate might decide before
+    /// rule `number` (`None`: before the implicit deny), counting only entries whose action
+    /// could differ from `unless`.
+    pub fn uncertain_part(
+        &self,
+        space: &PacketSpace,
+        number: Option<u32>,
+        unless: Option<RuleAction>,
+    ) -> PacketSpace {
+        let uppers = self.uncertain.iter().filter(|u| {
+            let earlier = match (u.number, number) {
+                (Some(n), Some(limit)) => n < limit,
+                _ => true,
+            };
+            let differs = match (u.action, unless) {
+                (Some(a), Some(b)) => a != b,
+                _ => true,
+            };
+            earlier && differs
+        });
+        space.intersect(&PacketSpace::union_all(uppers.map(|u| &u.upper)))
+    }
+
+    /// True if an entry we could not evaluate might decide some packet of `space` before rule `number`.
+    pub fn uncertain_before(&self, space: &PacketSpace, number: Option<u32>) -> bool {
+        !self.uncertain_part(space, number, None).is_empty()
+    }
+
+    /// The union of every entry's space.
+    pub fn matched(&self) -> PacketSpace {
+        PacketSpace::union_all(self.entries.iter().map(|a| &a.space))
+    }
+}
+
+/// Every packet an entry with unknown fields could match: unknown fields match anything.
+fn upper_space(e: &NaclEntry) -> PacketSpace {
+    let universe = Universe::AWS;
+    let families: Vec<(Family, Interval)> = match e.cidr.known() {
+        Some(c) => vec![net::cidr_interval(c)],
+        None => Family::ALL
+            .iter()
+            .map(|f| (*f, universe.address_range(*f)))
+            .collect(),
+    };
+    let protocol = e.protocol.known().copied().unwrap_or(Protocol::All);
+    let mut out = PacketSpace::empty();
+    for (family, address) in families {
+        let mut m = EntryMatch::new(family, protocol, address);
+        if let (Some(p), Val::Known(Some((from, to)))) = (e.protocol.known(), &e.ports) {
+            if p.has_ports() {
+                m = m.with_ports(clamp_i32(*from), clamp_i32(*to));
+            }
+        }
+        if let (Some(p), Val::Known(Some((t, c)))) = (e.protocol.known(), &e.icmp) {
+            if p.is_icmp() {
+                m = m.with_icmp(clamp_i32(*t), clamp_i32(*c));
+            }
+        }
+        out = out.union(&net::match_space(&m, &universe));
+    }
+    out
+}
+
+type KnownParts = (u32, RuleAction, Protocol, IpNet, EntryMatch);
+
+fn known(e: &NaclEntry) -> Option<KnownParts> {
+    let number = *e.rule_number.known()?;
+    let action = *e.action.known()?;
+    let protocol = *e.protocol.known()?;
+    let cidr = *e.cidr.known()?;
+    let mut m = EntryMatch::for_cidr(&cidr, protocol);
+    if protocol.has_ports() {
+        match &e.ports {
+            Val::Known(Some((from, to))) => {
+                m = m.with_ports(clamp_i32(*from), clamp_i32(*to));
+            }
+            Val::Known(None) => {}
+            Val::Unknown(_) => return None,
+        }
+    }
+    if protocol.is_icmp() {
+        match &e.icmp {
+            Val::Known(Some((t, c))) => m = m.with_icmp(clamp_i32(*t), clamp_i32(*c)),
+            Val::Known(None) => {}
+            Val::Unknown(_) => return None,
+        }
+    }
+    Some((number, action, protocol, cidr, m))
+}
+
+fn clamp_i32(v: i64) -> i32 {
+    v.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
+}
 
 /// True for a port range that serves replies: inside 1024-65535 and at least 1000 ports wide.
 pub fn is_return_path_range(from: i64, to: i64) -> bool {
@@ -103,4 +281,126 @@ pub fn peer_cidrs(space: &PacketSpace) -> Vec<IpNet> {
 /// The world CIDR of a family (0.0.0.0/0 or ::/0).
 pub fn is_world(cidr: &IpNet) -> bool {
     cidr.prefix_len() == 0
+}
+
+/// A free rule number: the highest unused number below `below` (and above 0),
+/// or the next multiple of 10 above every used number when `below` is None.
+/// Numbers in `taken` count as used too.
+pub fn free_rule_number(list: &AnalyzedList, below: Option<u32>, taken: &[u32]) -> Option<u32> {
+    let mut used: Vec<u32> = list.entries.iter().map(|a| a.number).collect();
+    used.extend_from_slice(taken);
+    match below {
+        Some(limit) => (1..limit).rev().find(|n| !used.contains(n)),
+        None => {
+            let max = used.iter().copied().max().unwrap_or(0);
+            let mut n = (max / 10 + 1) * 10;
+            while used.contains(&n) {
+                n += 1;
+            }
+            (n <= 32766)
+                .then_some(n)
+                .or_else(|| (1..=32766).rev().find(|n| !used.contains(n)))
+        }
+    }
+}
+
+/// Whether this NACL's entries are written as standalone `aws_network_acl_rule` resources
+/// (then help shows a resource; otherwise an inline block).
+pub fn uses_standalone_rules(nacl: &NetworkAcl, dir: Direction) -> bool {
+    nacl.entries(dir)
+        .iter()
+        .chain(nacl.entries(dir.opposite()).iter())
+        .any(|e| e.origin.address != nacl.origin.address && e.source == EntrySource::User)
+}
+
+/// An entry a fix adds.
+pub struct NewEntry {
+    /// Direction.
+    pub dir: Direction,
+    /// Rule number.
+    pub number: u32,
+    /// allow / deny.
+    pub action: RuleAction,
+    /// Protocol.
+    pub protocol: Protocol,
+    /// Port range (tcp/udp).
+    pub ports: Option<(u32, u32)>,
+    /// ICMP type and code.
+    pub icmp: Option<(i64, i64)>,
+    /// CIDR.
+    pub cidr: IpNet,
+}
+
+/// Renders an entry to add, in the input's own syntax: HCL for Terraform (an inline
+/// block, or an `aws_network_acl_rule` when the NACL uses standalone rules), an
+/// `aws ec2 create-network-acl-entry` command for exports.
+pub fn entry_text(kind: InputKind, nacl: &NetworkAcl, e: &NewEntry) -> String {
+    let proto = match e.protocol {
+        Protocol::All => "-1".to_string(),
+        p if p.has_ports() || p.is_icmp() => p.to_string(),
+        Protocol::Number(n) => n.to_string(),
+    };
+    if kind == InputKind::Export {
+        let id = nacl.key.rsplit('/').next().unwrap_or(&nacl.key);
+        let mut cmd = format!(
+            "aws ec2 create-network-acl-entry --network-acl-id {id} {} --rule-number {} --rule-action {} --protocol {proto}",
+            if e.dir == Direction::Outbound { "--egress" } else { "--ingress" },
+            e.number,
+            e.action,
+        );
+        if let Some((from, to)) = e.ports {
+            cmd.push_str(&format!(" --port-range From={from},To={to}"));
+        }
+        if let Some((t, c)) = e.icmp {
+            cmd.push_str(&format!(" --icmp-type-code Type={t},Code={c}"));
+        }
+        match e.cidr {
+            IpNet::V4(_) => cmd.push_str(&format!(" --cidr-block {}", e.cidr)),
+            IpNet::V6(_) => cmd.push_str(&format!(" --ipv6-cidr-block {}", e.cidr)),
+        }
+        return cmd;
+    }
+    let cidr_attr = match e.cidr {
+        IpNet::V4(_) => "cidr_block",
+        IpNet::V6(_) => "ipv6_cidr_block",
+    };
+    let (from, to) = e.ports.unwrap_or((0, 0));
+    let mut lines: Vec<(String, String)> = Vec::new();
+    let standalone = uses_standalone_rules(nacl, e.dir);
+    if standalone {
+        let target = match nacl.key.strip_suffix(".default_network_acl_id") {
+            Some(vpc) => format!("{}.default_network_acl_id", local_address(vpc)),
+            None => format!("{}.id", local_address(&nacl.key)),
+        };
+        lines.push(("network_acl_id".into(), target));
+        lines.push(("egress".into(), (e.dir == Direction::Outbound).to_string()));
+        lines.push(("rule_number".into(), e.number.to_string()));
+        lines.push(("rule_action".into(), format!("\"{}\"", e.action)));
+    } else {
+        lines.push(("rule_no".into(), e.number.to_string()));
+        lines.push(("action".into(), format!("\"{}\"", e.action)));
+    }
+    lines.push(("protocol".into(), format!("\"{proto}\"")));
+    lines.push(("from_port".into(), from.to_string()));
+    lines.push(("to_port".into(), to.to_string()));
+    if let Some((t, c)) = e.icmp {
+        lines.push(("icmp_type".into(), t.to_string()));
+        lines.push(("icmp_code".into(), c.to_string()));
+    }
+    lines.push((cidr_attr.into(), format!("\"{}\"", e.cidr)));
+    let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    let body: String = lines
+        .iter()
+        .map(|(k, v)| format!("  {k:width$} = {v}\n"))
+        .collect();
+    if standalone {
+        let name = format!("{}_{}", e.dir.as_str(), e.number);
+        format!("resource \"aws_network_acl_rule\" \"{name}\" {{\n{body}}}")
+    } else {
+        let block = match e.dir {
+            Direction::Inbound => "ingress",
+            Direction::Outbound => "egress",
+        };
+        format!("{block} {{\n{body}}}")
+    }
 }
