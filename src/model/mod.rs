@@ -13,6 +13,7 @@ pub mod prefix_list;
 pub mod route;
 pub mod sg;
 
+pub use crate::net::Protocol;
 pub use eni::NetworkInterface;
 pub use flow::{FlowLog, FlowLogDestinationType, FlowLogTarget, LogGroup};
 pub use iam::{
@@ -26,7 +27,6 @@ pub use route::{
     RouteTable, RouteTarget, TARGET_FIELDS,
 };
 pub use sg::{SecurityGroup, SgPeer, SgRule};
-pub use crate::net::Protocol;
 use std::fmt;
 
 /// A value that is either known or could not be determined.
@@ -327,6 +327,61 @@ pub struct NaclEntry {
     pub cidr: Val<IpNet>,
     /// How the entry came to be.
     pub source: EntrySource,
+}
+
+impl NaclEntry {
+    /// What the entry matches, when every field of it is known.
+    pub fn entry_match(&self) -> Option<crate::net::EntryMatch> {
+        let protocol = *self.protocol.known()?;
+        let cidr = *self.cidr.known()?;
+        let mut m = crate::net::EntryMatch::for_cidr(&cidr, protocol);
+        if protocol.has_ports() {
+            match &self.ports {
+                Val::Known(Some((from, to))) => m = m.with_ports(clamp_i32(*from), clamp_i32(*to)),
+                Val::Known(None) => {}
+                Val::Unknown(_) => return None,
+            }
+        }
+        if protocol.is_icmp() {
+            match &self.icmp {
+                Val::Known(Some((t, c))) => m = m.with_icmp(clamp_i32(*t), clamp_i32(*c)),
+                Val::Known(None) => {}
+                Val::Unknown(_) => return None,
+            }
+        }
+        Some(m)
+    }
+
+    /// Every packet the entry could match: unknown fields match anything.
+    pub fn upper_space(&self) -> crate::net::PacketSpace {
+        use crate::net::{cidr_interval, match_space, EntryMatch, Family, PacketSpace, Universe};
+        let universe = Universe::AWS;
+        let families: Vec<_> = match self.cidr.known() {
+            Some(c) => vec![cidr_interval(c)],
+            None => Family::ALL
+                .iter()
+                .map(|f| (*f, universe.address_range(*f)))
+                .collect(),
+        };
+        let protocol = self.protocol.known().copied().unwrap_or(Protocol::All);
+        let mut out = PacketSpace::empty();
+        for (family, address) in families {
+            let mut m = EntryMatch::new(family, protocol, address);
+            if let (true, Val::Known(Some((from, to)))) = (protocol.has_ports(), &self.ports) {
+                m = m.with_ports(clamp_i32(*from), clamp_i32(*to));
+            }
+            if let (true, Val::Known(Some((t, c)))) = (protocol.is_icmp(), &self.icmp) {
+                m = m.with_icmp(clamp_i32(*t), clamp_i32(*c));
+            }
+            out = out.union(&match_space(&m, &universe));
+        }
+        out
+    }
+}
+
+/// `v` clamped to the `i32` range (ports and ICMP fields as written may be anything).
+pub fn clamp_i32(v: i64) -> i32 {
+    v.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
 }
 
 /// A network ACL.
