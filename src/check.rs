@@ -256,14 +256,27 @@ pub fn check(opts: &CheckOptions) -> Report {
     check_run(opts).report
 }
 
-/// Runs the given rules; returns the report (unsorted findings) and the Terraform files read.
-fn run_rules(
+/// Every model read from the options' paths, with the problems and notes of reading them.
+pub struct Loaded {
+    /// Models, Terraform first, then exports, then plan/state JSON.
+    pub models: Vec<crate::model::Model>,
+    /// Input problems.
+    pub problems: Vec<Problem>,
+    /// Notes about the input.
+    pub notes: Vec<InputNote>,
+    /// Number of files read.
+    pub files: usize,
+    /// Plan/state models (index into `models`) and the Terraform root they were made from.
+    plan_models: Vec<(usize, Option<PathBuf>)>,
+    inputs: RootInputs,
+}
+
+/// Reads every model under the options' paths (Terraform, exports, plan/state JSON).
+pub fn load_models(
     opts: &CheckOptions,
-    settings: &Settings,
     var_files: Vec<PathBuf>,
-    enabled: &[&'static RuleEntry],
     exclude: Option<&PathFilter>,
-) -> (Report, Vec<Arc<SourceFile>>) {
+) -> Loaded {
     let paths = if opts.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -334,6 +347,32 @@ fn run_rules(
             message: format!("skipped: {}: {}", s.path, s.reason),
         });
     }
+    Loaded {
+        models,
+        problems,
+        notes,
+        files,
+        plan_models,
+        inputs,
+    }
+}
+
+/// Runs the given rules; returns the report (unsorted findings) and the Terraform files read.
+fn run_rules(
+    opts: &CheckOptions,
+    settings: &Settings,
+    var_files: Vec<PathBuf>,
+    enabled: &[&'static RuleEntry],
+    exclude: Option<&PathFilter>,
+) -> (Report, Vec<Arc<SourceFile>>) {
+    let Loaded {
+        models,
+        problems,
+        notes,
+        files,
+        plan_models,
+        inputs,
+    } = load_models(opts, var_files, exclude);
     let mut report = Report {
         files,
         models: models.len(),

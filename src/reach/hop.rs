@@ -218,7 +218,10 @@ impl HopResult {
                 let by_rule = self.denying().any(|x| {
                     matches!(
                         x.rule,
-                        RuleRef::Number(_) | RuleRef::ImplicitDeny | RuleRef::Route(_)
+                        RuleRef::Number(_)
+                            | RuleRef::ImplicitDeny
+                            | RuleRef::Route(_)
+                            | RuleRef::Component
                     )
                 });
                 if by_rule {

@@ -18,3 +18,10 @@ pub use hop::{
     nacl_decision, route_decision, sg_decision, Component, Context, Decider, Decision, HopResult,
     RuleRef, DEFAULT_EPHEMERAL,
 };
+pub mod path;
+
+pub use path::{analyze, resolve, Analysis, EndpointSpec, Query, QueryError, Site, Verdict};
+pub mod command;
+pub mod fix;
+pub mod matrix;
+pub mod render;
