@@ -25,3 +25,6 @@ pub mod command;
 pub mod fix;
 pub mod matrix;
 pub mod render;
+
+#[cfg(test)]
+mod tests;
