@@ -21,7 +21,13 @@ fn net(s: &str) -> IpNet {
     s.parse().expect("test CIDR")
 }
 
-fn entry(n: u32, action: RuleAction, proto: Protocol, ports: Option<(i64, i64)>, cidr: &str) -> NaclEntry {
+fn entry(
+    n: u32,
+    action: RuleAction,
+    proto: Protocol,
+    ports: Option<(i64, i64)>,
+    cidr: &str,
+) -> NaclEntry {
     NaclEntry {
         origin: o(&format!("rule {n}")),
         rule_number: Val::Known(n),
@@ -73,7 +79,13 @@ fn sg(key: &str, rules: Vec<SgRule>) -> SecurityGroup {
     }
 }
 
-fn eni(key: &str, subnet: &str, groups: &[&str], ip: &str, public: Option<&str>) -> NetworkInterface {
+fn eni(
+    key: &str,
+    subnet: &str,
+    groups: &[&str],
+    ip: &str,
+    public: Option<&str>,
+) -> NetworkInterface {
     NetworkInterface {
         origin: o(key),
         key: key.into(),
@@ -122,8 +134,18 @@ fn open_sg(key: &str) -> SecurityGroup {
     sg(
         key,
         vec![
-            rule(Direction::Inbound, Protocol::All, None, SgPeer::Cidr(Val::Known(net("0.0.0.0/0")))),
-            rule(Direction::Outbound, Protocol::All, None, SgPeer::Cidr(Val::Known(net("0.0.0.0/0")))),
+            rule(
+                Direction::Inbound,
+                Protocol::All,
+                None,
+                SgPeer::Cidr(Val::Known(net("0.0.0.0/0"))),
+            ),
+            rule(
+                Direction::Outbound,
+                Protocol::All,
+                None,
+                SgPeer::Cidr(Val::Known(net("0.0.0.0/0"))),
+            ),
         ],
     )
 }
@@ -147,20 +169,56 @@ fn base() -> Model {
             subnet("db", "10.0.2.0/24", "acl-db", "rt-priv"),
         ],
         nacls: vec![
-            nacl("acl-pub", vec![allow_all("0.0.0.0/0")], vec![allow_all("0.0.0.0/0")]),
-            nacl("acl-app", vec![allow_all("0.0.0.0/0")], vec![allow_all("0.0.0.0/0")]),
-            nacl("acl-db", vec![allow_all("0.0.0.0/0")], vec![allow_all("0.0.0.0/0")]),
+            nacl(
+                "acl-pub",
+                vec![allow_all("0.0.0.0/0")],
+                vec![allow_all("0.0.0.0/0")],
+            ),
+            nacl(
+                "acl-app",
+                vec![allow_all("0.0.0.0/0")],
+                vec![allow_all("0.0.0.0/0")],
+            ),
+            nacl(
+                "acl-db",
+                vec![allow_all("0.0.0.0/0")],
+                vec![allow_all("0.0.0.0/0")],
+            ),
         ],
         security_groups: vec![open_sg("sg-open")],
         network_interfaces: vec![
             eni("web", "app", &["sg-open"], "10.0.1.10", None),
             eni("web2", "app", &["sg-open"], "10.0.1.11", None),
             eni("db1", "db", &["sg-open"], "10.0.2.20", None),
-            eni("bastion", "pub", &["sg-open"], "10.0.0.5", Some("203.0.113.5")),
+            eni(
+                "bastion",
+                "pub",
+                &["sg-open"],
+                "10.0.0.5",
+                Some("203.0.113.5"),
+            ),
         ],
         route_tables: vec![
-            table("rt-pub", vec![local.clone(), route("0.0.0.0/0", RouteTarget::InternetGateway(Val::Known("igw".into())))]),
-            table("rt-priv", vec![local, route("0.0.0.0/0", RouteTarget::NatGateway(Val::Known("nat".into())))]),
+            table(
+                "rt-pub",
+                vec![
+                    local.clone(),
+                    route(
+                        "0.0.0.0/0",
+                        RouteTarget::InternetGateway(Val::Known("igw".into())),
+                    ),
+                ],
+            ),
+            table(
+                "rt-priv",
+                vec![
+                    local,
+                    route(
+                        "0.0.0.0/0",
+                        RouteTarget::NatGateway(Val::Known("nat".into())),
+                    ),
+                ],
+            ),
         ],
         internet_gateways: vec![InternetGateway {
             origin: o("igw"),
@@ -179,7 +237,13 @@ fn base() -> Model {
     }
 }
 
-fn ask(model: &Model, from: &str, to: &str, protocol: Protocol, ports: Option<(i32, i32)>) -> super::path::Analysis {
+fn ask(
+    model: &Model,
+    from: &str,
+    to: &str,
+    protocol: Protocol,
+    ports: Option<(i32, i32)>,
+) -> super::path::Analysis {
     let ctx = Context::new(model);
     analyze(
         &ctx,
@@ -205,7 +269,16 @@ fn open_layout_is_reachable_both_ways_in_the_vpc() {
     let a = ask(&m, "web", "db1", Protocol::TCP, Some((5432, 5432)));
     assert_eq!(a.verdict, Verdict::Reachable);
     let comps: Vec<&str> = a.forward.iter().map(|h| h.component.as_str()).collect();
-    assert_eq!(comps, ["security-group", "nacl", "route-table", "nacl", "security-group"]);
+    assert_eq!(
+        comps,
+        [
+            "security-group",
+            "nacl",
+            "route-table",
+            "nacl",
+            "security-group"
+        ]
+    );
     assert_eq!(a.ret.len(), 2);
 }
 
@@ -218,7 +291,10 @@ fn same_subnet_traffic_crosses_no_nacl() {
     acl.outbound.clear();
     let a = ask(&m, "web", "web2", Protocol::TCP, Some((22, 22)));
     assert_eq!(a.verdict, Verdict::Reachable);
-    assert!(a.forward.iter().all(|h| h.component.as_str() == "security-group"));
+    assert!(a
+        .forward
+        .iter()
+        .all(|h| h.component.as_str() == "security-group"));
     // Between subnets the same NACL blocks, at its implicit deny.
     let a = ask(&m, "web", "db1", Protocol::TCP, Some((22, 22)));
     assert_eq!(a.verdict, Verdict::Blocked);
@@ -238,14 +314,32 @@ fn return_path_blocked_for_part_of_the_ephemeral_range_is_partial() {
     // db's outbound list answers only ports 1024-32767 (plus a deny for 40000-65535 first).
     let acl = acl_mut(&mut m, "acl-db");
     acl.outbound = vec![
-        entry(90, RuleAction::Deny, Protocol::TCP, Some((40000, 65535)), "10.0.1.0/24"),
-        entry(100, RuleAction::Allow, Protocol::TCP, Some((1024, 32767)), "10.0.0.0/16"),
+        entry(
+            90,
+            RuleAction::Deny,
+            Protocol::TCP,
+            Some((40000, 65535)),
+            "10.0.1.0/24",
+        ),
+        entry(
+            100,
+            RuleAction::Allow,
+            Protocol::TCP,
+            Some((1024, 32767)),
+            "10.0.0.0/16",
+        ),
     ];
     let a = ask(&m, "web", "db1", Protocol::TCP, Some((5432, 5432)));
     assert_eq!(a.verdict, Verdict::Partial);
     let j = to_json(&Context::new(&m), &a);
-    assert_eq!(j["reachable_part"], "tcp 10.0.1.10 -> 10.0.2.20 port 5432 (source ports 1024-32767)");
-    assert_eq!(j["blocked_part"], "tcp 10.0.1.10 -> 10.0.2.20 port 5432 (source ports 32768-65535)");
+    assert_eq!(
+        j["reachable_part"],
+        "tcp 10.0.1.10 -> 10.0.2.20 port 5432 (source ports 1024-32767)"
+    );
+    assert_eq!(
+        j["blocked_part"],
+        "tcp 10.0.1.10 -> 10.0.2.20 port 5432 (source ports 32768-65535)"
+    );
     // The forward leg passes; the return hop at db's outbound list drops the rest.
     assert_eq!(a.delivered, a.packets);
     assert_eq!(j["blocking"][0]["leg"], "return");
@@ -269,11 +363,19 @@ fn security_group_reference_matches_the_interfaces_carrying_it() {
     m.security_groups.push(sg("sg-app", Vec::new()));
     m.security_groups.push(sg(
         "sg-db",
-        vec![rule(Direction::Inbound, Protocol::TCP, Some((5432, 5432)), SgPeer::Group(Val::Known("sg-app".into())))],
+        vec![rule(
+            Direction::Inbound,
+            Protocol::TCP,
+            Some((5432, 5432)),
+            SgPeer::Group(Val::Known("sg-app".into())),
+        )],
     ));
     m.network_interfaces[0].groups = vec!["sg-open".into(), "sg-app".into()];
     m.network_interfaces[2].groups = vec!["sg-db".into()];
-    assert_eq!(ask(&m, "web", "db1", Protocol::TCP, Some((5432, 5432))).verdict, Verdict::Reachable);
+    assert_eq!(
+        ask(&m, "web", "db1", Protocol::TCP, Some((5432, 5432))).verdict,
+        Verdict::Reachable
+    );
     // web2 does not carry sg-app.
     let a = ask(&m, "web2", "db1", Protocol::TCP, Some((5432, 5432)));
     assert_eq!(a.verdict, Verdict::Blocked);
@@ -293,15 +395,32 @@ fn security_group_reference_matches_the_interfaces_carrying_it() {
 #[test]
 fn internet_needs_a_public_address_and_the_nat_opens_outbound_only() {
     let m = base();
-    assert_eq!(ask(&m, "internet", "bastion", Protocol::TCP, Some((22, 22))).verdict, Verdict::Reachable);
-    assert_eq!(ask(&m, "bastion", "internet", Protocol::TCP, Some((443, 443))).verdict, Verdict::Reachable);
+    assert_eq!(
+        ask(&m, "internet", "bastion", Protocol::TCP, Some((22, 22))).verdict,
+        Verdict::Reachable
+    );
+    assert_eq!(
+        ask(&m, "bastion", "internet", Protocol::TCP, Some((443, 443))).verdict,
+        Verdict::Reachable
+    );
     // web has no public address: not reachable from the internet, but out through the NAT.
     let a = ask(&m, "internet", "web", Protocol::TCP, Some((443, 443)));
     assert_eq!(a.verdict, Verdict::Blocked);
     let a = ask(&m, "web", "8.8.8.8", Protocol::UDP, Some((53, 53)));
     assert_eq!(a.verdict, Verdict::Reachable);
     let comps: Vec<&str> = a.forward.iter().map(|h| h.component.as_str()).collect();
-    assert_eq!(comps, ["security-group", "nacl", "route-table", "nat-gateway", "nacl", "route-table", "nacl"]);
+    assert_eq!(
+        comps,
+        [
+            "security-group",
+            "nacl",
+            "route-table",
+            "nat-gateway",
+            "nacl",
+            "route-table",
+            "nacl"
+        ]
+    );
     assert_eq!(a.ret.len(), 3);
 }
 
@@ -321,7 +440,13 @@ fn nat_in_a_private_subnet_is_blocked_at_its_route() {
 fn nat_subnet_nacl_must_answer_the_replies() {
     let mut m = base();
     // The NAT subnet's inbound list lets the requests in from app but not the replies from the internet.
-    acl_mut(&mut m, "acl-pub").inbound = vec![entry(100, RuleAction::Allow, Protocol::All, None, "10.0.0.0/16")];
+    acl_mut(&mut m, "acl-pub").inbound = vec![entry(
+        100,
+        RuleAction::Allow,
+        Protocol::All,
+        None,
+        "10.0.0.0/16",
+    )];
     let a = ask(&m, "web", "1.1.1.1", Protocol::TCP, Some((443, 443)));
     assert_eq!(a.verdict, Verdict::Blocked);
     assert_eq!(a.delivered, a.packets);
@@ -336,7 +461,10 @@ fn blackhole_and_unknown_next_hops() {
     let mut m = base();
     m.route_tables[1].routes.push(Route {
         state: Val::Known(RouteState::Blackhole),
-        ..route("10.0.2.0/24", RouteTarget::VpcPeering(Val::Known("pcx-1".into())))
+        ..route(
+            "10.0.2.0/24",
+            RouteTarget::VpcPeering(Val::Known("pcx-1".into())),
+        )
     });
     let a = ask(&m, "web", "db1", Protocol::TCP, Some((80, 80)));
     assert_eq!(a.verdict, Verdict::Blocked);
@@ -349,7 +477,13 @@ fn blackhole_and_unknown_next_hops() {
 #[test]
 fn icmp_echo_needs_the_echo_reply() {
     let mut m = base();
-    acl_mut(&mut m, "acl-db").outbound = vec![entry(100, RuleAction::Allow, Protocol::TCP, None, "0.0.0.0/0")];
+    acl_mut(&mut m, "acl-db").outbound = vec![entry(
+        100,
+        RuleAction::Allow,
+        Protocol::TCP,
+        None,
+        "0.0.0.0/0",
+    )];
     let a = ask(&m, "web", "db1", Protocol::ICMP, None);
     assert_eq!(a.verdict, Verdict::Blocked);
     assert_eq!(a.delivered, a.packets);
@@ -357,20 +491,39 @@ fn icmp_echo_needs_the_echo_reply() {
         icmp: Val::Known(Some((0, -1))),
         ..entry(110, RuleAction::Allow, Protocol::ICMP, None, "0.0.0.0/0")
     });
-    assert_eq!(ask(&m, "web", "db1", Protocol::ICMP, None).verdict, Verdict::Reachable);
+    assert_eq!(
+        ask(&m, "web", "db1", Protocol::ICMP, None).verdict,
+        Verdict::Reachable
+    );
 }
 
 #[test]
 fn unknown_values_are_named_never_guessed() {
     let mut m = base();
-    acl_mut(&mut m, "acl-db").inbound.insert(0, NaclEntry {
-        cidr: Val::Unknown("var.office".into()),
-        ..entry(50, RuleAction::Deny, Protocol::TCP, Some((22, 22)), "0.0.0.0/0")
-    });
+    acl_mut(&mut m, "acl-db").inbound.insert(
+        0,
+        NaclEntry {
+            cidr: Val::Unknown("var.office".into()),
+            ..entry(
+                50,
+                RuleAction::Deny,
+                Protocol::TCP,
+                Some((22, 22)),
+                "0.0.0.0/0",
+            )
+        },
+    );
     let a = ask(&m, "web", "db1", Protocol::TCP, Some((22, 22)));
     assert_eq!(a.verdict, Verdict::Unknown);
-    assert!(a.unknowns.iter().any(|u| u.contains("rule 50")), "{:?}", a.unknowns);
-    assert_eq!(ask(&m, "web", "db1", Protocol::TCP, Some((80, 80))).verdict, Verdict::Reachable);
+    assert!(
+        a.unknowns.iter().any(|u| u.contains("rule 50")),
+        "{:?}",
+        a.unknowns
+    );
+    assert_eq!(
+        ask(&m, "web", "db1", Protocol::TCP, Some((80, 80))).verdict,
+        Verdict::Reachable
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -414,7 +567,9 @@ fn first_action(entries: &[NaclEntry], proto: u8, port: i64, peer: u32) -> bool 
 
 fn sg_allows(rules: &[SgRule], dir: Direction, proto: u8, port: i64, peer: u32) -> bool {
     rules.iter().filter(|r| r.direction == dir).any(|r| {
-        let SgPeer::Cidr(Val::Known(IpNet::V4(c))) = &r.peer else { return false };
+        let SgPeer::Cidr(Val::Known(IpNet::V4(c))) = &r.peer else {
+            return false;
+        };
         if !c.contains(&std::net::Ipv4Addr::from(peer)) {
             return false;
         }
@@ -430,8 +585,12 @@ fn sg_allows(rules: &[SgRule], dir: Direction, proto: u8, port: i64, peer: u32) 
 }
 
 fn arb_cidr() -> impl Strategy<Value = String> {
-    (0u32..8, prop::sample::select(vec![29u8, 30, 31, 32]))
-        .prop_map(|(a, len)| IpNet::new(std::net::Ipv4Addr::from(a).into(), len).expect("cidr").trunc().to_string())
+    (0u32..8, prop::sample::select(vec![29u8, 30, 31, 32])).prop_map(|(a, len)| {
+        IpNet::new(std::net::Ipv4Addr::from(a).into(), len)
+            .expect("cidr")
+            .trunc()
+            .to_string()
+    })
 }
 
 fn arb_proto() -> impl Strategy<Value = Protocol> {
@@ -443,27 +602,58 @@ fn arb_ports() -> impl Strategy<Value = Option<(i64, i64)>> {
 }
 
 fn arb_entries() -> impl Strategy<Value = Vec<NaclEntry>> {
-    prop::collection::vec((1u32..6, any::<bool>(), arb_proto(), arb_ports(), arb_cidr()), 0..4).prop_map(|v| {
-        v.into_iter()
+    let entries = prop::collection::vec(
+        (1u32..6, any::<bool>(), arb_proto(), arb_ports(), arb_cidr()),
+        0..4,
+    );
+    // Mostly with a final allow-all, so that passing and dropping both occur.
+    (entries, prop::bool::weighted(0.8)).prop_map(|(v, catch_all)| {
+        let mut out: Vec<NaclEntry> = v
+            .into_iter()
             .enumerate()
             .map(|(i, (n, allow, p, ports, c))| {
-                let action = if allow { RuleAction::Allow } else { RuleAction::Deny };
+                let action = if allow {
+                    RuleAction::Allow
+                } else {
+                    RuleAction::Deny
+                };
                 entry(n * 10 + i as u32, action, p, ports, &c)
             })
-            .collect()
+            .collect();
+        if catch_all {
+            out.push(entry(
+                100,
+                RuleAction::Allow,
+                Protocol::All,
+                None,
+                "0.0.0.0/0",
+            ));
+        }
+        out
     })
 }
 
 fn arb_rules(dir: Direction) -> impl Strategy<Value = Vec<SgRule>> {
-    prop::collection::vec((arb_proto(), arb_ports(), arb_cidr()), 0..3).prop_map(move |v| {
-        v.into_iter()
+    let rules = prop::collection::vec((arb_proto(), arb_ports(), arb_cidr()), 0..3);
+    (rules, prop::bool::weighted(0.6)).prop_map(move |(v, open)| {
+        let mut out: Vec<SgRule> = v
+            .into_iter()
             .map(|(p, ports, c)| rule(dir, p, ports, SgPeer::Cidr(Val::Known(net(&c)))))
-            .collect()
+            .collect();
+        if open {
+            out.push(rule(
+                dir,
+                Protocol::All,
+                None,
+                SgPeer::Cidr(Val::Known(net("0.0.0.0/0"))),
+            ));
+        }
+        out
     })
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
     #[test]
     fn path_agrees_with_brute_force(
         out1 in arb_entries(), in1 in arb_entries(), out2 in arb_entries(), in2 in arb_entries(),
