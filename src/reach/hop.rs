@@ -377,8 +377,8 @@ fn add_members(m: &mut Members, eni: &NetworkInterface, universe: &Universe) {
     }
     for a in &eni.addresses {
         match a {
-            Val::Known(ip) => {
-                let (f, iv) = address_interval(*ip);
+            Val::Known(net) => {
+                let (f, iv) = cidr_interval(net);
                 if let Some(iv) = iv.intersect(&universe.address_range(f)) {
                     m.known.push((f, iv));
                 }
@@ -496,6 +496,7 @@ fn sg_rule_space(
     ctx: &Context,
     group: &SecurityGroup,
     rule: &SgRule,
+    peer_groups: Option<&[Key]>,
 ) -> (PacketSpace, PacketSpace, Vec<String>) {
     let u = &ctx.universe;
     let mut reasons = Vec::new();
@@ -530,7 +531,23 @@ fn sg_rule_space(
             None => Vec::new(),
         }
     };
+    let every: Vec<(Family, Interval)> = Family::ALL
+        .iter()
+        .map(|f| (*f, u.address_range(*f)))
+        .collect();
+    // The peer is one interface: a group reference matches it when it carries the group.
+    let carried = |k: &str| peer_groups.map(|g| g.iter().any(|x| x == k));
     match &rule.peer {
+        SgPeer::SelfGroup if carried(&group.key).is_some() => {
+            if carried(&group.key) == Some(true) {
+                known_addrs.extend(every.iter().copied());
+            }
+        }
+        SgPeer::Group(Val::Known(k)) if carried(k).is_some() => {
+            if carried(k) == Some(true) {
+                known_addrs.extend(every.iter().copied());
+            }
+        }
         SgPeer::Cidr(Val::Known(c)) => known_addrs.push(cidr_interval(c)),
         SgPeer::Cidr(Val::Unknown(_)) => {
             reasons.push(format!("the CIDR of a rule of `{}`", rule.origin.address));
@@ -603,10 +620,6 @@ fn sg_rule_space(
         }
         out
     };
-    let every: Vec<(Family, Interval)> = Family::ALL
-        .iter()
-        .map(|f| (*f, u.address_range(*f)))
-        .collect();
     let exact = reasons.is_empty();
     let known = match (exact, protocol) {
         (true, Some(p)) => build(&known_addrs, p, ports),
@@ -626,13 +639,16 @@ fn sg_rule_space(
 /// What the security groups `groups` (model keys) of one interface do with `packets`
 /// crossing it in `direction` (outbound: leaving the interface). Stateful: only the
 /// forward packets are judged. Rules are unioned; packets no rule allows are dropped
-/// (no match).
+/// (no match). `peer_groups`: when every packet's other end is one interface, the groups
+/// it carries (a group reference matches it by them); `None`: references match the
+/// addresses of the interfaces carrying the group.
 pub fn sg_decision(
     ctx: &Context,
     interface: &Origin,
     groups: &[Key],
     direction: Direction,
     packets: &FlowSpace,
+    peer_groups: Option<&[Key]>,
 ) -> HopResult {
     let mut hop = HopResult::new(
         Component::SecurityGroup,
@@ -676,7 +692,7 @@ pub fn sg_decision(
             if rule.direction != direction {
                 continue;
             }
-            let (known, upper, reasons) = sg_rule_space(ctx, group, rule);
+            let (known, upper, reasons) = sg_rule_space(ctx, group, rule, peer_groups);
             if !reasons.is_empty() {
                 uncertain.push((
                     ctx.lift(&upper, direction, Leg::Forward),

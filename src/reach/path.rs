@@ -2,8 +2,7 @@
 
 use super::flow::{flows, needs_no_reply, FlowSpace, Leg, F_DST, F_FAMILY, F_SRC};
 use super::hop::{
-    address_interval, nacl_decision, route_decision, sg_decision, Component, Context, Decider,
-    HopResult, RuleRef,
+    nacl_decision, route_decision, sg_decision, Component, Context, Decider, HopResult, RuleRef,
 };
 use crate::model::{
     Direction, InternetGateway, Key, NatConnectivity, NetworkInterface, Origin, Protocol,
@@ -11,7 +10,6 @@ use crate::model::{
 };
 use crate::net::{cidr_interval, Family, Interval, Space};
 use ipnet::IpNet;
-use std::net::Ipv4Addr;
 
 /// An endpoint as the user names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,9 +53,11 @@ pub struct Site {
     /// Where the interface is (for SG hops).
     pub origin: Origin,
     /// The public IPv4 address (interfaces); subnets and CIDRs: `Known(None)` unless given.
-    pub public_ipv4: Val<Option<Ipv4Addr>>,
+    pub public_ipv4: Val<bool>,
     /// Unknown values the site depends on.
     pub unknowns: Vec<String>,
+    /// True for an interface: security-group references match it by the groups it carries.
+    pub is_interface: bool,
 }
 
 impl Site {
@@ -178,7 +178,7 @@ fn interface_site(ctx: &Context, eni: &NetworkInterface) -> Site {
     let mut addresses = Vec::new();
     for a in &eni.addresses {
         match a {
-            Val::Known(ip) => addresses.push(address_interval(*ip)),
+            Val::Known(net) => addresses.push(cidr_interval(net)),
             Val::Unknown(_) => unknowns.push(format!("the address of `{}`", eni.origin.address)),
         }
     }
@@ -200,6 +200,7 @@ fn interface_site(ctx: &Context, eni: &NetworkInterface) -> Site {
         origin: eni.origin.clone(),
         public_ipv4: eni.public_ipv4.clone(),
         unknowns,
+        is_interface: true,
     }
 }
 
@@ -212,8 +213,9 @@ fn subnet_site(ctx: &Context, index: usize, groups: &[Key]) -> Site {
         subnet: Some(index),
         groups: (!groups.is_empty()).then(|| groups.to_vec()),
         origin: s.origin.clone(),
-        public_ipv4: Val::Known(None),
+        public_ipv4: Val::Known(false),
         unknowns,
+        is_interface: false,
     }
 }
 
@@ -262,8 +264,9 @@ fn internet_site(ctx: &Context, within: Option<&IpNet>) -> Site {
             location: None,
             address: "internet".to_string(),
         },
-        public_ipv4: Val::Known(None),
+        public_ipv4: Val::Known(false),
         unknowns: Vec::new(),
+        is_interface: false,
     }
 }
 
@@ -283,7 +286,7 @@ pub fn resolve(
                     if eni
                         .addresses
                         .iter()
-                        .any(|a| a.known().map(|ip| address_interval(*ip)) == Some((family, iv)))
+                        .any(|a| a.known().map(cidr_interval) == Some((family, iv)))
                     {
                         let mut site = interface_site(ctx, eni);
                         site.addresses = vec![(family, iv)];
@@ -495,13 +498,20 @@ impl Walk<'_, '_> {
         }
     }
 
-    fn sg(&mut self, site: &Site, direction: Direction) {
+    fn sg(&mut self, site: &Site, peer: &Site, direction: Direction) {
         if self.alive.is_empty() {
             return;
         }
         let alive = self.alive.clone();
         let hop = match &site.groups {
-            Some(groups) => sg_decision(self.ctx, &site.origin, groups, direction, &alive),
+            Some(groups) => sg_decision(
+                self.ctx,
+                &site.origin,
+                groups,
+                direction,
+                &alive,
+                peer.groups.as_deref().filter(|_| peer.is_interface),
+            ),
             None => HopResult::not_evaluated(
                 Component::SecurityGroup,
                 &site.name,
@@ -654,7 +664,7 @@ fn pair(ctx: &Context, query: &Query, a: &Site, b: &Site) -> Analysis {
 
     match (a.subnet, b.subnet) {
         (Some(s1), Some(s2)) => {
-            w.sg(a, Direction::Outbound);
+            w.sg(a, b, Direction::Outbound);
             if s1 != s2 {
                 w.forward_nacl(s1, Direction::Outbound);
                 let alive = w.alive.clone();
@@ -678,7 +688,7 @@ fn pair(ctx: &Context, query: &Query, a: &Site, b: &Site) -> Analysis {
                 }
                 w.forward_nacl(s2, Direction::Inbound);
             }
-            w.sg(b, Direction::Inbound);
+            w.sg(b, a, Direction::Inbound);
             delivered = w.alive.clone();
             if s1 != s2 {
                 returns.push((
@@ -694,7 +704,7 @@ fn pair(ctx: &Context, query: &Query, a: &Site, b: &Site) -> Analysis {
         }
         (Some(s1), None) => {
             // Out to the internet.
-            w.sg(a, Direction::Outbound);
+            w.sg(a, b, Direction::Outbound);
             w.forward_nacl(s1, Direction::Outbound);
             let alive = w.alive.clone();
             if alive.is_empty() {
@@ -799,8 +809,8 @@ fn pair(ctx: &Context, query: &Query, a: &Site, b: &Site) -> Analysis {
                         .alive
                         .restrict_dim(F_FAMILY, Interval::point(Family::V4.code()));
                     let (ok4, bad4, unk) = match &b.public_ipv4 {
-                        Val::Known(Some(_)) => (v4.clone(), FlowSpace::empty(), None),
-                        Val::Known(None) => (FlowSpace::empty(), v4.clone(), None),
+                        Val::Known(true) => (v4.clone(), FlowSpace::empty(), None),
+                        Val::Known(false) => (FlowSpace::empty(), v4.clone(), None),
                         Val::Unknown(_) => (
                             FlowSpace::empty(),
                             FlowSpace::empty(),
@@ -846,7 +856,7 @@ fn pair(ctx: &Context, query: &Query, a: &Site, b: &Site) -> Analysis {
                 }
             }
             w.forward_nacl(s2, Direction::Inbound);
-            w.sg(b, Direction::Inbound);
+            w.sg(b, a, Direction::Inbound);
             delivered = w.alive.clone();
             returns.push((
                 vec![
@@ -998,7 +1008,7 @@ fn via_igw(
     let v4 = part.restrict_dim(F_FAMILY, Interval::point(Family::V4.code()));
     let v6 = part.subtract(&v4);
     match &a.public_ipv4 {
-        Val::Known(Some(_)) => {
+        Val::Known(true) => {
             let hop = w.gateway(
                 Component::InternetGateway,
                 &igw.origin,
@@ -1009,7 +1019,7 @@ fn via_igw(
             );
             (part.clone(), hop)
         }
-        Val::Known(None) => {
+        Val::Known(false) => {
             let hop = w.gateway(
                 Component::InternetGateway,
                 &igw.origin,

@@ -91,8 +91,10 @@ fn eni(
         key: key.into(),
         subnet: Val::Known(subnet.into()),
         groups: groups.iter().map(|g| g.to_string()).collect(),
-        addresses: vec![Val::Known(ip.parse().expect("ip"))],
-        public_ipv4: Val::Known(public.map(|p| p.parse().expect("ip"))),
+        addresses: vec![Val::Known(IpNet::from(
+            ip.parse::<std::net::IpAddr>().expect("ip"),
+        ))],
+        public_ipv4: Val::Known(public.is_some()),
         aliases: Vec::new(),
     }
 }

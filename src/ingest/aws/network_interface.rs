@@ -8,8 +8,9 @@ use super::shape::{Field, Reader};
 use super::{Common, ExportKind, Layout, Snapshot};
 use crate::ingest::json_spans::Node;
 use crate::model::{Model, NetworkInterface, Origin, Val};
+use ipnet::IpNet;
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
 /// `NetworkInterfaces`.
 pub(crate) const KIND: ExportKind = ExportKind {
@@ -38,9 +39,9 @@ pub(crate) struct InterfaceRecord {
     /// The instance it is attached to: id and `Name` tag.
     pub instance: Option<(String, Option<String>)>,
     /// `PrivateIpAddresses[].PrivateIpAddress` (or `PrivateIpAddress`), `Ipv6Addresses[].Ipv6Address`.
-    pub addresses: Vec<Val<IpAddr>>,
-    /// `Association.PublicIp`.
-    pub public_ipv4: Val<Option<Ipv4Addr>>,
+    pub addresses: Vec<Val<IpNet>>,
+    /// `Association.PublicIp` is set.
+    pub public_ipv4: Val<bool>,
 }
 
 const ITEM: &str = "network interface";
@@ -110,10 +111,10 @@ fn interface(
 }
 
 /// An address field, Unknown when it is not an IP address.
-fn address(r: &mut Reader, object: &Node, field: &str) -> Option<Val<IpAddr>> {
+fn address(r: &mut Reader, object: &Node, field: &str) -> Option<Val<IpNet>> {
     match r.optional_str(object, field) {
         Field::Ok(s) => Some(match s.parse::<IpAddr>() {
-            Ok(ip) => Val::Known(ip),
+            Ok(ip) => Val::Known(IpNet::from(ip)),
             Err(_) => Val::Unknown(format!("`{field}` is not an IP address")),
         }),
         _ => None,
@@ -121,7 +122,7 @@ fn address(r: &mut Reader, object: &Node, field: &str) -> Option<Val<IpAddr>> {
 }
 
 /// The private (IPv4, IPv6) and public IPv4 addresses of an interface object.
-fn addresses(r: &mut Reader, object: &Node) -> (Vec<Val<IpAddr>>, Val<Option<Ipv4Addr>>) {
+fn addresses(r: &mut Reader, object: &Node) -> (Vec<Val<IpNet>>, Val<bool>) {
     let mut out = Vec::new();
     if let Field::Ok(items) = r.optional_array(object, "PrivateIpAddresses", "address objects") {
         for a in r.objects(items, "PrivateIpAddresses") {
@@ -138,11 +139,11 @@ fn addresses(r: &mut Reader, object: &Node) -> (Vec<Val<IpAddr>>, Val<Option<Ipv
     }
     let public = match object.get("Association") {
         Some(assoc) => match address(r, assoc, "PublicIp") {
-            Some(Val::Known(IpAddr::V4(ip))) => Val::Known(Some(ip)),
+            Some(Val::Known(IpNet::V4(_))) => Val::Known(true),
             Some(_) => Val::Unknown("`Association.PublicIp` is not an IPv4 address".into()),
-            None => Val::Known(None),
+            None => Val::Known(false),
         },
-        None => Val::Known(None),
+        None => Val::Known(false),
     };
     (out, public)
 }
