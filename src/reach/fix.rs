@@ -95,9 +95,17 @@ fn export_id(address: &str) -> &str {
     address.split_whitespace().next().unwrap_or(address)
 }
 
-/// A Terraform resource name from a hop and an index.
-fn tf_name(prefix: &str, i: usize) -> String {
-    format!("{prefix}_reach_{}", i + 1)
+/// A Terraform resource name: `prefix` and the number of fixes written so far.
+fn tf_name(prefix: &str, out: &[String]) -> String {
+    format!("{prefix}_reach_{}", out.len() + 1)
+}
+
+/// A protocol as Terraform writes it: a name for tcp, udp, icmp, icmpv6, else the number.
+fn protocol_word(p: Protocol) -> String {
+    match p {
+        Protocol::Number(6 | 17 | 1 | 58) => p.to_string(),
+        _ => protocol_number(p),
+    }
 }
 
 fn nacl_fix(ctx: &Context, hop: &HopResult, kind: InputKind, out: &mut Vec<String>) {
@@ -121,7 +129,7 @@ fn nacl_fix(ctx: &Context, hop: &HopResult, kind: InputKind, out: &mut Vec<Strin
         .min()
         .unwrap_or(32767);
     let mut number = free_number(acl, direction, limit);
-    for (i, o) in openings(hop).iter().enumerate() {
+    for o in &openings(hop) {
         for cidr in o.cidrs.iter().take(4) {
             let Some(n) = number else { return };
             let v6 = matches!(cidr, IpNet::V6(_));
@@ -148,10 +156,10 @@ fn nacl_fix(ctx: &Context, hop: &HopResult, kind: InputKind, out: &mut Vec<Strin
                 InputKind::Terraform | InputKind::Plan => {
                     let mut s = format!(
                         "resource \"aws_network_acl_rule\" \"{}\" {{\n  network_acl_id = {}.id\n  rule_number    = {n}\n  egress         = {}\n  protocol       = \"{}\"\n  rule_action    = \"allow\"\n  {} = \"{cidr}\"\n",
-                        tf_name(if direction == Direction::Inbound { "in" } else { "out" }, i),
+                        tf_name(if direction == Direction::Inbound { "in" } else { "out" }, out),
                         local_address(&acl.origin.address),
                         direction == Direction::Outbound,
-                        protocol_number(o.protocol),
+                        protocol_word(o.protocol),
                         if v6 { "ipv6_cidr_block" } else { "cidr_block    " },
                     );
                     match (o.protocol.is_icmp(), o.ports) {
@@ -194,7 +202,7 @@ fn sg_fix(ctx: &Context, hop: &HopResult, kind: InputKind, out: &mut Vec<String>
     else {
         return;
     };
-    for (i, o) in openings(hop).iter().enumerate() {
+    for o in &openings(hop) {
         for cidr in o.cidrs.iter().take(4) {
             let v6 = matches!(cidr, IpNet::V6(_));
             let (from, to) = match o.ports {
@@ -223,9 +231,9 @@ fn sg_fix(ctx: &Context, hop: &HopResult, kind: InputKind, out: &mut Vec<String>
                     let mut s = format!(
                         "resource \"aws_vpc_security_group_{}_rule\" \"{}\" {{\n  security_group_id = {}.id\n  ip_protocol       = \"{}\"\n  {}         = \"{cidr}\"\n",
                         if direction == Direction::Inbound { "ingress" } else { "egress" },
-                        tf_name("sg", i),
+                        tf_name("sg", out),
                         local_address(&group.origin.address),
-                        protocol_number(o.protocol),
+                        protocol_word(o.protocol),
                         if v6 { "cidr_ipv6" } else { "cidr_ipv4" },
                     );
                     if o.ports.is_some() {
