@@ -35,6 +35,9 @@ pub(super) fn map(b: &mut Builder, all: &Collected) {
         }
         let has_public = if public.contains_key(&inst.address) {
             Val::Known(true)
+        } else if let Some(Value::String(ip)) = inst.body.get("public_ip") {
+            // State JSON: the address the instance has (empty: none).
+            Val::Known(!ip.is_empty())
         } else {
             match inst.body.get("associate_public_ip_address") {
                 Some(Value::Bool(x)) => Val::Known(*x),
