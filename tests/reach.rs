@@ -135,7 +135,7 @@ fn json_document_of_a_partial_answer() {
     // The forward hop of the db group is located at the rule resource that allows.
     let sg = &doc["forward"][4];
     assert_eq!(sg["rule"]["index"], 0);
-    assert_eq!(sg["location"]["line"], 199);
+    assert_eq!(sg["location"]["line"], 201);
 }
 
 #[test]

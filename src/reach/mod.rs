@@ -23,6 +23,7 @@ pub mod path;
 pub use path::{analyze, resolve, Analysis, EndpointSpec, Query, QueryError, Site, Verdict};
 pub mod command;
 pub mod fix;
+pub mod intent;
 pub mod matrix;
 pub mod render;
 

@@ -45,15 +45,7 @@ pub(super) fn map(b: &mut Builder, all: &Collected) {
                 _ => subnet_maps_public(all, &subnet),
             }
         };
-        push(
-            b,
-            &inst,
-            vec![subnet],
-            groups,
-            addresses,
-            has_public,
-            vec![],
-        );
+        push(b, inst, vec![subnet], groups, addresses, has_public, vec![]);
     }
     for inst in all.instances("aws_network_interface") {
         let subnet = b.subnet_ref(inst.body.get("subnet_id").unwrap_or(&Value::Null));
@@ -72,7 +64,7 @@ pub(super) fn map(b: &mut Builder, all: &Collected) {
         let aliases = attached.get(&inst.address).cloned().into_iter().collect();
         push(
             b,
-            &inst,
+            inst,
             vec![subnet],
             groups,
             addresses,
@@ -102,7 +94,7 @@ pub(super) fn map(b: &mut Builder, all: &Collected) {
         }
         push(
             b,
-            &inst,
+            inst,
             subnets,
             groups,
             Vec::new(),
@@ -120,7 +112,7 @@ pub(super) fn map(b: &mut Builder, all: &Collected) {
                 Some(Value::Unknown(u)) => Val::Unknown(u.reason.clone()),
                 _ => Val::Known(false),
             };
-            push(b, &inst, subnets, groups, Vec::new(), public, vec![]);
+            push(b, inst, subnets, groups, Vec::new(), public, vec![]);
         }
     }
     let cache_groups = subnet_groups(b, all, "aws_elasticache_subnet_group");
@@ -133,7 +125,7 @@ pub(super) fn map(b: &mut Builder, all: &Collected) {
             let groups = b.subnet_list(inst.body.get("security_group_ids"));
             push(
                 b,
-                &inst,
+                inst,
                 subnets,
                 groups,
                 Vec::new(),
@@ -168,7 +160,7 @@ pub(super) fn map(b: &mut Builder, all: &Collected) {
             Some(Value::Unknown(u)) => Val::Unknown(u.reason.clone()),
             _ => Val::Known(true),
         };
-        push(b, &inst, subnets, groups, Vec::new(), public, vec![]);
+        push(b, inst, subnets, groups, Vec::new(), public, vec![]);
     }
     for inst in all.instances("aws_vpc_endpoint") {
         let interface = matches!(inst.body.get("vpc_endpoint_type"), Some(Value::String(s)) if s == "Interface");
@@ -179,7 +171,7 @@ pub(super) fn map(b: &mut Builder, all: &Collected) {
         let groups = b.subnet_list(inst.body.get("security_group_ids"));
         push(
             b,
-            &inst,
+            inst,
             subnets,
             groups,
             Vec::new(),
