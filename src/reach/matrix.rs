@@ -1,25 +1,153 @@
 //! `vpclint reach --matrix`: the connectivity between every pair of interfaces.
+//!
+//! Interfaces that sit in the same subnet with the same groups and the same public
+//! address status meet the same hops: they form one class, judged once for all its
+//! addresses; each pair's answer is that class answer restricted to the pair's two
+//! addresses (exact, since every hop decides packet by packet).
 
 use super::command::{worst, ReachOptions, ReachRun};
+use super::flow::{FlowSpace, F_DST, F_FAMILY, F_SRC};
 use super::hop::Context;
-use super::path::{analyze, Analysis, EndpointSpec, Query, Verdict};
+use super::path::{
+    analyze_sites, interface_site, verdict, Analysis, EndpointSpec, Query, Site, Verdict,
+};
 use super::render::describe;
 use crate::model::Model;
-use crate::net::{Interval, Protocol, Universe};
+use crate::net::{cidr_interval, Family, Interval, Protocol, Universe};
 use serde_json::json;
+use std::collections::BTreeMap;
 
-/// One cell of the matrix.
-fn cell(a: &Analysis) -> (&'static str, bool) {
+/// The packets of `space` from `src` to `dst` (address intervals per family).
+fn between(space: &FlowSpace, src: &[(Family, Interval)], dst: &[(Family, Interval)]) -> FlowSpace {
+    let mut out = FlowSpace::empty();
+    for (fa, a) in src {
+        for (fb, b) in dst {
+            if fa == fb {
+                let part = space
+                    .restrict_dim(F_FAMILY, Interval::point(fa.code()))
+                    .restrict_dim(F_SRC, *a)
+                    .restrict_dim(F_DST, *b);
+                out = out.union(&part);
+            }
+        }
+    }
+    out
+}
+
+/// One cell: the class answer restricted to one pair.
+fn cell(
+    class: &Analysis,
+    src: &[(Family, Interval)],
+    dst: &[(Family, Interval)],
+) -> (Verdict, bool, String) {
+    let mut a = class.clone();
+    a.packets = between(&class.packets, src, dst);
+    a.reachable = between(&class.reachable, src, dst);
+    a.blocked = between(&class.blocked, src, dst);
+    a.unknown = between(&class.unknown, src, dst);
+    a.delivered = between(&class.delivered, src, dst);
+    let v = if a.packets.is_empty() {
+        Verdict::Unknown
+    } else {
+        verdict(&a)
+    };
     // A connection whose requests arrive but whose replies are dropped.
-    let replies_dropped = !a.delivered.subtract(&a.reachable).is_empty();
-    let mark = match (a.verdict, replies_dropped) {
+    let replies_dropped = !a
+        .delivered
+        .subtract(&a.reachable)
+        .subtract(&a.unknown)
+        .is_empty();
+    (v, replies_dropped, describe(&a.reachable))
+}
+
+fn mark(v: Verdict, replies_dropped: bool) -> &'static str {
+    match (v, replies_dropped) {
         (Verdict::Reachable, _) => "ok",
         (Verdict::Unknown, _) => "?",
         (_, true) => "no-reply",
         (Verdict::Partial, false) => "partial",
         (Verdict::Blocked, false) => "-",
+    }
+}
+
+/// An interface of the matrix: its name, addresses and class.
+struct Member {
+    name: String,
+    addresses: Vec<(Family, Interval)>,
+    class: usize,
+}
+
+/// The matrix of one model: every ordered pair of interfaces with known addresses.
+pub fn matrix(
+    ctx: &Context,
+    protocol: Protocol,
+    ports: Option<(i32, i32)>,
+) -> Vec<(String, String, Verdict, bool, String)> {
+    let mut classes: BTreeMap<String, usize> = BTreeMap::new();
+    let mut sites: Vec<Site> = Vec::new();
+    let mut members = Vec::new();
+    for eni in &ctx.model.network_interfaces {
+        if eni.addresses.is_empty() {
+            continue;
+        }
+        let mut groups = eni.groups.clone();
+        groups.sort();
+        let key = format!("{:?}|{:?}|{:?}", eni.subnet, groups, eni.public_ipv4);
+        let site = interface_site(ctx, eni);
+        let addresses: Vec<(Family, Interval)> = eni
+            .addresses
+            .iter()
+            .filter_map(|a| a.known().map(cidr_interval))
+            .collect();
+        let class = *classes.entry(key).or_insert_with(|| {
+            sites.push(Site {
+                addresses: Vec::new(),
+                ..site.clone()
+            });
+            sites.len() - 1
+        });
+        sites[class].addresses.extend(addresses.iter().copied());
+        if !site.unknowns.is_empty() {
+            sites[class].unknowns.extend(site.unknowns.iter().cloned());
+        }
+        members.push(Member {
+            name: eni.key.clone(),
+            addresses,
+            class,
+        });
+    }
+    let query = Query {
+        from: EndpointSpec::Internet,
+        to: EndpointSpec::Internet,
+        protocol,
+        ports,
+        from_groups: Vec::new(),
+        to_groups: Vec::new(),
     };
-    (mark, replies_dropped)
+    let mut answers: BTreeMap<(usize, usize), Option<Analysis>> = BTreeMap::new();
+    let mut out = Vec::with_capacity(members.len() * members.len());
+    for a in &members {
+        for b in &members {
+            if a.name == b.name {
+                continue;
+            }
+            let answer = answers.entry((a.class, b.class)).or_insert_with(|| {
+                analyze_sites(
+                    ctx,
+                    &query,
+                    std::slice::from_ref(&sites[a.class]),
+                    std::slice::from_ref(&sites[b.class]),
+                )
+                .ok()
+            });
+            let (v, dropped, reach) = match answer {
+                Some(class) => cell(class, &a.addresses, &b.addresses),
+                None => (Verdict::Unknown, false, String::new()),
+            };
+            out.push((a.name.clone(), b.name.clone(), v, dropped, reach));
+        }
+    }
+    out
 }
 
 /// Runs the matrix over the interfaces of every model.
@@ -43,63 +171,46 @@ pub fn run(models: &[Model], opts: &ReachOptions, ephemeral: Interval) -> ReachR
     let mut verdicts = Vec::new();
     for model in models {
         let ctx = Context::with_universe(model, Universe::AWS, ephemeral);
-        let names: Vec<&str> = model
-            .network_interfaces
-            .iter()
-            .filter(|e| !e.addresses.is_empty())
-            .map(|e| e.key.as_str())
-            .collect();
+        let cells = matrix(&ctx, protocol, ports);
+        let mut names: Vec<&str> = Vec::new();
+        for (from, _, _, _, _) in &cells {
+            if !names.contains(&from.as_str()) {
+                names.push(from);
+            }
+        }
         if names.is_empty() {
             continue;
         }
-        text.push_str(&format!(
-            "{} ({} {}):\n",
-            model.name,
-            protocol,
-            ports.map_or("all ports".to_string(), |(a, b)| if a == b {
-                format!("port {a}")
-            } else {
-                format!("ports {a}-{b}")
-            })
-        ));
-        let width = names.iter().map(|n| n.len()).max().unwrap_or(4).max(8);
+        let what = match ports {
+            None => "all ports".to_string(),
+            Some((a, b)) if a == b => format!("port {a}"),
+            Some((a, b)) => format!("ports {a}-{b}"),
+        };
+        text.push_str(&format!("{} ({protocol} {what}):\n", model.name));
+        let width = names.iter().map(|n| n.len()).max().unwrap_or(4).max(9);
         text.push_str(&format!("{:width$}", "from \\ to"));
         for n in &names {
             text.push_str(&format!(" {n:>width$}"));
         }
         text.push('\n');
+        let mut by_pair: BTreeMap<(&str, &str), (Verdict, bool)> = BTreeMap::new();
+        for (from, to, v, dropped, reach) in &cells {
+            by_pair.insert((from.as_str(), to.as_str()), (*v, *dropped));
+            verdicts.push(*v);
+            rows.push(json!({
+                "input": model.name,
+                "from": from,
+                "to": to,
+                "verdict": v.as_str(),
+                "replies_dropped": dropped,
+                "reachable_part": reach,
+            }));
+        }
         for from in &names {
             text.push_str(&format!("{from:width$}"));
             for to in &names {
-                if from == to {
-                    text.push_str(&format!(" {:>width$}", ""));
-                    continue;
-                }
-                let q = Query {
-                    from: EndpointSpec::Name((*from).to_string()),
-                    to: EndpointSpec::Name((*to).to_string()),
-                    protocol,
-                    ports,
-                    from_groups: Vec::new(),
-                    to_groups: Vec::new(),
-                };
-                let (mark, replies_dropped, verdict, reach) = match analyze(&ctx, &q) {
-                    Ok(a) => {
-                        let (m, r) = cell(&a);
-                        (m, r, Some(a.verdict), describe(&a.reachable))
-                    }
-                    Err(_) => ("?", false, None, String::new()),
-                };
-                verdicts.push(verdict.unwrap_or(Verdict::Unknown));
-                text.push_str(&format!(" {mark:>width$}"));
-                rows.push(json!({
-                    "input": model.name,
-                    "from": from,
-                    "to": to,
-                    "verdict": verdict.map_or("unknown", Verdict::as_str),
-                    "replies_dropped": replies_dropped,
-                    "reachable_part": reach,
-                }));
+                let m = by_pair.get(&(*from, *to)).map_or("", |(v, d)| mark(*v, *d));
+                text.push_str(&format!(" {m:>width$}"));
             }
             text.push('\n');
         }

@@ -173,7 +173,8 @@ fn subnet_addresses(s: &Subnet) -> (Vec<(Family, Interval)>, Vec<String>) {
     (out, unknown)
 }
 
-fn interface_site(ctx: &Context, eni: &NetworkInterface) -> Site {
+/// The site of one interface.
+pub fn interface_site(ctx: &Context, eni: &NetworkInterface) -> Site {
     let mut unknowns = Vec::new();
     let mut addresses = Vec::new();
     for a in &eni.addresses {
@@ -360,6 +361,16 @@ pub fn resolve(
 pub fn analyze(ctx: &Context, query: &Query) -> Result<Analysis, QueryError> {
     let from = resolve(ctx, &query.from, &query.from_groups)?;
     let to = resolve(ctx, &query.to, &query.to_groups)?;
+    analyze_sites(ctx, query, &from, &to)
+}
+
+/// Answers `query` (its protocol and ports) between resolved sites.
+pub fn analyze_sites(
+    ctx: &Context,
+    query: &Query,
+    from: &[Site],
+    to: &[Site],
+) -> Result<Analysis, QueryError> {
     if from.iter().all(Site::is_internet) && to.iter().all(Site::is_internet) {
         return Err(QueryError::BothOutside);
     }
@@ -380,11 +391,11 @@ pub fn analyze(ctx: &Context, query: &Query) -> Result<Analysis, QueryError> {
         forward: Vec::new(),
         ret: Vec::new(),
         unknowns: Vec::new(),
-        from: name(&from),
-        to: name(&to),
+        from: name(from),
+        to: name(to),
     };
-    for a in &from {
-        for b in &to {
+    for a in from {
+        for b in to {
             if a.is_internet() && b.is_internet() {
                 continue;
             }
@@ -413,7 +424,8 @@ pub fn analyze(ctx: &Context, query: &Query) -> Result<Analysis, QueryError> {
     Ok(total)
 }
 
-fn verdict(a: &Analysis) -> Verdict {
+/// The verdict of an analysis from its packet sets.
+pub fn verdict(a: &Analysis) -> Verdict {
     if !a.unknown.is_empty() || !a.unknowns.is_empty() && a.packets.is_empty() {
         Verdict::Unknown
     } else if a.blocked.is_empty() {

@@ -707,3 +707,37 @@ proptest! {
         prop_assert_eq!(a.packets.project_intervals(F_SPORT), vec![Interval::new(4, 7)]);
     }
 }
+
+#[test]
+fn matrix_by_classes_agrees_with_pairwise_queries() {
+    let mut m = base();
+    acl_mut(&mut m, "acl-db").outbound = vec![entry(
+        100,
+        RuleAction::Allow,
+        Protocol::TCP,
+        Some((1024, 32767)),
+        "10.0.0.0/16",
+    )];
+    acl_mut(&mut m, "acl-app").inbound = vec![
+        entry(50, RuleAction::Deny, Protocol::All, None, "10.0.1.10/32"),
+        allow_all("0.0.0.0/0"),
+    ];
+    let ctx = Context::new(&m);
+    let cells = super::matrix::matrix(&ctx, Protocol::TCP, Some((5432, 5432)));
+    assert_eq!(cells.len(), 12);
+    let mut kinds = std::collections::BTreeSet::new();
+    for (from, to, v, dropped, _) in &cells {
+        let a = ask(&m, from, to, Protocol::TCP, Some((5432, 5432)));
+        assert_eq!(*v, a.verdict, "{from} -> {to}");
+        assert_eq!(
+            *dropped,
+            !a.delivered.subtract(&a.reachable).is_empty(),
+            "{from} -> {to}"
+        );
+        kinds.insert(v.as_str());
+    }
+    assert!(
+        kinds.contains("partial") && kinds.contains("reachable"),
+        "{kinds:?}"
+    );
+}
