@@ -101,7 +101,22 @@ fn query(model: &Model, opts: &ReachOptions, from: &str, to: &str) -> Result<Que
 
 /// Runs `vpclint reach`.
 pub fn run(opts: &ReachOptions) -> ReachRun {
+    let started = std::time::Instant::now();
     let loaded = load_models(&opts.check, opts.check.var_files.clone(), None);
+    let loaded_at = started.elapsed();
+    let mut run = answer(opts, &loaded);
+    // For .ci/bench-reach: loading and answering timed apart.
+    if std::env::var_os("VPCLINT_REACH_TIMING").is_some() {
+        run.stderr.push_str(&format!(
+            "timing: load {:.1} ms, answer {:.1} ms\n",
+            loaded_at.as_secs_f64() * 1000.0,
+            (started.elapsed() - loaded_at).as_secs_f64() * 1000.0
+        ));
+    }
+    run
+}
+
+fn answer(opts: &ReachOptions, loaded: &crate::check::Loaded) -> ReachRun {
     if !loaded.problems.is_empty() {
         let mut stderr = String::new();
         for p in &loaded.problems {
