@@ -88,6 +88,9 @@ fn mark(v: Verdict, replies_dropped: bool) -> &'static str {
     }
 }
 
+/// One pair: indices into the names, verdict, replies dropped, reachable part (partial only).
+pub type Cell = (usize, usize, Verdict, bool, String);
+
 /// An interface of the matrix: its name, addresses and class.
 struct Member {
     name: String,
@@ -100,7 +103,7 @@ pub fn matrix(
     ctx: &Context,
     protocol: Protocol,
     ports: Option<(i32, i32)>,
-) -> Vec<(String, String, Verdict, bool, String)> {
+) -> (Vec<String>, Vec<Cell>) {
     let mut classes: BTreeMap<String, usize> = BTreeMap::new();
     let mut sites: Vec<Site> = Vec::new();
     let mut members = Vec::new();
@@ -144,9 +147,9 @@ pub fn matrix(
     };
     let mut answers: BTreeMap<(usize, usize), Option<ClassAnswer>> = BTreeMap::new();
     let mut out = Vec::with_capacity(members.len() * members.len());
-    for a in &members {
-        for b in &members {
-            if a.name == b.name {
+    for (ia, a) in members.iter().enumerate() {
+        for (ib, b) in members.iter().enumerate() {
+            if ia == ib {
                 continue;
             }
             let answer = answers.entry((a.class, b.class)).or_insert_with(|| {
@@ -170,10 +173,10 @@ pub fn matrix(
                 Some(class) => cell(class, &a.addresses, &b.addresses),
                 None => (Verdict::Unknown, false, String::new()),
             };
-            out.push((a.name.clone(), b.name.clone(), v, dropped, reach));
+            out.push((ia, ib, v, dropped, reach));
         }
     }
-    out
+    (members.into_iter().map(|m| m.name).collect(), out)
 }
 
 /// Runs the matrix over the interfaces of every model.
@@ -197,13 +200,7 @@ pub fn run(models: &[Model], opts: &ReachOptions, ephemeral: Interval) -> ReachR
     let mut verdicts = Vec::new();
     for model in models {
         let ctx = Context::with_universe(model, Universe::AWS, ephemeral);
-        let cells = matrix(&ctx, protocol, ports);
-        let mut names: Vec<&str> = Vec::new();
-        for (from, _, _, _, _) in &cells {
-            if !names.contains(&from.as_str()) {
-                names.push(from);
-            }
-        }
+        let (names, cells) = matrix(&ctx, protocol, ports);
         if names.is_empty() {
             continue;
         }
@@ -219,30 +216,29 @@ pub fn run(models: &[Model], opts: &ReachOptions, ephemeral: Interval) -> ReachR
             text.push_str(&format!(" {n:>width$}"));
         }
         text.push('\n');
-        let mut by_pair: BTreeMap<(&str, &str), (Verdict, bool)> = BTreeMap::new();
+        let n = names.len();
+        let mut grid: Vec<Option<(Verdict, bool)>> = vec![None; if opts.json { 0 } else { n * n }];
+        let quoted: Vec<String> = names.iter().map(|x| json!(x).to_string()).collect();
+        let input = json!(model.name).to_string();
         for (from, to, v, dropped, reach) in &cells {
-            if !opts.json {
-                by_pair.insert((from.as_str(), to.as_str()), (*v, *dropped));
+            if let Some(slot) = grid.get_mut(from * n + to) {
+                *slot = Some((*v, *dropped));
             }
             verdicts.push(*v);
             if opts.json {
-                rows.push(
-                    json!({
-                        "input": model.name,
-                        "from": from,
-                        "to": to,
-                        "verdict": v.as_str(),
-                        "replies_dropped": dropped,
-                        "reachable_part": reach,
-                    })
-                    .to_string(),
-                );
+                rows.push(format!(
+                    "{{\"input\":{input},\"from\":{},\"to\":{},\"verdict\":\"{}\",\"replies_dropped\":{dropped},\"reachable_part\":{}}}",
+                    quoted[*from],
+                    quoted[*to],
+                    v.as_str(),
+                    json!(reach)
+                ));
             }
         }
-        for from in names.iter().filter(|_| !opts.json) {
+        for (i, from) in names.iter().enumerate().filter(|_| !opts.json) {
             text.push_str(&format!("{from:width$}"));
-            for to in &names {
-                let m = by_pair.get(&(*from, *to)).map_or("", |(v, d)| mark(*v, *d));
+            for j in 0..n {
+                let m = grid[i * n + j].map_or("", |(v, d)| mark(v, d));
                 text.push_str(&format!(" {m:>width$}"));
             }
             text.push('\n');

@@ -723,10 +723,11 @@ fn matrix_by_classes_agrees_with_pairwise_queries() {
         allow_all("0.0.0.0/0"),
     ];
     let ctx = Context::new(&m);
-    let cells = super::matrix::matrix(&ctx, Protocol::TCP, Some((5432, 5432)));
+    let (names, cells) = super::matrix::matrix(&ctx, Protocol::TCP, Some((5432, 5432)));
     assert_eq!(cells.len(), 12);
     let mut kinds = std::collections::BTreeSet::new();
     for (from, to, v, dropped, _) in &cells {
+        let (from, to) = (&names[*from], &names[*to]);
         let a = ask(&m, from, to, Protocol::TCP, Some((5432, 5432)));
         assert_eq!(*v, a.verdict, "{from} -> {to}");
         assert_eq!(
