@@ -195,7 +195,7 @@ pub fn run(models: &[Model], opts: &ReachOptions, ephemeral: Interval) -> ReachR
         },
     };
     let ports = opts.ports.map(|(a, b)| (i32::from(a), i32::from(b)));
-    let mut rows = Vec::new();
+    let mut rows = String::new();
     let mut text = String::new();
     let mut verdicts = Vec::new();
     for model in models {
@@ -226,13 +226,22 @@ pub fn run(models: &[Model], opts: &ReachOptions, ephemeral: Interval) -> ReachR
             }
             verdicts.push(*v);
             if opts.json {
-                rows.push(format!(
-                    "{{\"input\":{input},\"from\":{},\"to\":{},\"verdict\":\"{}\",\"replies_dropped\":{dropped},\"reachable_part\":{}}}",
+                use std::fmt::Write as _;
+                if !rows.is_empty() {
+                    rows.push_str(",\n");
+                }
+                let part = if reach.is_empty() {
+                    "\"\"".to_string()
+                } else {
+                    json!(reach).to_string()
+                };
+                let _ = write!(
+                    rows,
+                    "{{\"input\":{input},\"from\":{},\"to\":{},\"verdict\":\"{}\",\"replies_dropped\":{dropped},\"reachable_part\":{part}}}",
                     quoted[*from],
                     quoted[*to],
                     v.as_str(),
-                    json!(reach)
-                ));
+                );
             }
         }
         for (i, from) in names.iter().enumerate().filter(|_| !opts.json) {
@@ -247,7 +256,7 @@ pub fn run(models: &[Model], opts: &ReachOptions, ephemeral: Interval) -> ReachR
     text.push_str("ok: reachable, -: blocked, partial: some ports or addresses, no-reply: requests arrive but replies are dropped, ?: unknown\n");
     let stdout = if opts.json {
         // One pair per line: the matrix of 1,000 interfaces has a million pairs.
-        format!("{{\"pairs\": [\n{}\n]}}\n", rows.join(",\n"))
+        format!("{{\"pairs\": [\n{rows}\n]}}\n")
     } else {
         text
     };
