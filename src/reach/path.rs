@@ -1156,17 +1156,7 @@ fn via_nat(
         let vpc = w.vpc_of(n).cloned();
         let mut bad = FlowSpace::empty();
         for d in route.allowing() {
-            let to_igw = match &d.target {
-                Some(RouteTarget::InternetGateway(Val::Known(g)))
-                | Some(RouteTarget::Other(Val::Known(g))) => {
-                    w.ctx.model.internet_gateways.iter().any(|x| {
-                        &x.key == g
-                            && !x.egress_only
-                            && matches!((&x.vpc, &vpc), (Some(Val::Known(a)), Some(b)) if a == b)
-                    })
-                }
-                _ => false,
-            };
+            let to_igw = leads_to_igw(w.ctx, d.target.as_ref(), vpc.as_ref());
             if to_igw {
                 ok = ok.union(&d.part);
             } else {
@@ -1202,6 +1192,19 @@ fn via_nat(
     (alive, hops, ret)
 }
 
+/// Whether a route's next hop is an internet gateway attached to `vpc`.
+fn leads_to_igw(ctx: &Context, target: Option<&RouteTarget>, vpc: Option<&Key>) -> bool {
+    match target {
+        Some(RouteTarget::InternetGateway(Val::Known(g)))
+        | Some(RouteTarget::Other(Val::Known(g))) => ctx.model.internet_gateways.iter().any(|x| {
+            &x.key == g
+                && !x.egress_only
+                && matches!((&x.vpc, vpc), (Some(Val::Known(a)), Some(b)) if a == b)
+        }),
+        _ => false,
+    }
+}
+
 /// The reply from `subnet` to an internet source must be routed to an internet gateway.
 fn reply_route(w: &mut Walk, subnet: usize, alive: &FlowSpace) -> Option<HopResult> {
     let replies = swap_addresses(alive);
@@ -1211,17 +1214,7 @@ fn reply_route(w: &mut Walk, subnet: usize, alive: &FlowSpace) -> Option<HopResu
     let mut ok = FlowSpace::empty();
     for d in &mut hop.deciders {
         d.part = swap_addresses(&d.part);
-        let to_igw = match &d.target {
-            Some(RouteTarget::InternetGateway(Val::Known(g)))
-            | Some(RouteTarget::Other(Val::Known(g))) => {
-                w.ctx.model.internet_gateways.iter().any(|x| {
-                    &x.key == g
-                        && !x.egress_only
-                        && matches!((&x.vpc, &vpc), (Some(Val::Known(a)), Some(b)) if a == b)
-                })
-            }
-            _ => false,
-        };
+        let to_igw = leads_to_igw(w.ctx, d.target.as_ref(), vpc.as_ref());
         if d.action == RuleAction::Allow {
             if to_igw {
                 ok = ok.union(&d.part);

@@ -182,9 +182,23 @@ fn hop_line(hop: &HopResult, color: bool) -> String {
     }
 }
 
+/// Input-derived text made safe for a terminal: control characters (other than newlines)
+/// are shown escaped, so that a name cannot move the cursor or change colors.
+pub fn clean(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// The answer as a path view: hops forward and return, the blocking ones marked, then the fix.
 pub fn to_human(ctx: &Context, a: &Analysis, color: bool) -> String {
-    let mut out = format!("{} -> {}: {}\n", a.from, a.to, a.verdict.as_str());
+    let mut out = clean(&format!("{} -> {}: {}\n", a.from, a.to, a.verdict.as_str()));
     out.push_str("forward:\n");
     for h in &a.forward {
         out.push_str(&format!("  {}\n", hop_line(h, color)));
@@ -202,15 +216,23 @@ pub fn to_human(ctx: &Context, a: &Analysis, color: bool) -> String {
         out.push_str(&format!("blocked: {}\n", describe(&a.blocked)));
     }
     if !a.unknowns.is_empty() {
-        out.push_str(&format!("depends on: {}\n", a.unknowns.join("; ")));
+        out.push_str(&clean(&format!("depends on: {}\n", a.unknowns.join("; "))));
     }
     if !a.blocked.is_empty() {
         if let Some(f) = fix(ctx, &blocking(a)) {
             out.push_str("fix:\n");
             for line in f.lines() {
-                out.push_str(&format!("  {line}\n"));
+                out.push_str(&format!("  {}\n", clean(line)));
             }
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(super::clean("web\u{1b}[2J\tx\n"), "web\\u{1b}[2J\\tx\n");
+    }
 }

@@ -39,11 +39,8 @@ pub(super) fn map(b: &mut Builder, all: &Collected) {
             // State JSON: the address the instance has (empty: none).
             Val::Known(!ip.is_empty())
         } else {
-            match inst.body.get("associate_public_ip_address") {
-                Some(Value::Bool(x)) => Val::Known(*x),
-                Some(Value::Unknown(u)) => Val::Unknown(u.reason.clone()),
-                _ => subnet_maps_public(all, &subnet),
-            }
+            bool_attr(inst.body.get("associate_public_ip_address"))
+                .unwrap_or_else(|| subnet_maps_public(all, &subnet))
         };
         push(b, inst, vec![subnet], groups, addresses, has_public, vec![]);
     }
@@ -107,11 +104,8 @@ pub(super) fn map(b: &mut Builder, all: &Collected) {
         for inst in all.instances(t) {
             let subnets = group_subnets(b, &db_groups, inst.body.get("db_subnet_group_name"));
             let groups = b.subnet_list(inst.body.get("vpc_security_group_ids"));
-            let public = match inst.body.get("publicly_accessible") {
-                Some(Value::Bool(x)) => Val::Known(*x),
-                Some(Value::Unknown(u)) => Val::Unknown(u.reason.clone()),
-                _ => Val::Known(false),
-            };
+            let public =
+                bool_attr(inst.body.get("publicly_accessible")).unwrap_or(Val::Known(false));
             push(b, inst, subnets, groups, Vec::new(), public, vec![]);
         }
     }
@@ -155,11 +149,8 @@ pub(super) fn map(b: &mut Builder, all: &Collected) {
     for inst in all.instances("aws_lb") {
         let subnets = b.subnet_list(inst.body.get("subnets"));
         let groups = b.subnet_list(inst.body.get("security_groups"));
-        let public = match inst.body.get("internal") {
-            Some(Value::Bool(x)) => Val::Known(!*x),
-            Some(Value::Unknown(u)) => Val::Unknown(u.reason.clone()),
-            _ => Val::Known(true),
-        };
+        let public = bool_attr(inst.body.get("internal"))
+            .map_or(Val::Known(true), |internal| internal.map(|x| !x));
         push(b, inst, subnets, groups, Vec::new(), public, vec![]);
     }
     for inst in all.instances("aws_vpc_endpoint") {
@@ -197,11 +188,7 @@ fn nested(
         };
         let s = b.subnet_list(blk.body.get(subnets));
         let g = b.subnet_list(blk.body.get(groups));
-        let p = match public.and_then(|p| blk.body.get(p)) {
-            Some(Value::Bool(x)) => Val::Known(*x),
-            Some(Value::Unknown(u)) => Val::Unknown(u.reason.clone()),
-            _ => Val::Known(false),
-        };
+        let p = bool_attr(public.and_then(|p| blk.body.get(p))).unwrap_or(Val::Known(false));
         push(b, inst, s, g, Vec::new(), p, vec![]);
     }
 }
@@ -239,6 +226,15 @@ fn group_subnets(
     }
 }
 
+/// A boolean attribute: `None` when unset (or not a boolean).
+fn bool_attr(v: Option<&Value>) -> Option<Val<bool>> {
+    match v? {
+        Value::Bool(x) => Some(Val::Known(*x)),
+        Value::Unknown(u) => Some(Val::Unknown(u.reason.clone())),
+        _ => None,
+    }
+}
+
 fn list(v: Option<&Value>) -> Vec<&Value> {
     match v {
         Some(Value::List(items)) | Some(Value::Set(items)) => items.iter().collect(),
@@ -266,11 +262,7 @@ fn subnet_maps_public(all: &Collected, subnet: &Val<Key>) -> Val<bool> {
         return Val::Unknown("the subnet is unknown".into());
     };
     match all.instances("aws_subnet").find(|s| &s.address == key) {
-        Some(s) => match s.body.get("map_public_ip_on_launch") {
-            Some(Value::Bool(x)) => Val::Known(*x),
-            Some(Value::Unknown(u)) => Val::Unknown(u.reason.clone()),
-            _ => Val::Known(false),
-        },
+        Some(s) => bool_attr(s.body.get("map_public_ip_on_launch")).unwrap_or(Val::Known(false)),
         None => Val::Unknown(format!("whether `{key}` maps public addresses")),
     }
 }
