@@ -256,24 +256,22 @@ pub fn check(opts: &CheckOptions) -> Report {
     check_run(opts).report
 }
 
-/// Every model read from the paths of `opts`, with what reading them reported.
+/// Every model read from the options' paths, with the problems and notes of reading them.
 pub struct Loaded {
-    /// The models: Terraform root modules, export snapshots, plans and states.
+    /// Models, Terraform first, then exports, then plan/state JSON.
     pub models: Vec<crate::model::Model>,
-    /// For each plan or state model (by index), the Terraform source it was made from.
-    pub plan_sources: Vec<(usize, Option<PathBuf>)>,
-    /// Input problems (exit code 2).
+    /// Input problems.
     pub problems: Vec<Problem>,
     /// Notes about the input.
     pub notes: Vec<InputNote>,
-    /// Files read.
+    /// Number of files read.
     pub files: usize,
-    /// What evaluating Terraform needs again (for plan sources).
-    pub inputs: RootInputs,
+    /// Plan/state models (index into `models`) and the Terraform root they were made from.
+    plan_models: Vec<(usize, Option<PathBuf>)>,
+    inputs: RootInputs,
 }
 
-/// Reads every input under the paths of `opts` into models (Terraform, exports,
-/// plan and state JSON), as `vpclint check` does before running rules.
+/// Reads every model under the options' paths (Terraform, exports, plan/state JSON).
 pub fn load_models(
     opts: &CheckOptions,
     var_files: Vec<PathBuf>,
@@ -351,10 +349,10 @@ pub fn load_models(
     }
     Loaded {
         models,
-        plan_sources: plan_models,
         problems,
         notes,
         files,
+        plan_models,
         inputs,
     }
 }
@@ -369,10 +367,10 @@ fn run_rules(
 ) -> (Report, Vec<Arc<SourceFile>>) {
     let Loaded {
         models,
-        plan_sources: plan_models,
         problems,
         notes,
         files,
+        plan_models,
         inputs,
     } = load_models(opts, var_files, exclude);
     let mut report = Report {

@@ -49,6 +49,19 @@ struct RawConfig {
     fail_on: Option<Severity>,
     #[serde(default)]
     ignore: Vec<RawIgnore>,
+    #[serde(default)]
+    reach: Vec<RawIntent>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIntent {
+    name: String,
+    from: String,
+    to: String,
+    protocol: Option<String>,
+    ports: Option<RawPorts>,
+    expect: String,
 }
 
 #[derive(Deserialize)]
@@ -135,6 +148,8 @@ pub struct Config {
     pub fail_on: Option<Severity>,
     /// `ignore:` entries.
     pub ignore: Vec<IgnoreEntry>,
+    /// `reach:` intents.
+    pub reach: Vec<crate::reach::intent::Intent>,
 }
 
 impl Config {
@@ -152,6 +167,7 @@ impl Config {
         if let Some(f) = &self.flow_log_required_fields {
             settings.flow_log_required_fields = f.clone();
         }
+        settings.reach_intents = self.reach.clone();
     }
 }
 
@@ -389,7 +405,9 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Config, Problem> {
             location,
         });
     }
+    let reach = intents(file, raw.reach)?;
     Ok(Config {
+        reach,
         var_files: raw.var_files.iter().map(|v| dir.join(v)).collect(),
         dir,
         file: Arc::clone(file),
@@ -402,6 +420,57 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Config, Problem> {
         fail_on: raw.fail_on,
         ignore,
     })
+}
+
+/// The `reach:` entries, each located at its `name:` key.
+fn intents(
+    file: &Arc<SourceFile>,
+    raw: Vec<RawIntent>,
+) -> Result<Vec<crate::reach::intent::Intent>, Problem> {
+    use crate::reach::intent::{Expect, Intent};
+    let mut search_from = key_position(file, "reach", 0)
+        .map(|(l, c)| file.offset_of(l, c))
+        .unwrap_or(0);
+    let mut out = Vec::new();
+    for entry in raw {
+        let (line, col) = key_position(file, "name", search_from).unwrap_or((1, 1));
+        let at = file.offset_of(line, col);
+        search_from = at + 1;
+        let location = Location::new(
+            file,
+            at..file.offset_of(line + 1, 1).saturating_sub(1).max(at),
+        );
+        let bad = |m: String| error_at(file, line, col, format!("`reach` `{}`: {m}", entry.name));
+        let protocol = match &entry.protocol {
+            None => crate::model::Protocol::TCP,
+            Some(p) => crate::model::Protocol::parse(p)
+                .ok_or_else(|| bad(format!("unknown protocol `{p}`")))?,
+        };
+        let ports = match entry.ports {
+            None => None,
+            Some(RawPorts::Port(p)) => Some((p, p)),
+            Some(RawPorts::Text(s)) => Some(parse_port_range(&s).map_err(bad)?),
+        };
+        let expect = match entry.expect.as_str() {
+            "reachable" => Expect::Reachable,
+            "blocked" => Expect::Blocked,
+            other => {
+                return Err(bad(format!(
+                    "`expect: {other}` is not reachable or blocked"
+                )))
+            }
+        };
+        out.push(Intent {
+            name: entry.name,
+            from: entry.from,
+            to: entry.to,
+            protocol,
+            ports,
+            expect,
+            location,
+        });
+    }
+    Ok(out)
 }
 
 /// Matches `text` against a glob: `*` and `?` do not cross `sep`, `**` does

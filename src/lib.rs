@@ -7,6 +7,7 @@ pub mod diag;
 pub mod ingest;
 pub mod model;
 pub mod net;
+pub mod reach;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -36,6 +36,88 @@ enum Command {
     },
     /// Write a commented default .vpclint.yaml in the current directory.
     Init,
+    /// Can packets get from one endpoint to another, and which rule decides (exit 0
+    /// reachable, 1 blocked or partial, 2 error, 3 unknown).
+    Reach(ReachArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ReachArgs {
+    /// Files or directories, as for `check`.
+    paths: Vec<PathBuf>,
+    /// Source: an IP or CIDR, `internet`, a subnet, an interface or instance (Terraform address, AWS id or Name tag).
+    #[arg(long, value_name = "ENDPOINT", required_unless_present = "matrix")]
+    from: Option<String>,
+    /// Destination, in the same forms as --from.
+    #[arg(long, value_name = "ENDPOINT", required_unless_present = "matrix")]
+    to: Option<String>,
+    /// Protocol: tcp, udp, icmp, all or a number [default: tcp].
+    #[arg(long)]
+    protocol: Option<String>,
+    /// Destination port or range P or LO-HI (for icmp: the ICMP type) [default: all].
+    #[arg(long, value_name = "P|LO-HI", value_parser = parse_range)]
+    port: Option<(u16, u16)>,
+    /// Security group judged at a subnet or CIDR source (repeatable).
+    #[arg(long = "from-sg", value_name = "SG")]
+    from_sg: Vec<String>,
+    /// Security group judged at a subnet or CIDR destination (repeatable).
+    #[arg(long = "to-sg", value_name = "SG")]
+    to_sg: Vec<String>,
+    /// The connectivity between every pair of interfaces.
+    #[arg(long)]
+    matrix: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReachFormat::Human)]
+    format: ReachFormat,
+    /// Destination ports of replies (the clients' ephemeral range), LO-HI [default: 1024-65535].
+    #[arg(long, value_name = "LO-HI", value_parser = parse_range)]
+    ephemeral_ports: Option<(u16, u16)>,
+    /// A Terraform variables file (repeatable).
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
+    /// A Terraform variable, NAME=VALUE (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    vars: Vec<(String, String)>,
+    /// The AWS region of export files that show none themselves.
+    #[arg(long, value_name = "REGION", value_parser = parse_region)]
+    region: Option<String>,
+    /// When to use colors.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ReachFormat {
+    Human,
+    Json,
+}
+
+fn run_reach(args: ReachArgs) -> ExitCode {
+    let opts = vpclint::reach::command::ReachOptions {
+        check: CheckOptions {
+            paths: args.paths,
+            var_files: args.var_files,
+            vars: args.vars,
+            region: args.region,
+            ephemeral_ports: args.ephemeral_ports,
+            ..CheckOptions::default()
+        },
+        from: args.from,
+        to: args.to,
+        protocol: args.protocol,
+        ports: args.port,
+        from_groups: args.from_sg,
+        to_groups: args.to_sg,
+        json: matches!(args.format, ReachFormat::Json),
+        color: use_color(args.color),
+        matrix: args.matrix,
+    };
+    let run = vpclint::reach::command::run(&opts);
+    if !run.stderr.is_empty() {
+        eprint!("{}", run.stderr);
+    }
+    write_out(&run.stdout);
+    ExitCode::from(run.code as u8)
 }
 
 #[derive(clap::Args, Debug)]
@@ -332,6 +414,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => run_check(args),
         Command::Rules => list_rules(),
+        Command::Reach(args) => run_reach(args),
         Command::Explain { code } => explain(&code),
         Command::Init => match vpclint::config::init(std::path::Path::new(".")) {
             Ok(path) => {

@@ -791,7 +791,12 @@ fn the_whole_fixture_tree_reports_each_finding_once() {
     scenarios.sort();
     let mut want: Vec<String> = Vec::new();
     for s in &scenarios {
-        for l in expect_lines(s) {
+        // Intents (REACH0xx) come from a scenario's own .vpclint.yaml, which a run over
+        // the whole tree does not read.
+        for l in expect_lines(s)
+            .into_iter()
+            .filter(|l| !l.starts_with("REACH"))
+        {
             let p: Vec<&str> = l.split(' ').collect();
             want.push(format!(
                 "{} {} {} fixtures/terraform/{s}/{}",

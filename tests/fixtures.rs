@@ -19,8 +19,11 @@ fn scenarios() -> Vec<PathBuf> {
 }
 
 fn actual_lines(dir: &Path) -> (Vec<String>, vpclint::report::Report) {
+    // A scenario may carry its own configuration (e.g. `reach:` intents).
+    let config = Some(dir.join(".vpclint.yaml")).filter(|c| c.is_file());
     let report = check(&CheckOptions {
         paths: vec![dir.to_path_buf()],
+        config,
         ..CheckOptions::default()
     });
     let prefix = format!("{}/", dir.display());

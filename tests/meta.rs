@@ -123,8 +123,15 @@ fn every_yaml_parses_strictly_and_its_code_is_its_file_name() {
             meta.name
         );
         assert!(
-            ["nacl", "security-group", "iam", "flow-log", "route"]
-                .contains(&meta.category.as_str()),
+            [
+                "nacl",
+                "security-group",
+                "iam",
+                "flow-log",
+                "route",
+                "reach"
+            ]
+            .contains(&meta.category.as_str()),
             "{stem}: unknown category {:?}",
             meta.category
         );
@@ -152,6 +159,7 @@ fn every_yaml_parses_strictly_and_its_code_is_its_file_name() {
             "security-group" => "SG",
             "iam" => "IAM",
             "route" => "ROUTE",
+            "reach" => "REACH",
             _ => "FLOW",
         };
         assert!(

@@ -1,6 +1,7 @@
 //! Network interfaces: where security groups are in use.
 
 use super::{Key, Origin, Val};
+use ipnet::IpNet;
 
 /// A network interface (an elastic network interface, `eni-...`).
 #[derive(Clone, Debug)]
@@ -14,4 +15,11 @@ pub struct NetworkInterface {
     pub subnet: Val<Key>,
     /// The security groups on it (model keys).
     pub groups: Vec<Key>,
+    /// Private IPv4 and IPv6 addresses: a /32 (/128) for a known address, the subnet's
+    /// CIDR for one AWS assigns at launch (any address of it); empty when none is known.
+    pub addresses: Vec<Val<IpNet>>,
+    /// Whether it has a public IPv4 address (auto-assigned or an Elastic IP).
+    pub public_ipv4: Val<bool>,
+    /// Other names users give the endpoint: instance id, Name tag, Terraform address.
+    pub aliases: Vec<String>,
 }

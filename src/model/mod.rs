@@ -13,6 +13,7 @@ pub mod prefix_list;
 pub mod route;
 pub mod sg;
 
+pub use crate::net::Protocol;
 pub use eni::NetworkInterface;
 pub use flow::{FlowLog, FlowLogDestinationType, FlowLogTarget, LogGroup};
 pub use iam::{
@@ -296,77 +297,6 @@ impl fmt::Display for RuleAction {
     }
 }
 
-/// An IP protocol as NACLs and security groups name it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Protocol {
-    /// `-1` / `all`: every protocol and port.
-    All,
-    /// A protocol number (6 tcp, 17 udp, 1 icmp, 58 icmpv6, ...).
-    Number(u8),
-}
-
-impl Protocol {
-    /// TCP.
-    pub const TCP: Protocol = Protocol::Number(6);
-    /// UDP.
-    pub const UDP: Protocol = Protocol::Number(17);
-    /// ICMP.
-    pub const ICMP: Protocol = Protocol::Number(1);
-    /// ICMPv6.
-    pub const ICMPV6: Protocol = Protocol::Number(58);
-
-    /// The protocol AWS writes as `number` (`-1` is all); `None` outside -1..=255.
-    pub fn from_number(number: i64) -> Option<Protocol> {
-        if number == -1 {
-            Some(Protocol::All)
-        } else {
-            u8::try_from(number).ok().map(Protocol::Number)
-        }
-    }
-
-    /// Parses a protocol as Terraform or the EC2 API write it: a name or a number, `-1`/`all`.
-    pub fn parse(s: &str) -> Option<Protocol> {
-        let s = s.trim().to_ascii_lowercase();
-        let named = match s.as_str() {
-            "-1" | "all" => return Some(Protocol::All),
-            "tcp" => 6,
-            "udp" => 17,
-            "icmp" => 1,
-            "icmpv6" | "icmp-v6" => 58,
-            "ah" => 51,
-            "esp" => 50,
-            "gre" => 47,
-            "sctp" => 132,
-            "ipv6-icmp" => 58,
-            other => return other.parse::<u8>().ok().map(Protocol::Number),
-        };
-        Some(Protocol::Number(named))
-    }
-
-    /// Whether the destination port fields apply.
-    pub fn has_ports(self) -> bool {
-        matches!(self, Protocol::Number(6) | Protocol::Number(17))
-    }
-
-    /// Whether ICMP type/code apply.
-    pub fn is_icmp(self) -> bool {
-        matches!(self, Protocol::Number(1) | Protocol::Number(58))
-    }
-}
-
-impl fmt::Display for Protocol {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Protocol::All => f.write_str("all"),
-            Protocol::Number(6) => f.write_str("tcp"),
-            Protocol::Number(17) => f.write_str("udp"),
-            Protocol::Number(1) => f.write_str("icmp"),
-            Protocol::Number(58) => f.write_str("icmpv6"),
-            Protocol::Number(n) => write!(f, "protocol {n}"),
-        }
-    }
-}
-
 /// How a NACL entry came to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EntrySource {
@@ -397,6 +327,61 @@ pub struct NaclEntry {
     pub cidr: Val<IpNet>,
     /// How the entry came to be.
     pub source: EntrySource,
+}
+
+impl NaclEntry {
+    /// What the entry matches, when every field of it is known.
+    pub fn entry_match(&self) -> Option<crate::net::EntryMatch> {
+        let protocol = *self.protocol.known()?;
+        let cidr = *self.cidr.known()?;
+        let mut m = crate::net::EntryMatch::for_cidr(&cidr, protocol);
+        if protocol.has_ports() {
+            match &self.ports {
+                Val::Known(Some((from, to))) => m = m.with_ports(clamp_i32(*from), clamp_i32(*to)),
+                Val::Known(None) => {}
+                Val::Unknown(_) => return None,
+            }
+        }
+        if protocol.is_icmp() {
+            match &self.icmp {
+                Val::Known(Some((t, c))) => m = m.with_icmp(clamp_i32(*t), clamp_i32(*c)),
+                Val::Known(None) => {}
+                Val::Unknown(_) => return None,
+            }
+        }
+        Some(m)
+    }
+
+    /// Every packet the entry could match: unknown fields match anything.
+    pub fn upper_space(&self) -> crate::net::PacketSpace {
+        use crate::net::{cidr_interval, match_space, EntryMatch, Family, PacketSpace, Universe};
+        let universe = Universe::AWS;
+        let families: Vec<_> = match self.cidr.known() {
+            Some(c) => vec![cidr_interval(c)],
+            None => Family::ALL
+                .iter()
+                .map(|f| (*f, universe.address_range(*f)))
+                .collect(),
+        };
+        let protocol = self.protocol.known().copied().unwrap_or(Protocol::All);
+        let mut out = PacketSpace::empty();
+        for (family, address) in families {
+            let mut m = EntryMatch::new(family, protocol, address);
+            if let (true, Val::Known(Some((from, to)))) = (protocol.has_ports(), &self.ports) {
+                m = m.with_ports(clamp_i32(*from), clamp_i32(*to));
+            }
+            if let (true, Val::Known(Some((t, c)))) = (protocol.is_icmp(), &self.icmp) {
+                m = m.with_icmp(clamp_i32(*t), clamp_i32(*c));
+            }
+            out = out.union(&match_space(&m, &universe));
+        }
+        out
+    }
+}
+
+/// `v` clamped to the `i32` range (ports and ICMP fields as written may be anything).
+pub fn clamp_i32(v: i64) -> i32 {
+    v.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
 }
 
 /// A network ACL.

@@ -11,6 +11,7 @@ pub mod describe;
 pub mod interval;
 pub mod nacl;
 pub mod packet;
+pub mod protocol;
 pub mod space;
 
 #[cfg(test)]

@@ -89,8 +89,7 @@ pub const fn protocol_kind(number: u8) -> ProtocolKind {
     }
 }
 
-/// The protocol of an entry: the model's own type.
-pub use crate::model::Protocol;
+pub use super::protocol::Protocol;
 
 /// The bounds of every dimension; [`Universe::AWS`] is the real one, tests use tiny ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -26,6 +26,9 @@ pub mod nacl_admin_port_open_to_world;
 pub mod nacl_common;
 pub mod nacl_missing_ephemeral_return;
 pub mod nacl_shadowed_rule;
+pub mod reach_common;
+pub mod reach_forbidden_path_open;
+pub mod reach_intended_path_blocked;
 pub mod route_blackhole;
 pub mod route_nat_gateway_without_internet_route;
 pub mod sg_all_traffic_open_to_world;
@@ -74,6 +77,8 @@ pub struct Settings {
     pub flow_log_required_fields: Vec<String>,
     /// Inclusive port ranges that must not be open to the world in security groups (SG001).
     pub sensitive_ports: Vec<(u16, u16)>,
+    /// Reachability intents (`reach:` in the config file), judged by REACH001/REACH002.
+    pub reach_intents: Vec<crate::reach::intent::Intent>,
 }
 
 impl Default for Settings {
@@ -102,6 +107,7 @@ impl Default for Settings {
                 (27017, 27017),
                 (2375, 2376),
             ],
+            reach_intents: Vec::new(),
         }
     }
 }
@@ -234,6 +240,9 @@ registry! {
     // Route-table rules (ROUTE0xx) register below this line.
     "ROUTE001" => route_nat_gateway_without_internet_route::NatGatewayWithoutInternetRoute,
     "ROUTE002" => route_blackhole::RouteBlackhole,
+    // Reachability intents (REACH0xx) register below this line.
+    "REACH001" => reach_intended_path_blocked::IntendedPathBlocked,
+    "REACH002" => reach_forbidden_path_open::ForbiddenPathOpen,
 }
 
 /// A registered rule with its metadata.

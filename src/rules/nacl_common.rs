@@ -125,33 +125,8 @@ impl<'a> AnalyzedList<'a> {
     }
 }
 
-/// Every packet an entry with unknown fields could match: unknown fields match anything.
 fn upper_space(e: &NaclEntry) -> PacketSpace {
-    let universe = Universe::AWS;
-    let families: Vec<(Family, Interval)> = match e.cidr.known() {
-        Some(c) => vec![net::cidr_interval(c)],
-        None => Family::ALL
-            .iter()
-            .map(|f| (*f, universe.address_range(*f)))
-            .collect(),
-    };
-    let protocol = e.protocol.known().copied().unwrap_or(Protocol::All);
-    let mut out = PacketSpace::empty();
-    for (family, address) in families {
-        let mut m = EntryMatch::new(family, protocol, address);
-        if let (Some(p), Val::Known(Some((from, to)))) = (e.protocol.known(), &e.ports) {
-            if p.has_ports() {
-                m = m.with_ports(clamp_i32(*from), clamp_i32(*to));
-            }
-        }
-        if let (Some(p), Val::Known(Some((t, c)))) = (e.protocol.known(), &e.icmp) {
-            if p.is_icmp() {
-                m = m.with_icmp(clamp_i32(*t), clamp_i32(*c));
-            }
-        }
-        out = out.union(&net::match_space(&m, &universe));
-    }
-    out
+    e.upper_space()
 }
 
 type KnownParts = (u32, RuleAction, Protocol, IpNet, EntryMatch);
@@ -161,28 +136,7 @@ fn known(e: &NaclEntry) -> Option<KnownParts> {
     let action = *e.action.known()?;
     let protocol = *e.protocol.known()?;
     let cidr = *e.cidr.known()?;
-    let mut m = EntryMatch::for_cidr(&cidr, protocol);
-    if protocol.has_ports() {
-        match &e.ports {
-            Val::Known(Some((from, to))) => {
-                m = m.with_ports(clamp_i32(*from), clamp_i32(*to));
-            }
-            Val::Known(None) => {}
-            Val::Unknown(_) => return None,
-        }
-    }
-    if protocol.is_icmp() {
-        match &e.icmp {
-            Val::Known(Some((t, c))) => m = m.with_icmp(clamp_i32(*t), clamp_i32(*c)),
-            Val::Known(None) => {}
-            Val::Unknown(_) => return None,
-        }
-    }
-    Some((number, action, protocol, cidr, m))
-}
-
-fn clamp_i32(v: i64) -> i32 {
-    v.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
+    Some((number, action, protocol, cidr, e.entry_match()?))
 }
 
 /// True for a port range that serves replies: inside 1024-65535 and at least 1000 ports wide.

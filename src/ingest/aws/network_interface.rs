@@ -8,7 +8,9 @@ use super::shape::{Field, Reader};
 use super::{Common, ExportKind, Layout, Snapshot};
 use crate::ingest::json_spans::Node;
 use crate::model::{Model, NetworkInterface, Origin, Val};
+use ipnet::IpNet;
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 
 /// `NetworkInterfaces`.
 pub(crate) const KIND: ExportKind = ExportKind {
@@ -36,6 +38,10 @@ pub(crate) struct InterfaceRecord {
     pub groups: Vec<String>,
     /// The instance it is attached to: id and `Name` tag.
     pub instance: Option<(String, Option<String>)>,
+    /// `PrivateIpAddresses[].PrivateIpAddress` (or `PrivateIpAddress`), `Ipv6Addresses[].Ipv6Address`.
+    pub addresses: Vec<Val<IpNet>>,
+    /// `Association.PublicIp` is set.
+    pub public_ipv4: Val<bool>,
 }
 
 const ITEM: &str = "network interface";
@@ -93,12 +99,53 @@ fn interface(
             .ok()
             .map(|id| (id, None))
     });
+    let (addresses, public_ipv4) = addresses(r, object);
     Some(InterfaceRecord {
         common,
         subnet,
         groups,
         instance,
+        addresses,
+        public_ipv4,
     })
+}
+
+/// An address field, Unknown when it is not an IP address.
+fn address(r: &mut Reader, object: &Node, field: &str) -> Option<Val<IpNet>> {
+    match r.optional_str(object, field) {
+        Field::Ok(s) => Some(match s.parse::<IpAddr>() {
+            Ok(ip) => Val::Known(IpNet::from(ip)),
+            Err(_) => Val::Unknown(format!("`{field}` is not an IP address")),
+        }),
+        _ => None,
+    }
+}
+
+/// The private (IPv4, IPv6) and public IPv4 addresses of an interface object.
+fn addresses(r: &mut Reader, object: &Node) -> (Vec<Val<IpNet>>, Val<bool>) {
+    let mut out = Vec::new();
+    if let Field::Ok(items) = r.optional_array(object, "PrivateIpAddresses", "address objects") {
+        for a in r.objects(items, "PrivateIpAddresses") {
+            out.extend(address(r, a, "PrivateIpAddress"));
+        }
+    }
+    if out.is_empty() {
+        out.extend(address(r, object, "PrivateIpAddress"));
+    }
+    if let Field::Ok(items) = r.optional_array(object, "Ipv6Addresses", "address objects") {
+        for a in r.objects(items, "Ipv6Addresses") {
+            out.extend(address(r, a, "Ipv6Address"));
+        }
+    }
+    let public = match object.get("Association") {
+        Some(assoc) => match address(r, assoc, "PublicIp") {
+            Some(Val::Known(IpNet::V4(_))) => Val::Known(true),
+            Some(_) => Val::Unknown("`Association.PublicIp` is not an IPv4 address".into()),
+            None => Val::Known(false),
+        },
+        None => Val::Known(false),
+    };
+    (out, public)
 }
 
 /// Adds the interfaces to the model: those of `describe-network-interfaces`, named after
@@ -145,6 +192,14 @@ pub(crate) fn link(
                 .groups
                 .iter()
                 .map(|g| key(&rec.common.owner, g))
+                .collect(),
+            addresses: rec.addresses,
+            public_ipv4: rec.public_ipv4,
+            aliases: rec
+                .instance
+                .iter()
+                .flat_map(|(i, n)| std::iter::once(i.clone()).chain(n.clone()))
+                .chain(rec.common.name.clone())
                 .collect(),
             key: id,
         });

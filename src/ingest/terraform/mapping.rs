@@ -124,6 +124,7 @@ fn build(all: &Collected, name: String) -> (Model, Vec<eval::EvalErr>) {
     super::map_prefix_list::map(&mut b, all);
     super::map_route::map(&mut b, all);
     super::map_sg::map(&mut b, all);
+    super::map_endpoint::map(&mut b, all);
     super::map_flow::map(&mut b, all);
     super::map_iam::map(&mut b, all);
     (b.model, b.errors)

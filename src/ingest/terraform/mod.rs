@@ -3,6 +3,7 @@
 pub mod eval;
 pub mod functions;
 pub mod loader;
+mod map_endpoint;
 mod map_flow;
 mod map_iam;
 mod map_prefix_list;
