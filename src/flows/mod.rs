@@ -4,6 +4,7 @@
 //! ([`record`]), and attributes every REJECT to the NACL entry or security-group
 //! layer of the snapshot that drops it, on top of the reachability engine.
 
+pub mod generate;
 pub mod record;
 pub mod source;
 

@@ -491,14 +491,18 @@ mod tests {
     #[test]
     fn bad_lines_say_which_field() {
         let f = LogFormat::default_v2();
-        let e = parse_record(&f, "2 1 eni-1 10.0.0.300 10.0.0.1 1 2 6 1 1 1 2 ACCEPT OK").unwrap_err();
+        let e =
+            parse_record(&f, "2 1 eni-1 10.0.0.300 10.0.0.1 1 2 6 1 1 1 2 ACCEPT OK").unwrap_err();
         assert!(e.contains("field 4 (`srcaddr`)"), "{e}");
         let e = parse_record(&f, "2 1 eni-1").unwrap_err();
         assert!(e.contains("3 fields where the format has 14"), "{e}");
         let e = parse_record(&f, "2 1 eni-1 10.0.0.3 10.0.0.1 1 2 6 1 1 1 2 MAYBE OK").unwrap_err();
         assert!(e.contains("ACCEPT or REJECT"), "{e}");
-        let e = parse_record(&f, "2 1 eni-1 10.0.0.3 10.0.0.1 70000 2 6 1 1 1 2 ACCEPT OK")
-            .unwrap_err();
+        let e = parse_record(
+            &f,
+            "2 1 eni-1 10.0.0.3 10.0.0.1 70000 2 6 1 1 1 2 ACCEPT OK",
+        )
+        .unwrap_err();
         assert!(e.contains("`srcport`"), "{e}");
     }
 
@@ -511,7 +515,9 @@ mod tests {
         assert!(LogFormat::parse_aws("${srcaddr} ${srcaddr}").is_err());
         assert!(LogFormat::parse_aws("").is_err());
         assert_eq!(
-            LogFormat::parse_aws("${version}  ${srcaddr}").unwrap().text(),
+            LogFormat::parse_aws("${version}  ${srcaddr}")
+                .unwrap()
+                .text(),
             "${version} ${srcaddr}"
         );
     }

@@ -233,7 +233,12 @@ impl<R: Read> Read for LineCounter<R> {
     }
 }
 
-fn read_json(reader: Box<dyn BufRead + '_>, name: &str, format: &LogFormat, sink: &mut dyn LogSink) {
+fn read_json(
+    reader: Box<dyn BufRead + '_>,
+    name: &str,
+    format: &LogFormat,
+    sink: &mut dyn LogSink,
+) {
     let counter = std::cell::RefCell::new(LineCounter {
         inner: reader,
         lines: 0,
@@ -426,7 +431,13 @@ mod tests {
     fn s3_files_plain_and_gzip_with_headers() {
         let dir = tempfile_dir();
         let plain = dir.join("a.log");
-        std::fs::write(&plain, format!("{HEADER}\n2 10.0.0.1 10.0.0.2 1 2 6 ACCEPT\n\n2 10.0.0.3 10.0.0.2 1 2 6 REJECT\n")).unwrap();
+        std::fs::write(
+            &plain,
+            format!(
+                "{HEADER}\n2 10.0.0.1 10.0.0.2 1 2 6 ACCEPT\n\n2 10.0.0.3 10.0.0.2 1 2 6 REJECT\n"
+            ),
+        )
+        .unwrap();
         let gz = dir.join("b.log.gz");
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         enc.write_all(format!("{HEADER}\n2 10.0.0.9 10.0.0.2 1 2 6 ACCEPT\n").as_bytes())
@@ -434,7 +445,8 @@ mod tests {
         // Two gzip members in one file, as concatenated deliveries are.
         let mut bytes = enc.finish().unwrap();
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        enc.write_all(b"2 10.0.0.8 10.0.0.2 1 2 6 ACCEPT\n").unwrap();
+        enc.write_all(b"2 10.0.0.8 10.0.0.2 1 2 6 ACCEPT\n")
+            .unwrap();
         bytes.extend(enc.finish().unwrap());
         std::fs::write(&gz, bytes).unwrap();
         let mut c = Collect::default();
@@ -450,7 +462,8 @@ mod tests {
                 (3, "2 10.0.0.8 10.0.0.2 1 2 6 ACCEPT"),
             ]
         );
-        assert!(c.records.iter().all(|r| r.3 == "${version} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${action}"));
+        assert!(c.records.iter().all(|r| r.3
+            == "${version} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${action}"));
         std::fs::remove_dir_all(dir).unwrap();
     }
 
