@@ -5,7 +5,9 @@
 //! layer of the snapshot that drops it, on top of the reachability engine.
 
 pub mod generate;
+pub mod judge;
 pub mod record;
+pub mod run;
 pub mod source;
 
 /// A value taken from the input, as messages show it: control characters escaped,
