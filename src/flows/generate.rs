@@ -54,6 +54,9 @@ pub struct Template {
     pub remote_port: Ports,
     /// What AWS recorded.
     pub action: Action,
+    /// Whether the records are replies of connections the other side opened
+    /// (tcp-flags SYN-ACK), else requests (SYN).
+    pub reply: bool,
     /// What attribution must say.
     pub label: Label,
 }
@@ -168,7 +171,12 @@ pub fn generate_one(t: &Template, index: usize, rng: &mut Rng, start: u64) -> Ge
         ("pkt-dstaddr", dst.to_string()),
         (
             "tcp-flags",
-            if t.protocol == 6 { "2" } else { "0" }.to_string(),
+            match (t.protocol, t.reply) {
+                (6, true) => "18",
+                (6, false) => "2",
+                _ => "0",
+            }
+            .to_string(),
         ),
         (
             "type",
@@ -315,6 +323,7 @@ mod tests {
             local_port: Ports::Fixed(80),
             remote_port: Ports::Range(1024, 65535),
             action: Action::Reject,
+            reply: true,
             label: Label {
                 verdict: "explained",
                 kind: Some("return-path"),
