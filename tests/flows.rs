@@ -53,26 +53,81 @@ fn templates(eni: &str) -> Vec<Template> {
     use FlowDirection::{Egress, Ingress};
     vec![
         // Requests to the web server: admitted.
-        t(Ingress, "203.0.113.0/24", Ports::Fixed(80), Ports::Range(32768, 60999), Action::Accept, label("accepted", None, None)),
+        t(
+            Ingress,
+            "203.0.113.0/24",
+            Ports::Fixed(80),
+            Ports::Range(32768, 60999),
+            Action::Accept,
+            label("accepted", None, None),
+        ),
         // Their replies: dropped by the outbound list's implicit deny.
-        t(Egress, "203.0.113.0/24", Ports::Fixed(80), Ports::Range(32768, 60999), Action::Reject, label("explained", Some("return-path"), None)),
+        t(
+            Egress,
+            "203.0.113.0/24",
+            Ports::Fixed(80),
+            Ports::Range(32768, 60999),
+            Action::Reject,
+            label("explained", Some("return-path"), None),
+        ),
         // Telnet: the explicit DENY, inbound rule 90.
-        t(Ingress, "198.18.0.0/15", Ports::Fixed(23), Ports::Range(1024, 65535), Action::Reject, label("explained", Some("explicit-deny"), Some(90))),
+        t(
+            Ingress,
+            "198.18.0.0/15",
+            Ports::Fixed(23),
+            Ports::Range(1024, 65535),
+            Action::Reject,
+            label("explained", Some("explicit-deny"), Some(90)),
+        ),
         // 8080: no inbound entry.
-        t(Ingress, "192.0.2.0/24", Ports::Fixed(8080), Ports::Range(1024, 65535), Action::Reject, label("explained", Some("implicit-deny"), None)),
+        t(
+            Ingress,
+            "192.0.2.0/24",
+            Ports::Fixed(8080),
+            Ports::Range(1024, 65535),
+            Action::Reject,
+            label("explained", Some("implicit-deny"), None),
+        ),
         // SSH from outside the office range: the NACL admits it, the group does not.
-        t(Ingress, "192.0.2.0/24", Ports::Fixed(22), Ports::Range(1024, 65535), Action::Reject, label("explained", Some("no-matching-rule"), None)),
+        t(
+            Ingress,
+            "192.0.2.0/24",
+            Ports::Fixed(22),
+            Ports::Range(1024, 65535),
+            Action::Reject,
+            label("explained", Some("no-matching-rule"), None),
+        ),
     ]
 }
 
 /// Field orders: the default (v2), and a custom v5 order.
 const V2: [&str; 14] = [
-    "version", "account-id", "interface-id", "srcaddr", "dstaddr", "srcport", "dstport",
-    "protocol", "packets", "bytes", "start", "end", "action", "log-status",
+    "version",
+    "account-id",
+    "interface-id",
+    "srcaddr",
+    "dstaddr",
+    "srcport",
+    "dstport",
+    "protocol",
+    "packets",
+    "bytes",
+    "start",
+    "end",
+    "action",
+    "log-status",
 ];
 const V5: [&str; 10] = [
-    "flow-direction", "action", "dstport", "srcaddr", "interface-id", "dstaddr", "srcport",
-    "protocol", "tcp-flags", "log-status",
+    "flow-direction",
+    "action",
+    "dstport",
+    "srcaddr",
+    "interface-id",
+    "dstaddr",
+    "srcport",
+    "protocol",
+    "tcp-flags",
+    "log-status",
 ];
 
 fn scratch(name: &str) -> PathBuf {
@@ -142,8 +197,15 @@ fn generated_records_are_attributed_as_labelled_in_every_encoding_and_input() {
             assert_eq!(rejects.len(), expected.len(), "{snapshot} {encoding:?}");
             for (r, (line, label)) in rejects.iter().zip(expected) {
                 assert_eq!(r["line"], line, "{snapshot} {encoding:?}");
-                assert_eq!(r["verdict"], label.verdict, "{snapshot} {encoding:?} line {line}: {r}");
-                assert_eq!(r["cause"]["kind"].as_str(), label.kind, "{snapshot} line {line}: {r}");
+                assert_eq!(
+                    r["verdict"], label.verdict,
+                    "{snapshot} {encoding:?} line {line}: {r}"
+                );
+                assert_eq!(
+                    r["cause"]["kind"].as_str(),
+                    label.kind,
+                    "{snapshot} line {line}: {r}"
+                );
                 assert_eq!(
                     r["cause"]["rule_number"].as_u64(),
                     label.rule_number.map(u64::from),
@@ -184,17 +246,33 @@ fn the_article_scenario_explains_the_dropped_replies_with_the_request_and_the_fi
     assert!(r["cause"]["resource"].as_str().unwrap().starts_with("acl-"));
     assert_eq!(r["cause"]["rule_number"], Value::Null);
     let fix = r["cause"]["fix"].as_str().unwrap();
-    assert!(fix.contains("--egress") && fix.contains("From=1024,To=65535") && fix.contains("0.0.0.0/0"), "{fix}");
-    assert!(r["cause"]["location"]["file"].as_str().unwrap().ends_with("describe-network-acls.json"));
+    assert!(
+        fix.contains("--egress") && fix.contains("From=1024,To=65535") && fix.contains("0.0.0.0/0"),
+        "{fix}"
+    );
+    assert!(r["cause"]["location"]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("describe-network-acls.json"));
     // The later request the snapshot admits: a late packet, or a changed configuration.
     assert_eq!(v["rejects"][1]["verdict"], "unexplained");
     // With --fail-on-rejects a rule-explained REJECT fails the run.
-    let (code, _, _) = run_json(&format!("fixtures/exports/{SCENARIO}"), &log, &["--fail-on-rejects"]);
+    let (code, _, _) = run_json(
+        &format!("fixtures/exports/{SCENARIO}"),
+        &log,
+        &["--fail-on-rejects"],
+    );
     assert_eq!(code, 1);
     // Terraform: the fix is HCL.
     let (_, v, _) = run_json(&format!("fixtures/terraform/{SCENARIO}"), &log, &[]);
     let fix = v["rejects"][0]["cause"]["fix"].as_str().unwrap();
-    assert!(fix.contains("aws_network_acl.web") && fix.contains("egress") && fix.contains("1024") && fix.contains("65535"), "{fix}");
+    assert!(
+        fix.contains("aws_network_acl.web")
+            && fix.contains("egress")
+            && fix.contains("1024")
+            && fix.contains("65535"),
+        "{fix}"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -214,7 +292,10 @@ fn bad_lines_are_located_counted_and_the_rest_is_read() {
     .unwrap();
     let (code, v, stderr) = run_json(&format!("fixtures/exports/{SCENARIO}"), &log, &[]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("bad.log:2: field 4 (`srcaddr`)"), "{stderr}");
+    assert!(
+        stderr.contains("bad.log:2: field 4 (`srcaddr`)"),
+        "{stderr}"
+    );
     assert_eq!(v["counts"]["bad_lines"], 1);
     assert_eq!(v["rejects"].as_array().unwrap().len(), 2);
     std::fs::remove_dir_all(dir).unwrap();
@@ -232,7 +313,14 @@ fn stdin_jsonl_streams_and_flags_and_unknown_interfaces() {
     );
     let out = Command::cargo_bin("vpclint")
         .unwrap()
-        .args(["flows", &format!("fixtures/exports/{SCENARIO}"), "--log", "-", "--format", "jsonl"])
+        .args([
+            "flows",
+            &format!("fixtures/exports/{SCENARIO}"),
+            "--log",
+            "-",
+            "--format",
+            "jsonl",
+        ])
         .write_stdin(input)
         .output()
         .unwrap();
@@ -248,7 +336,10 @@ fn stdin_jsonl_streams_and_flags_and_unknown_interfaces() {
     assert_eq!(lines[1]["cause"]["kind"], "return-path");
     assert_eq!(lines[1]["cause"]["layer"], "nacl");
     assert_eq!(lines[2]["verdict"], "ambiguous");
-    assert!(lines[2]["reason"].as_str().unwrap().contains("not in the snapshot"));
+    assert!(lines[2]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("not in the snapshot"));
     assert_eq!(lines[3]["records"], 3);
 }
 

@@ -450,7 +450,7 @@ mod tests {
         bytes.extend(enc.finish().unwrap());
         std::fs::write(&gz, bytes).unwrap();
         let mut c = Collect::default();
-        read_inputs(&[dir.clone()], &v2, &mut c);
+        read_inputs(std::slice::from_ref(&dir), &v2, &mut c);
         assert!(c.problems.is_empty(), "{:?}", c.problems);
         let lines: Vec<_> = c.records.iter().map(|r| (r.1, r.2.as_str())).collect();
         assert_eq!(
