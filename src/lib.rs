@@ -4,6 +4,7 @@ pub mod baseline;
 pub mod check;
 pub mod config;
 pub mod diag;
+pub mod flows;
 pub mod ingest;
 pub mod model;
 pub mod net;

@@ -39,6 +39,84 @@ enum Command {
     /// Can packets get from one endpoint to another, and which rule decides (exit 0
     /// reachable, 1 blocked or partial, 2 error, 3 unknown).
     Reach(ReachArgs),
+    /// Which layer and rule rejected each REJECT of VPC flow-log records, from the
+    /// snapshot of the same account (exit 0, 1 with --fail-on-rejects when a rule
+    /// explains a REJECT, 2 on unreadable input).
+    Flows(FlowsArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct FlowsArgs {
+    /// The snapshot the records came from: exports (with describe-network-interfaces),
+    /// or Terraform, plan or state of the same infrastructure.
+    paths: Vec<PathBuf>,
+    /// Flow-log records: a file (plain or gzip), a directory (the S3 AWSLogs/ layout),
+    /// `aws logs filter-log-events` / `get-log-events` JSON, or - for stdin (repeatable).
+    #[arg(long = "log", value_name = "FILE", required = true)]
+    logs: Vec<PathBuf>,
+    /// The record format of files without a header line, as AWS writes it:
+    /// '${version} ${srcaddr} ...' [default: the flow log's LogFormat in the snapshot, else version 2].
+    #[arg(long, value_name = "FORMAT")]
+    log_format: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FlowsFormatArg::Human)]
+    format: FlowsFormatArg,
+    /// Exit 1 when some REJECT is explained by a rule (a smoke test of a live environment).
+    #[arg(long)]
+    fail_on_rejects: bool,
+    /// List every REJECT after the summary.
+    #[arg(long, short)]
+    verbose: bool,
+    /// Destination ports of replies (the clients' ephemeral range), LO-HI [default: 1024-65535].
+    #[arg(long, value_name = "LO-HI", value_parser = parse_range)]
+    ephemeral_ports: Option<(u16, u16)>,
+    /// A Terraform variables file (repeatable).
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
+    /// A Terraform variable, NAME=VALUE (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    vars: Vec<(String, String)>,
+    /// The AWS region of export files that show none themselves.
+    #[arg(long, value_name = "REGION", value_parser = parse_region)]
+    region: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FlowsFormatArg {
+    Human,
+    Json,
+    Jsonl,
+}
+
+fn run_flows(args: FlowsArgs) -> ExitCode {
+    use vpclint::flows::run::{FlowsFormat, FlowsOptions};
+    let opts = FlowsOptions {
+        check: CheckOptions {
+            paths: args.paths,
+            var_files: args.var_files,
+            vars: args.vars,
+            region: args.region,
+            ephemeral_ports: args.ephemeral_ports,
+            ..CheckOptions::default()
+        },
+        logs: args.logs,
+        log_format: args.log_format,
+        format: match args.format {
+            FlowsFormatArg::Human => FlowsFormat::Human,
+            FlowsFormatArg::Json => FlowsFormat::Json,
+            FlowsFormatArg::Jsonl => FlowsFormat::Jsonl,
+        },
+        verbose: args.verbose,
+        fail_on_rejects: args.fail_on_rejects,
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let run = vpclint::flows::run::run(&opts, &mut out);
+    drop(out);
+    if !run.stderr.is_empty() {
+        eprint!("{}", run.stderr);
+    }
+    ExitCode::from(run.code as u8)
 }
 
 #[derive(clap::Args, Debug)]
@@ -415,6 +493,7 @@ fn main() -> ExitCode {
         Command::Check(args) => run_check(args),
         Command::Rules => list_rules(),
         Command::Reach(args) => run_reach(args),
+        Command::Flows(args) => run_flows(args),
         Command::Explain { code } => explain(&code),
         Command::Init => match vpclint::config::init(std::path::Path::new(".")) {
             Ok(path) => {
