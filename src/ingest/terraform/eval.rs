@@ -494,7 +494,8 @@ pub fn root_instance(ctx: &Ctx, inputs: &RootInputs) -> Rc<ModuleInst> {
     let mut files: Vec<PathBuf> = Vec::new();
     for name in ["terraform.tfvars", "terraform.tfvars.json"] {
         let p = ctx.root_dir.join(name);
-        if p.is_file() {
+        // Whatever is so named: reading it reports a link outside or a pipe.
+        if p.symlink_metadata().is_ok() {
             files.push(p);
         }
     }
