@@ -95,6 +95,33 @@ impl Scratch {
     }
 }
 
+impl Scratch {
+    /// Runs vpclint as [`Scratch::check`] does; asserts exit code 1 with the one NACL003
+    /// finding of [`SSH_WORLD`] and no input error.
+    fn only_the_ssh_finding(&self, args: &[&str]) {
+        let (code, doc) = self.check(args);
+        assert_eq!(code, 1, "{:?}", errors(&doc));
+        assert_eq!(codes(&doc), vec!["NACL003"]);
+        assert!(errors(&doc).is_empty());
+    }
+
+    /// Runs vpclint as [`Scratch::check`] does; asserts exit code 2 and returns the
+    /// input errors.
+    fn input_errors(&self, args: &[&str]) -> Vec<String> {
+        let (code, doc) = self.check(args);
+        assert_eq!(code, 2, "{doc:#}");
+        errors(&doc)
+    }
+}
+
+/// Asserts that one of the errors is at `at` (`file:line:col CODE`) and says `text`.
+fn has_error(errors: &[String], at: &str, text: &str) {
+    assert!(
+        errors.iter().any(|l| l.starts_with(at) && l.contains(text)),
+        "no error at {at} saying {text:?}: {errors:?}"
+    );
+}
+
 impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -140,9 +167,7 @@ fn a_tf_file_linked_outside_is_an_error_that_shows_nothing_of_it() {
     let s = Scratch::new("tflink");
     s.write("repo/main.tf", SSH_WORLD);
     s.link(&s.path("outside/secret.tf"), "repo/evil.tf");
-    let (code, doc) = s.check(&["check", "."]);
-    assert_eq!(code, 2);
-    let e = errors(&doc);
+    let e = s.input_errors(&["check", "."]);
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(e[0].starts_with("evil.tf PARSE003"), "{e:?}");
     assert!(e[0].contains("outside the linted directories"), "{e:?}");
@@ -157,9 +182,7 @@ fn links_inside_that_point_inside_are_read() {
     let s = Scratch::new("inlink");
     s.write("repo/shared/nacl.tf", SSH_WORLD);
     s.link(Path::new("../shared/nacl.tf"), "repo/env/nacl.tf");
-    let (code, doc) = s.check(&["check", "env"]);
-    assert_eq!(code, 1, "{:?}", errors(&doc));
-    assert_eq!(codes(&doc), vec!["NACL003"]);
+    s.only_the_ssh_finding(&["check", "env"]);
 }
 
 #[test]
@@ -167,14 +190,8 @@ fn a_tfvars_file_linked_outside_is_an_error() {
     let s = Scratch::new("tfvarslink");
     s.write("repo/main.tf", "variable \"x\" { default = \"a\" }\n");
     s.link(&s.path("outside/secret.tfvars"), "repo/terraform.tfvars");
-    let (code, doc) = s.check(&["check", "."]);
-    assert_eq!(code, 2);
-    let e = errors(&doc);
-    assert!(
-        e.iter()
-            .any(|l| l.starts_with("terraform.tfvars PARSE003") && l.contains("outside")),
-        "{e:?}"
-    );
+    let e = s.input_errors(&["check", "."]);
+    has_error(&e, "terraform.tfvars PARSE003", "outside");
 }
 
 #[test]
@@ -197,11 +214,7 @@ fn a_module_outside_the_repository_is_not_read_and_does_not_widen_file() {
             && l.contains("outside the linted directories")),
         "{e:?}"
     );
-    assert!(
-        e.iter()
-            .any(|l| l.starts_with("main.tf:4:") && l.contains("outside the linted directories")),
-        "{e:?}"
-    );
+    has_error(&e, "main.tf:4:", "outside the linted directories");
     // Its SSH-to-the-world NACL was not read either.
     assert!(codes(&doc).is_empty());
 
@@ -212,9 +225,7 @@ fn a_module_outside_the_repository_is_not_read_and_does_not_widen_file() {
         "repo/main.tf",
         "module \"m\" {\n  source = \"./vendored\"\n}\n",
     );
-    let (code, doc) = t.check(&["check", "."]);
-    assert_eq!(code, 2);
-    let e = errors(&doc);
+    let e = t.input_errors(&["check", "."]);
     assert!(
         e.iter().any(|l| l.starts_with("main.tf:1:1 PARSE002")
             && l.contains("outside the linted directories")),
@@ -278,9 +289,7 @@ fn what_file_may_read_does_not_depend_on_evaluation_order() {
                 )
             ),
         );
-        let (code, doc) = s.check(&["check", "env"]);
-        assert_eq!(code, 1, "{:?}", errors(&doc));
-        assert_eq!(codes(&doc), vec!["NACL003"]);
+        s.only_the_ssh_finding(&["check", "env"]);
     }
 }
 
@@ -289,14 +298,8 @@ fn file_on_a_named_pipe_is_an_error_not_a_hang() {
     let s = Scratch::new("fifo-file");
     s.fifo("repo/pipe.txt");
     s.write("repo/main.tf", "locals { x = file(\"pipe.txt\") }\n");
-    let (code, doc) = s.check(&["check", "."]);
-    assert_eq!(code, 2);
-    let e = errors(&doc);
-    assert!(
-        e.iter()
-            .any(|l| l.starts_with("main.tf:1:14 PARSE002") && l.contains("named pipe")),
-        "{e:?}"
-    );
+    let e = s.input_errors(&["check", "."]);
+    has_error(&e, "main.tf:1:14 PARSE002", "named pipe");
 }
 
 #[test]
@@ -306,9 +309,7 @@ fn named_pipes_as_tf_tfvars_exports_and_config_are_errors_not_hangs() {
     s.fifo("repo/pipe.tf");
     s.fifo("repo/terraform.tfvars");
     s.fifo("repo/exports/describe.json");
-    let (code, doc) = s.check(&["check", "."]);
-    assert_eq!(code, 2);
-    let e = errors(&doc);
+    let e = s.input_errors(&["check", "."]);
     for f in ["pipe.tf", "terraform.tfvars", "exports/describe.json"] {
         assert!(
             e.iter()
@@ -340,24 +341,10 @@ fn symbolic_link_loops_are_errors() {
         "repo/sub/main.tf",
         "module \"up\" {\n  source = \"./up/sub\"\n}\n",
     );
-    let (code, doc) = s.check(&["check", "."]);
-    assert_eq!(code, 2);
-    let e = errors(&doc);
-    assert!(
-        e.iter()
-            .any(|l| l.starts_with("a.tf PARSE003") && l.contains("loop")),
-        "{e:?}"
-    );
-    assert!(
-        e.iter()
-            .any(|l| l.starts_with("b.tf PARSE003") && l.contains("loop")),
-        "{e:?}"
-    );
-    assert!(
-        e.iter()
-            .any(|l| l.starts_with("sub/main.tf:1:1") && l.contains("in a cycle")),
-        "{e:?}"
-    );
+    let e = s.input_errors(&["check", "."]);
+    has_error(&e, "a.tf PARSE003", "loop");
+    has_error(&e, "b.tf PARSE003", "loop");
+    has_error(&e, "sub/main.tf:1:1", "in a cycle");
 }
 
 #[test]
@@ -371,22 +358,11 @@ fn config_var_files_are_confined_and_located() {
             s.path("outside/secret.tfvars").display()
         ),
     );
-    let (code, doc) = s.check(&["check", "."]);
-    assert_eq!(code, 2);
-    let e = errors(&doc);
+    let e = s.input_errors(&["check", "."]);
     assert_eq!(e.len(), 3, "{e:?}");
-    assert!(
-        e[0].starts_with(".vpclint.yaml:3:5 PARSE003") && e[0].contains("does not exist"),
-        "{e:?}"
-    );
-    assert!(
-        e[1].starts_with(".vpclint.yaml:4:5 PARSE003") && e[1].contains("outside"),
-        "{e:?}"
-    );
-    assert!(
-        e[2].starts_with(".vpclint.yaml:5:5 PARSE003") && e[2].contains("outside"),
-        "{e:?}"
-    );
+    has_error(&e[0..=0], ".vpclint.yaml:3:5 PARSE003", "does not exist");
+    has_error(&e[1..=1], ".vpclint.yaml:4:5 PARSE003", "outside");
+    has_error(&e[2..=2], ".vpclint.yaml:5:5 PARSE003", "outside");
 }
 
 #[test]
@@ -401,14 +377,12 @@ fn a_var_file_given_on_the_command_line_is_the_users_choice() {
         ),
     );
     let path = s.path("outside/office.tfvars");
-    let (code, doc) = s.check(&[
+    s.only_the_ssh_finding(&[
         "check",
         ".",
         "--var-file",
         path.to_str().expect("utf-8 path"),
     ]);
-    assert_eq!(code, 1, "{:?}", errors(&doc));
-    assert_eq!(codes(&doc), vec!["NACL003"]);
 }
 
 #[test]
@@ -420,24 +394,13 @@ fn invalid_utf8_is_located_at_the_first_bad_byte() {
         b"a = \"ok\"\nb = \"\xff\"\n",
     )
     .expect("write");
-    let (code, doc) = s.check(&["check", "."]);
-    assert_eq!(code, 2);
-    let e = errors(&doc);
-    assert!(
-        e.iter()
-            .any(|l| l.starts_with("terraform.tfvars:2:6 PARSE003") && l.contains("UTF-8")),
-        "{e:?}"
-    );
+    let e = s.input_errors(&["check", "."]);
+    has_error(&e, "terraform.tfvars:2:6 PARSE003", "UTF-8");
     let t = Scratch::new("utf8-config");
     t.write("repo/main.tf", SSH_WORLD);
     std::fs::write(t.path("repo/.vpclint.yaml"), b"fail_on: error\n# caf\xe9\n").expect("write");
-    let (code, doc) = t.check(&["check", "."]);
-    assert_eq!(code, 2);
-    let e = errors(&doc);
-    assert!(
-        e[0].starts_with(".vpclint.yaml:2:6 PARSE004") && e[0].contains("UTF-8"),
-        "{e:?}"
-    );
+    let e = t.input_errors(&["check", "."]);
+    has_error(&e[0..=0], ".vpclint.yaml:2:6 PARSE004", "UTF-8");
 }
 
 #[test]
@@ -448,12 +411,11 @@ fn a_config_with_several_yaml_documents_is_located_at_the_second() {
         "repo/.vpclint.yaml",
         "---\nfail_on: error\n---\nfail_on: note\n",
     );
-    let (code, doc) = s.check(&["check", "."]);
-    assert_eq!(code, 2);
-    let e = errors(&doc);
-    assert!(
-        e[0].starts_with(".vpclint.yaml:3:1 PARSE004") && e[0].contains("second YAML document"),
-        "{e:?}"
+    let e = s.input_errors(&["check", "."]);
+    has_error(
+        &e[0..=0],
+        ".vpclint.yaml:3:1 PARSE004",
+        "second YAML document",
     );
 }
 
@@ -484,9 +446,7 @@ fn a_glob_too_long_is_a_located_config_error() {
         "repo/main.tf",
         &SSH_WORLD.replace("\"x\"", &format!("\"{}\"", "a".repeat(40))),
     );
-    let (code, doc) = s.check(&["check", "."]);
-    assert_eq!(code, 1, "{:?}", errors(&doc));
-    assert_eq!(codes(&doc), vec!["NACL003"]);
+    s.only_the_ssh_finding(&["check", "."]);
 }
 
 #[test]
@@ -501,10 +461,7 @@ fn modules_calling_each_other_in_a_cycle_are_an_error_and_still_linted() {
     assert_eq!(code, 2, "{doc:#}");
     let e = errors(&doc);
     assert_eq!(e.len(), 1, "{e:?}");
-    assert!(
-        e[0].starts_with("b/main.tf:1:1 PARSE002") && e[0].contains("in a cycle"),
-        "{e:?}"
-    );
+    has_error(&e[0..=0], "b/main.tf:1:1 PARSE002", "in a cycle");
     // The SSH-to-the-world NACL in one of them is still reported, once.
     assert_eq!(codes(&doc), vec!["NACL003"]);
     assert_eq!(doc["summary"]["modules"], 1, "{doc:#}");
@@ -521,9 +478,6 @@ fn a_self_calling_module_reports_each_finding_once() {
     assert_eq!(code, 2);
     let e = errors(&doc);
     assert_eq!(e.len(), 1, "{e:?}");
-    assert!(
-        e[0].starts_with("main.tf:1:1 PARSE002") && e[0].contains("in a cycle"),
-        "{e:?}"
-    );
+    has_error(&e[0..=0], "main.tf:1:1 PARSE002", "in a cycle");
     assert_eq!(codes(&doc), vec!["NACL003"]);
 }
