@@ -499,10 +499,10 @@ fn cycle_roots(
 /// directory when the module is inside it, else the module's own directory.
 fn search_base(dir: &Path) -> PathBuf {
     let abs = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    if let Some(repo) = abs.ancestors().find(|a| a.join(".git").exists()) {
+    if let Some(repo) = crate::ingest::fs::repository_root(&abs) {
         // Keep the path relative to the current directory when the repository contains it.
         if let Ok(cwd) = std::env::current_dir().and_then(std::fs::canonicalize) {
-            if let Ok(rest) = cwd.strip_prefix(repo) {
+            if let Ok(rest) = cwd.strip_prefix(&repo) {
                 let ups = rest.components().count();
                 return if ups == 0 {
                     PathBuf::from(".")
@@ -514,7 +514,7 @@ fn search_base(dir: &Path) -> PathBuf {
                 return normalize(rest);
             }
         }
-        return repo.to_path_buf();
+        return repo;
     }
     match std::env::current_dir().and_then(std::fs::canonicalize) {
         Ok(cwd) if abs.starts_with(&cwd) => PathBuf::from("."),
