@@ -86,8 +86,9 @@ pub fn write(path: &Path, findings: &[Finding]) -> Result<(), String> {
 
 /// Reads a baseline.
 pub fn read(path: &Path) -> Result<Baseline, String> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read the baseline: {e}"))?;
+    let text = crate::ingest::fs::read_regular(path)
+        .and_then(|b| crate::ingest::fs::utf8(path, b))
+        .map_err(|e| format!("the baseline {e}"))?;
     let b: Baseline = serde_json::from_str(&text).map_err(|e| format!("invalid baseline: {e}"))?;
     if b.version != VERSION {
         return Err(format!(

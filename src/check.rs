@@ -4,6 +4,7 @@ use crate::baseline::{self, BaselineStats};
 use crate::config;
 use crate::diag::{Problem, Severity, PARSE_CONFIG, PARSE_IO};
 use crate::ingest::aws::{self, TerraformJsonKind};
+use crate::ingest::fs::Confinement;
 use crate::ingest::plan;
 use crate::ingest::terraform::{self, RootInputs};
 use crate::model::InputNote;
@@ -99,12 +100,13 @@ fn config_error(problem: Problem, fail_on: Severity) -> CheckRun {
 /// configuration (severities, exclusions), suppressions and the baseline.
 pub fn check_run(opts: &CheckOptions) -> CheckRun {
     let default_fail_on = opts.fail_on.unwrap_or(Severity::Warning);
-    let config_path = opts.config.clone().or_else(|| {
-        opts.discover_config
-            .then(|| config::discover(Path::new(".")))
-            .flatten()
-    });
-    let cfg = match config_path.as_deref().map(config::load).transpose() {
+    // `--config` is the user's choice; a discovered file comes with the repository.
+    let loaded = match (&opts.config, opts.discover_config) {
+        (Some(path), _) => Some(config::load(path)),
+        (None, true) => config::discover(Path::new(".")).map(|p| config::load_discovered(&p)),
+        (None, false) => None,
+    };
+    let cfg = match loaded.transpose() {
         Ok(c) => c,
         Err(p) => return config_error(p, default_fail_on),
     };
@@ -157,10 +159,19 @@ pub fn check_run(opts: &CheckOptions) -> CheckRun {
         .iter()
         .filter(|r| is_enabled(r.meta.code.as_str(), true))
         .collect();
-    let mut var_files: Vec<PathBuf> = cfg
-        .as_ref()
-        .map(|c| c.var_files.clone())
-        .unwrap_or_default();
+    let access = confinement(opts, &input_paths(opts));
+    // `var_files` of the config file come with the repository: confined, and each
+    // problem is reported once, at the entry that names the file.
+    let mut var_file_problems = Vec::new();
+    let mut var_files: Vec<PathBuf> = Vec::new();
+    for (path, at) in cfg.iter().flat_map(|c| c.var_files.iter()) {
+        match access.file_exists(path) {
+            Ok(true) => var_files.push(path.clone()),
+            Ok(false) => var_file_problems
+                .push(crate::ingest::fs::FsError::NotFound.problem(path, Some(at.clone()))),
+            Err(e) => var_file_problems.push(e.problem(path, Some(at.clone()))),
+        }
+    }
     var_files.extend(opts.var_files.iter().cloned());
     // `exclude`: paths relative to the configuration file's directory.
     let exclude: Option<PathFilter> = cfg.as_ref().filter(|c| !c.exclude.is_empty()).map(|c| {
@@ -172,11 +183,13 @@ pub fn check_run(opts: &CheckOptions) -> CheckRun {
                 .strip_prefix(&base)
                 .map(|r| r.to_path_buf())
                 .unwrap_or_else(|_| path.to_path_buf());
-            config::path_excluded(&globs, &crate::source::display_path(&rel))
+            globs.excluded(&crate::source::display_path(&rel))
         });
         filter
     });
-    let (mut report, tf_files) = run_rules(opts, &settings, var_files, &enabled, exclude.as_ref());
+    let (mut report, tf_files) =
+        run_rules(opts, &settings, var_files, &enabled, exclude.as_ref());
+    report.problems.extend(var_file_problems);
 
     if let Some(excluded_path) = &exclude {
         // Excluded files that a root module calls are evaluated, but their findings and
@@ -256,6 +269,21 @@ pub fn check(opts: &CheckOptions) -> Report {
     check_run(opts).report
 }
 
+/// What a run may read: the paths given and their repositories, plus the files and
+/// directories named on the command line (`--var-file`, `--tf-root`), which the user
+/// chose. Nothing the input itself names (`var_files` in `.vpclint.yaml`, module
+/// sources, `file()`) widens it.
+fn confinement(opts: &CheckOptions, paths: &[PathBuf]) -> Confinement {
+    let mut access = Confinement::for_paths(paths);
+    for f in &opts.var_files {
+        access.allow_file(f);
+    }
+    if let Some(d) = &opts.tf_root {
+        access.allow_dir(d);
+    }
+    access
+}
+
 /// Every model read from the options' paths, with the problems and notes of reading them.
 pub struct Loaded {
     /// Models, Terraform first, then exports, then plan/state JSON.
@@ -269,46 +297,33 @@ pub struct Loaded {
     /// Plan/state models (index into `models`) and the Terraform root they were made from.
     plan_models: Vec<(usize, Option<PathBuf>)>,
     inputs: RootInputs,
+    access: Arc<Confinement>,
 }
 
-/// Reads every model under the options' paths (Terraform, exports, plan/state JSON).
+/// The paths of the options (the current directory when none).
+fn input_paths(opts: &CheckOptions) -> Vec<PathBuf> {
+    if opts.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        opts.paths.clone()
+    }
+}
+
+/// Reads every model under the options' paths (Terraform, exports, plan/state JSON),
+/// confined as `vpclint check` is.
 pub fn load_models(
     opts: &CheckOptions,
     var_files: Vec<PathBuf>,
     exclude: Option<&PathFilter>,
 ) -> Loaded {
-    let paths = if opts.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        opts.paths.clone()
-    };
-    let allowed_dirs = paths
-        .iter()
-        .map(|p| {
-            if p.is_file() {
-                p.parent().map(|d| d.to_path_buf()).unwrap_or_default()
-            } else {
-                p.clone()
-            }
-        })
-        .map(|p| {
-            if p.as_os_str().is_empty() {
-                PathBuf::from(".")
-            } else {
-                p
-            }
-        })
-        // The repository a linted path belongs to is part of what is linted: modules
-        // read shared files from it (`file("${path.module}/../../config/x.json")`).
-        .map(|p| repository_root(&p).unwrap_or(p))
-        .collect();
+    let paths = input_paths(opts);
+    let access = Arc::new(confinement(opts, &paths));
     let inputs = RootInputs {
         var_files,
         vars: opts.vars.clone(),
-        allowed_dirs,
     };
-    let tf = terraform::load(&paths, &inputs, exclude);
-    let json = aws::load_paths_in(&paths, opts.region.as_deref(), exclude);
+    let tf = terraform::load(&paths, &inputs, exclude, &access);
+    let json = aws::load_paths_in(&paths, opts.region.as_deref(), exclude, &access);
     let mut models = tf.models;
     let mut problems = tf.problems;
     let mut notes = Vec::new();
@@ -354,6 +369,7 @@ pub fn load_models(
         files,
         plan_models,
         inputs,
+        access,
     }
 }
 
@@ -372,7 +388,9 @@ fn run_rules(
         files,
         plan_models,
         inputs,
+        access,
     } = load_models(opts, var_files, exclude);
+    let access = &access;
     let mut report = Report {
         files,
         models: models.len(),
@@ -388,7 +406,7 @@ fn run_rules(
         // Findings on plan or state JSON also point at the resource block in the .tf source.
         if let Some((_, Some(dir))) = plan_models.iter().find(|(m, _)| *m == i) {
             let hcl = sources.entry(dir.clone()).or_insert_with(|| {
-                terraform::load(std::slice::from_ref(dir), &inputs, None).models
+                terraform::load(std::slice::from_ref(dir), &inputs, None, access).models
             });
             let index: std::collections::HashMap<&str, &crate::source::Location> = hcl
                 .iter()
@@ -414,13 +432,4 @@ fn run_rules(
         }
     }
     (report, tf_files)
-}
-
-/// The nearest enclosing directory holding `.git`, if any.
-fn repository_root(p: &std::path::Path) -> Option<PathBuf> {
-    let start = std::fs::canonicalize(p).ok()?;
-    start
-        .ancestors()
-        .find(|d| d.join(".git").exists())
-        .map(|d| d.to_path_buf())
 }

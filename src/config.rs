@@ -113,8 +113,10 @@ pub struct RuleConfig {
 pub struct IgnoreEntry {
     /// Canonical rule code.
     pub rule: &'static str,
-    /// Glob on the resource address or AWS id.
+    /// Glob on the resource address or AWS id, as written.
     pub resource: String,
+    /// [`IgnoreEntry::resource`], compiled.
+    pub resource_glob: Glob,
     /// Why (required to take effect).
     pub reason: Option<String>,
     /// Last day it applies.
@@ -141,9 +143,9 @@ pub struct Config {
     /// `flow_log_required_fields`.
     pub flow_log_required_fields: Option<Vec<String>>,
     /// Path globs, relative to [`Config::dir`].
-    pub exclude: Vec<String>,
-    /// Variable files, resolved against [`Config::dir`].
-    pub var_files: Vec<PathBuf>,
+    pub exclude: PathGlobs,
+    /// Variable files, resolved against [`Config::dir`], with the entry naming each.
+    pub var_files: Vec<(PathBuf, Location)>,
     /// `fail_on`.
     pub fail_on: Option<Severity>,
     /// `ignore:` entries.
@@ -177,7 +179,8 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
     let start = std::fs::canonicalize(start).ok()?;
     for dir in start.ancestors() {
         let candidate = dir.join(CONFIG_FILE);
-        if candidate.is_file() {
+        // Anything so named (a link, a pipe): reading it says what is wrong with it.
+        if candidate.symlink_metadata().is_ok() {
             // Shown relative to the current directory when it is there.
             return Some(match candidate.strip_prefix(&start) {
                 Ok(rel) => rel.to_path_buf(),
@@ -272,17 +275,63 @@ fn civil_from_days(z: i64) -> Date {
     ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
 }
 
-/// Reads and validates a config file.
+/// Reads and validates a config file the user named (`--config`): any regular file.
 pub fn load(path: &Path) -> Result<Config, Problem> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Problem::path(
-            PARSE_CONFIG,
-            format!("cannot read the config file: {e}"),
-            crate::source::display_path(path),
-        )
-    })?;
-    let file = SourceFile::new(path.to_path_buf(), text);
+    let text = crate::ingest::fs::read_regular(path)
+        .and_then(|bytes| crate::ingest::fs::utf8(path, bytes))
+        .map_err(|e| config_problem(&e, path))?;
+    parse(&SourceFile::new(path.to_path_buf(), text))
+}
+
+/// Reads and validates a config file found by [`discover`]: it comes with the
+/// repository, so it is read only when it is a regular file inside it (or inside the
+/// directory it was found in, outside any repository).
+pub fn load_discovered(path: &Path) -> Result<Config, Problem> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let access = crate::ingest::fs::Confinement::for_paths(&[dir]);
+    let file = access
+        .read_source(path)
+        .map_err(|e| config_problem(&e, path))?;
     parse(&file)
+}
+
+/// A config file that could not be read: a configuration problem (PARSE004).
+fn config_problem(e: &crate::ingest::fs::FsError, path: &Path) -> Problem {
+    Problem {
+        code: PARSE_CONFIG,
+        ..e.problem(path, None)
+    }
+}
+
+/// Where the second YAML document of a stream starts (a `---` line after content or
+/// after another `---`, or content after a `...` line): 1-based line and column.
+fn second_document(text: &str) -> Option<(usize, usize)> {
+    let mut begun = false;
+    let mut ended = false;
+    for (i, line) in text.lines().enumerate() {
+        let marker = |m: &str| {
+            line.strip_prefix(m)
+                .is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t']))
+        };
+        let blank = line.trim().is_empty() || line.trim_start().starts_with('#');
+        if marker("---") {
+            if begun || ended {
+                return Some((i + 1, 1));
+            }
+            begun = true;
+        } else if marker("...") {
+            ended = true;
+        } else if !blank && !line.starts_with('%') {
+            if ended {
+                return Some((i + 1, 1));
+            }
+            begun = true;
+        }
+    }
+    None
 }
 
 /// Parses the text of a config file.
@@ -293,6 +342,14 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Config, Problem> {
     } else {
         serde_yaml::from_str(&file.text).map_err(|e| {
             let message = format!("invalid config: {e}");
+            if let (None, Some((line, col))) = (e.location(), second_document(&file.text)) {
+                return error_at(
+                    file,
+                    line,
+                    col,
+                    "invalid config: a second YAML document starts here; the config file holds one document".to_string(),
+                );
+            }
             match e.location() {
                 Some(l) => {
                     // The position is in the problem's location; not twice in the text.
@@ -397,18 +454,32 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Config, Problem> {
                 )
             })?),
         };
+        let resource_glob = Glob::new(&entry.resource, false).map_err(|m| {
+            error_at(
+                file,
+                line,
+                col,
+                format!("`resource: {}`: {m}", entry.resource),
+            )
+        })?;
         ignore.push(IgnoreEntry {
             rule,
             resource: entry.resource,
+            resource_glob,
             reason: entry.reason.filter(|r| !r.trim().is_empty()),
             until,
             location,
         });
     }
+    let exclude = PathGlobs::new(&raw.exclude).map_err(|m| bad_option("exclude", m))?;
+    let var_files = var_file_entries(file, &raw.var_files)
+        .into_iter()
+        .map(|(v, at)| (dir.join(v), at))
+        .collect();
     let reach = intents(file, raw.reach)?;
     Ok(Config {
         reach,
-        var_files: raw.var_files.iter().map(|v| dir.join(v)).collect(),
+        var_files,
         dir,
         file: Arc::clone(file),
         rules: rules_cfg,
@@ -416,7 +487,7 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Config, Problem> {
         admin_ports: raw.admin_ports,
         sensitive_ports,
         flow_log_required_fields: raw.flow_log_required_fields,
-        exclude: raw.exclude,
+        exclude,
         fail_on: raw.fail_on,
         ignore,
     })
@@ -473,54 +544,135 @@ fn intents(
     Ok(out)
 }
 
-/// Matches `text` against a glob: `*` and `?` do not cross `sep`, `**` does
-/// (and `**/` also matches no directory at all).
-pub fn glob_match(pattern: &str, text: &str, sep: Option<char>) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    glob(&p, &t, sep)
+/// The location of each `var_files` entry: its text after the `var_files:` key (the
+/// key itself when the text cannot be found, e.g. written with escapes).
+fn var_file_entries<'a>(file: &Arc<SourceFile>, entries: &'a [String]) -> Vec<(&'a str, Location)> {
+    let key = key_position(file, "var_files", 0).map(|(l, c)| file.offset_of(l, c));
+    let mut from = key.unwrap_or(0);
+    entries
+        .iter()
+        .map(|v| {
+            let found = file
+                .text
+                .get(from..)
+                .and_then(|rest| rest.find(v.as_str()))
+                .filter(|_| !v.is_empty())
+                .map(|i| from + i);
+            let span = match found {
+                Some(at) => {
+                    from = at + v.len();
+                    at..at + v.len()
+                }
+                None => {
+                    let at = key.unwrap_or(0);
+                    at..at + "var_files".len().min(file.text.len() - at)
+                }
+            };
+            (v.as_str(), Location::new(file, span))
+        })
+        .collect()
 }
 
-fn glob(p: &[char], t: &[char], sep: Option<char>) -> bool {
-    match p.first() {
-        None => t.is_empty(),
-        Some('*') if p.get(1) == Some(&'*') => {
-            let rest = &p[2..];
-            if sep.is_some() && rest.first().copied() == sep && glob(&rest[1..], t, sep) {
-                return true;
-            }
-            (0..=t.len()).any(|i| glob(rest, &t[i..], sep))
+/// A compiled glob: `*` and `?` (within one path component when matching paths), `**`
+/// across components; everything else literal. Matching takes linear time (globset
+/// compiles to a finite automaton; no backtracking, no recursion per `*`).
+#[derive(Clone, Debug)]
+pub struct Glob(globset::GlobSet);
+
+/// The longest glob accepted (resource addresses and paths are far shorter): compiling
+/// stays instant.
+pub const MAX_GLOB_LEN: usize = 4096;
+
+impl Glob {
+    /// Compiles `pattern`; with `paths`, `*` and `?` do not cross `/`. A pattern longer
+    /// than [`MAX_GLOB_LEN`] or too large to compile is an error (not a panic).
+    pub fn new(pattern: &str, paths: bool) -> Result<Glob, String> {
+        if pattern.len() > MAX_GLOB_LEN {
+            return Err(format!(
+                "the glob is {} bytes long; at most {MAX_GLOB_LEN} are allowed",
+                pattern.len()
+            ));
         }
-        Some('*') => {
-            for i in 0..=t.len() {
-                if glob(&p[1..], &t[i..], sep) {
-                    return true;
-                }
-                if i < t.len() && Some(t[i]) == sep {
-                    break;
-                }
-            }
-            false
-        }
-        Some('?') => !t.is_empty() && Some(t[0]) != sep && glob(&p[1..], &t[1..], sep),
-        Some(c) => t.first() == Some(c) && glob(&p[1..], &t[1..], sep),
+        let glob = globset::GlobBuilder::new(&glob_syntax(pattern))
+            .literal_separator(paths)
+            .backslash_escape(true)
+            .build()
+            .map_err(|e| format!("invalid glob: {}", e.kind()))?;
+        globset::GlobSetBuilder::new()
+            .add(glob)
+            .build()
+            .map(Glob)
+            .map_err(|_| "the glob is too large to compile".to_string())
+    }
+
+    /// True if `text` matches.
+    pub fn matches(&self, text: &str) -> bool {
+        self.0.is_match(text)
     }
 }
 
-/// True if the relative path (forward slashes) is excluded by one of the globs: the glob
-/// matches the path or one of its parent directories; a glob without `/` also matches any
-/// single path component.
-pub fn path_excluded(globs: &[String], rel: &str) -> bool {
-    let rel = rel.trim_start_matches("./");
-    let parts: Vec<&str> = rel.split('/').collect();
-    globs.iter().any(|g| {
-        let g = g.trim_start_matches("./").trim_end_matches('/');
-        if g.is_empty() {
-            return false;
+/// vpclint's glob syntax (`*`, `**`, `?`) in globset's: brackets, braces and backslashes
+/// (which appear in resource addresses such as `aws_x.y["a"]`) are literal.
+fn glob_syntax(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    for c in pattern.chars() {
+        if matches!(c, '[' | ']' | '{' | '}' | '\\') {
+            out.push('\\');
         }
-        (1..=parts.len()).any(|n| glob_match(g, &parts[..n].join("/"), Some('/')))
-            || (!g.contains('/') && parts.iter().any(|c| glob_match(g, c, Some('/'))))
-    })
+        out.push(c);
+    }
+    out
+}
+
+/// `exclude` path globs, compiled.
+#[derive(Clone, Debug, Default)]
+pub struct PathGlobs {
+    /// Matched against the path and each of its parent directories.
+    paths: Vec<Glob>,
+    /// Globs without `/`: also matched against each path component.
+    components: Vec<Glob>,
+}
+
+impl PathGlobs {
+    /// Compiles the globs (relative paths, forward slashes).
+    pub fn new(globs: &[String]) -> Result<PathGlobs, String> {
+        let mut set = PathGlobs::default();
+        for g in globs {
+            let g = g.trim_start_matches("./").trim_end_matches('/');
+            if g.is_empty() {
+                continue;
+            }
+            let compiled = Glob::new(g, true).map_err(|m| format!("`{g}`: {m}"))?;
+            if !g.contains('/') {
+                set.components.push(compiled.clone());
+            }
+            set.paths.push(compiled);
+        }
+        Ok(set)
+    }
+
+    /// True when there are no globs.
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+
+    /// True if the relative path (forward slashes) is excluded: a glob matches the path
+    /// or one of its parent directories, or a glob without `/` matches one component.
+    pub fn excluded(&self, rel: &str) -> bool {
+        let rel = rel.trim_start_matches("./");
+        let prefixes = rel
+            .match_indices('/')
+            .map(|(i, _)| &rel[..i])
+            .chain(std::iter::once(rel));
+        let parts = || rel.split('/');
+        self.paths
+            .iter()
+            .any(|g| prefixes.clone().any(|p| g.matches(p)))
+            || self
+                .components
+                .iter()
+                .any(|g| parts().any(|c| g.matches(c)))
+    }
 }
 
 /// The commented default configuration written by `vpclint init`.
@@ -590,15 +742,51 @@ mod tests {
 
     #[test]
     fn globs() {
-        assert!(glob_match("legacy/**", "legacy/a/main.tf", Some('/')));
-        assert!(glob_match("**/main.tf", "main.tf", Some('/')));
-        assert!(glob_match("**/main.tf", "a/b/main.tf", Some('/')));
-        assert!(!glob_match("*.tf", "a/main.tf", Some('/')));
-        assert!(glob_match("m?in.tf", "main.tf", Some('/')));
-        assert!(glob_match("aws_network_acl.*", "aws_network_acl.a", None));
-        assert!(path_excluded(&["legacy".into()], "legacy/main.tf"));
-        assert!(path_excluded(&["*.tf".into()], "a/main.tf"));
-        assert!(!path_excluded(&["legacy".into()], "modern/main.tf"));
+        let path = |g: &str, t: &str| Glob::new(g, true).expect("glob").matches(t);
+        let resource = |g: &str, t: &str| Glob::new(g, false).expect("glob").matches(t);
+        let excluded =
+            |g: &str, t: &str| PathGlobs::new(&[g.to_string()]).expect("globs").excluded(t);
+        assert!(path("legacy/**", "legacy/a/main.tf"));
+        assert!(path("**/main.tf", "main.tf"));
+        assert!(path("**/main.tf", "a/b/main.tf"));
+        assert!(!path("*.tf", "a/main.tf"));
+        assert!(path("m?in.tf", "main.tf"));
+        assert!(!path("m?in.tf", "m/in.tf"));
+        assert!(resource("aws_network_acl.*", "aws_network_acl.a"));
+        assert!(resource("module.a.*", "module.a.module.b.aws_x.y"));
+        // Brackets, braces and backslashes are literal: resource addresses hold them.
+        assert!(resource("aws_x.y[\"a\"]", "aws_x.y[\"a\"]"));
+        assert!(!resource("aws_x.y[ab]", "aws_x.ya"));
+        assert!(resource("aws_x.{a,b}", "aws_x.{a,b}"));
+        assert!(!resource("aws_x.{a,b}", "aws_x.a"));
+        assert!(excluded("legacy", "legacy/main.tf"));
+        assert!(excluded("*.tf", "a/main.tf"));
+        assert!(excluded("legacy/**", "legacy/a/main.tf"));
+        assert!(excluded("a/b", "a/b/c/main.tf"));
+        assert!(!excluded("legacy", "modern/main.tf"));
+        assert!(!excluded("a/b", "x/a/b/main.tf"));
+    }
+
+    #[test]
+    fn globs_match_in_linear_time_without_recursion() {
+        // `*a*a...*b` against a 40-character name: exponential for a backtracking matcher.
+        let pattern = format!("{}b", "*a".repeat(30));
+        let name = "a".repeat(40);
+        assert!(!Glob::new(&pattern, false).expect("glob").matches(&name));
+        assert!(!Glob::new(&pattern, true).expect("glob").matches(&name));
+        assert!(Glob::new(&pattern, false)
+            .expect("glob")
+            .matches(&format!("{name}b")));
+        // The longest glob accepted compiles and matches.
+        let longest = "*a".repeat(MAX_GLOB_LEN / 2);
+        let g = Glob::new(&longest, false).expect("the longest glob compiles");
+        assert!(!g.matches(&name));
+        // 100,000 `*a`: a matcher recursing once per `*` overflows the stack; this one
+        // refuses the glob.
+        let huge = "*a".repeat(100_000);
+        let e = Glob::new(&huge, false).expect_err("too long");
+        assert!(e.contains("at most 4096"), "{e}");
+        assert!(PathGlobs::new(&[huge]).is_err());
     }
 
     #[test]

@@ -312,7 +312,7 @@ pub fn apply(
             if e.rule == f.code
                 && e.reason.is_some()
                 && !expired(e.until)
-                && config::glob_match(&e.resource, &f.resource, None)
+                && e.resource_glob.matches(&f.resource)
             {
                 ignore_used[i] = true;
                 suppressed = true;

@@ -914,13 +914,16 @@ fn binary_file_with_tf_extension_is_an_input_error() {
     let out = s.cmd(&["check", ".", "--color", "never"]);
     assert_eq!(out.code, 2);
     assert!(
-        out.stdout.contains("main.tf: file is not valid UTF-8"),
+        out.stdout.contains("file is not valid UTF-8"),
         "{}",
         out.stdout
     );
     let (_, doc) = s.json(&["check", "."]);
     assert_eq!(errors(&doc)[0]["code"], "PARSE003");
     assert_eq!(errors(&doc)[0]["file"], "main.tf");
+    // At the first invalid byte (0x80, after the line feed at byte 10).
+    assert_eq!(errors(&doc)[0]["location"]["line"], 2);
+    assert_eq!(errors(&doc)[0]["location"]["column"], 118);
 }
 
 #[test]

@@ -28,6 +28,7 @@ mod subnet;
 mod vpc;
 
 use crate::diag::{Problem, PARSE_IO, PARSE_SYNTAX};
+use crate::ingest::fs::Confinement;
 use crate::ingest::json_spans::{self, Node};
 use crate::model::{InputNote, Model};
 use crate::source::{display_path, Location, PathFilter, SourceFile};
@@ -293,15 +294,17 @@ impl Snapshot {
 /// Finds the JSON files under `paths` (directories are walked; hidden directories
 /// and `node_modules` are not) and reads them with [`load`].
 pub fn load_paths(paths: &[PathBuf]) -> ExportInput {
-    load_paths_in(paths, None, None)
+    load_paths_in(paths, None, None, &Confinement::for_paths(paths))
 }
 
 /// [`load_paths`], with the region of export files that do not show their own
-/// (`--region`), leaving out the files `exclude` names.
+/// (`--region`), leaving out the files `exclude` names and reading only what `access`
+/// allows.
 pub fn load_paths_in(
     paths: &[PathBuf],
     region: Option<&str>,
     exclude: Option<&PathFilter>,
+    access: &Confinement,
 ) -> ExportInput {
     let mut found: BTreeSet<PathBuf> = BTreeSet::new();
     let mut problems = Vec::new();
@@ -313,7 +316,8 @@ pub fn load_paths_in(
                 found.insert(clean(p));
                 // Exports of one directory are one snapshot: an export file given alone
                 // (pre-commit passes the changed ones) brings its sibling JSON files along.
-                let is_export = std::fs::read_to_string(p)
+                let is_export = access
+                    .read_text(p)
                     .ok()
                     .and_then(|t| json_spans::leading_key(&t))
                     .is_some_and(|k| KINDS.iter().any(|kind| kind.key == k));
@@ -331,7 +335,7 @@ pub fn load_paths_in(
                         let sib = e.path();
                         let hidden = e.file_name().to_string_lossy().starts_with('.');
                         if !hidden
-                            && sib.is_file()
+                            && !sib.is_dir()
                             && sib
                                 .extension()
                                 .is_some_and(|x| x.eq_ignore_ascii_case("json"))
@@ -351,7 +355,7 @@ pub fn load_paths_in(
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     for path in found {
-        match std::fs::read(&path) {
+        match access.read(&path) {
             Ok(bytes) => match decode(bytes) {
                 Some(text) => files.push(SourceFile::new(path, text)),
                 None => skipped.push(Skipped {
@@ -359,11 +363,7 @@ pub fn load_paths_in(
                     reason: "not UTF-8 or UTF-16 text".into(),
                 }),
             },
-            Err(e) => problems.push(Problem::path(
-                PARSE_IO,
-                format!("cannot read file: {e}"),
-                display_path(&path),
-            )),
+            Err(e) => problems.push(e.problem(&path, None)),
         }
     }
     let mut out = load_in(&files, region);
@@ -714,7 +714,8 @@ fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>, problems: &mut Vec<Problem>) {
             if name != "node_modules" {
                 subdirs.push(e.path());
             }
-        } else if ft.is_file() && name.to_ascii_lowercase().ends_with(".json") {
+        } else if name.to_ascii_lowercase().ends_with(".json") && !e.path().is_dir() {
+            // Links and special files too: reading them reports what they are.
             out.insert(clean(&e.path()));
         }
     }

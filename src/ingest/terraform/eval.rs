@@ -55,8 +55,6 @@ pub struct RootInputs {
     pub var_files: Vec<PathBuf>,
     /// `--var NAME=VALUE`, in order.
     pub vars: Vec<(String, String)>,
-    /// Directories `file()` may read below (besides the module directories).
-    pub allowed_dirs: Vec<PathBuf>,
 }
 
 /// Shared state of one root module evaluation.
@@ -68,7 +66,6 @@ pub struct Ctx<'l> {
     problems: RefCell<Vec<Problem>>,
     seen: RefCell<HashSet<(usize, usize, String)>>,
     notes: RefCell<Vec<InputNote>>,
-    allowed_dirs: RefCell<Vec<PathBuf>>,
     modules_used: RefCell<Vec<Arc<ModuleSource>>>,
     extra_files: RefCell<HashMap<PathBuf, Arc<SourceFile>>>,
     depth: std::cell::Cell<usize>,
@@ -78,16 +75,13 @@ pub struct Ctx<'l> {
 
 impl<'l> Ctx<'l> {
     /// A new context for the root module in `root_dir`.
-    pub fn new(loader: &'l Loader, root_dir: &Path, allowed: &[PathBuf]) -> Ctx<'l> {
-        let mut dirs = vec![abs(root_dir)];
-        dirs.extend(allowed.iter().map(|d| abs(d)));
+    pub fn new(loader: &'l Loader, root_dir: &Path) -> Ctx<'l> {
         Ctx {
             loader,
             root_dir: root_dir.to_path_buf(),
             problems: RefCell::new(Vec::new()),
             seen: RefCell::new(HashSet::new()),
             notes: RefCell::new(Vec::new()),
-            allowed_dirs: RefCell::new(dirs),
             modules_used: RefCell::new(Vec::new()),
             extra_files: RefCell::new(HashMap::new()),
             depth: std::cell::Cell::new(0),
@@ -102,8 +96,13 @@ impl<'l> Ctx<'l> {
         let mut cache = self.installed.borrow_mut();
         let map = cache.get_or_insert_with(|| {
             let manifest = self.root_dir.join(".terraform/modules/modules.json");
-            let Ok(text) = std::fs::read_to_string(&manifest) else {
-                return HashMap::new();
+            let text = match self.loader.access().read_text(&manifest) {
+                Ok(t) => t,
+                Err(crate::ingest::fs::FsError::NotFound) => return HashMap::new(),
+                Err(e) => {
+                    self.problems.borrow_mut().push(e.problem(&manifest, None));
+                    return HashMap::new();
+                }
             };
             let Ok(doc) = serde_json::from_str::<serde_json::Value>(&text) else {
                 return HashMap::new();
@@ -284,6 +283,9 @@ pub struct ModuleInst {
     /// The module call path without instance keys (`vpc.nested`), as `terraform init`
     /// names installed modules in `.terraform/modules/modules.json`; empty for the root.
     pub call_key: String,
+    /// Canonical directories of the module instances from the root down to this one:
+    /// a call to one of them closes a cycle.
+    pub ancestry: Vec<PathBuf>,
     depth: usize,
     locals: Memo<Value>,
     resources: Memo<Rc<ResourceEval>>,
@@ -492,7 +494,8 @@ pub fn root_instance(ctx: &Ctx, inputs: &RootInputs) -> Rc<ModuleInst> {
     let mut files: Vec<PathBuf> = Vec::new();
     for name in ["terraform.tfvars", "terraform.tfvars.json"] {
         let p = ctx.root_dir.join(name);
-        if p.is_file() {
+        // Whatever is so named: reading it reports a link outside or a pipe.
+        if p.symlink_metadata().is_ok() {
             files.push(p);
         }
     }
@@ -535,7 +538,9 @@ pub fn root_instance(ctx: &Ctx, inputs: &RootInputs) -> Rc<ModuleInst> {
         .collect();
     let given = given.into_iter().map(|(k, (v, _))| (k, v)).collect();
     let vars = bind_variables(ctx, &src, given, &locations, true);
-    Rc::new(new_inst(String::new(), src, vars, ".".to_string(), 0))
+    let mut root = new_inst(String::new(), src, vars, ".".to_string(), 0);
+    root.ancestry = vec![abs(&ctx.root_dir)];
+    Rc::new(root)
 }
 
 /// A variable value given as text (`--var`, `TF_VAR_name`): a string for variables
@@ -581,6 +586,7 @@ fn new_inst(
         vars,
         path_module,
         call_key: String::new(),
+        ancestry: Vec::new(),
         depth,
         locals: RefCell::new(HashMap::new()),
         resources: RefCell::new(HashMap::new()),
@@ -608,18 +614,13 @@ fn const_eval(ctx: &Ctx, expr: &Expression, text: &str) -> Value {
 }
 
 fn read_tfvars(ctx: &Ctx, path: &Path, out: &mut BTreeMap<String, (Value, Option<Location>)>) {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    let file = match ctx.loader.access().read_source(path) {
+        Ok(f) => f,
         Err(e) => {
-            ctx.problems.borrow_mut().push(Problem::path(
-                crate::diag::PARSE_IO,
-                format!("cannot read variables file: {e}"),
-                crate::source::display_path(path),
-            ));
+            ctx.problems.borrow_mut().push(e.problem(path, None));
             return;
         }
     };
-    let file = SourceFile::new(path.to_path_buf(), text);
     ctx.extra_files
         .borrow_mut()
         .insert(path.to_path_buf(), Arc::clone(&file));
@@ -1237,12 +1238,31 @@ fn eval_call(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str, item: &Item<Block>) -> C
         return unknown(format!("{base} nests too deep"));
     }
     let dir = installed.unwrap_or_else(|| normalize(&m.src.dir.join(&source)));
-    if !dir.is_dir() {
+    let canonical = match ctx.loader.access().dir(&dir) {
+        Ok(c) => c,
+        Err(crate::ingest::fs::FsError::NotFound | crate::ingest::fs::FsError::NotDirectory) => {
+            ctx.error(EvalErr {
+                message: format!(
+                    "module.{name}: local module directory \"{source}\" does not exist"
+                ),
+                location: head,
+            });
+            return unknown(format!("{base}: module directory missing"));
+        }
+        Err(e) => {
+            ctx.error(EvalErr {
+                message: format!("module.{name}: the module directory \"{source}\" {e}"),
+                location: head,
+            });
+            return unknown(format!("{base}: module directory not read"));
+        }
+    };
+    if m.ancestry.contains(&canonical) {
         ctx.error(EvalErr {
-            message: format!("module.{name}: local module directory \"{source}\" does not exist"),
+            message: format!("module.{name}: \"{source}\" is a module this call is already inside of: modules call each other in a cycle, which Terraform cannot expand"),
             location: head,
         });
-        return unknown(format!("{base}: module directory missing"));
+        return unknown(format!("{base} calls a module it is inside of"));
     }
     let src = ctx.loader.module(&dir);
     if src.files.is_empty() {
@@ -1266,13 +1286,6 @@ fn eval_call(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str, item: &Item<Block>) -> C
         return unknown(format!("{base}: module directory without .tf files"));
     }
     ctx.use_module(&src);
-    {
-        let mut dirs = ctx.allowed_dirs.borrow_mut();
-        let a = abs(&dir);
-        if !dirs.contains(&a) {
-            dirs.push(a);
-        }
-    }
     let path_module = relative_to(&dir, &ctx.root_dir);
     let scope = Scope::module(m, &item.file);
     let exp = expansion(ctx, &scope, &item.node.body, &base);
@@ -1311,6 +1324,8 @@ fn eval_call(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str, item: &Item<Block>) -> C
                     m.depth + 1,
                 );
                 inst.call_key = call_key.clone();
+                inst.ancestry = m.ancestry.clone();
+                inst.ancestry.push(canonical.clone());
                 inst
             }),
         ));
@@ -2070,22 +2085,24 @@ fn file_function(
     } else {
         normalize(&ctx.root_dir.join(&rel))
     };
-    let absolute = abs(&path);
-    let allowed = ctx
-        .allowed_dirs
-        .borrow()
-        .iter()
-        .any(|d| absolute.starts_with(d));
-    if !allowed {
-        return Err(scope.err(span, format!("{name}(\"{rel}\"): the path is outside the linted directories; vpclint does not read it")));
-    }
-    if name == "fileexists" {
-        return Ok(Value::Bool(path.is_file()));
-    }
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) => return Err(scope.err(span, format!("{name}(\"{rel}\"): cannot read: {e}"))),
+    let refused = |e: crate::ingest::fs::FsError| {
+        let e = match e {
+            crate::ingest::fs::FsError::Outside => {
+                "the path is outside the linted directories; vpclint does not read it".to_string()
+            }
+            e => format!("the file {e}"),
+        };
+        scope.err(span.clone(), format!("{name}(\"{rel}\"): {e}"))
     };
+    if name == "fileexists" {
+        return ctx
+            .loader
+            .access()
+            .file_exists(&path)
+            .map(Value::Bool)
+            .map_err(refused);
+    }
+    let text = ctx.loader.access().read_text(&path).map_err(refused)?;
     if name == "filebase64" {
         return Ok(Value::unknown("filebase64() contents are not evaluated"));
     }

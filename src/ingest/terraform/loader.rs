@@ -1,6 +1,7 @@
 //! Finding Terraform modules on disk and parsing their files.
 
 use crate::diag::{Problem, PARSE_IO, PARSE_SYNTAX};
+use crate::ingest::fs::Confinement;
 use crate::source::{Location, PathFilter, SourceFile};
 use hcl_edit::structure::{Attribute, Block, Body, Structure};
 use hcl_edit::Span;
@@ -106,15 +107,23 @@ pub fn normalize(p: &Path) -> PathBuf {
 }
 
 /// Parses module directories once and shares them between root modules.
-#[derive(Default)]
 pub struct Loader {
     cache: Mutex<HashMap<PathBuf, Arc<ModuleSource>>>,
+    access: Arc<Confinement>,
 }
 
 impl Loader {
-    /// A new, empty loader.
-    pub fn new() -> Loader {
-        Loader::default()
+    /// A new, empty loader that reads only what `access` allows.
+    pub fn new(access: Arc<Confinement>) -> Loader {
+        Loader {
+            cache: Mutex::new(HashMap::new()),
+            access,
+        }
+    }
+
+    /// What this run may read (fixed before evaluation).
+    pub fn access(&self) -> &Arc<Confinement> {
+        &self.access
     }
 
     /// The parsed module in `dir` (parsed on first use).
@@ -123,7 +132,7 @@ impl Loader {
         if let Some(m) = self.cache.lock().ok().and_then(|c| c.get(&dir).cloned()) {
             return m;
         }
-        let parsed = Arc::new(parse_module_dir(&dir));
+        let parsed = Arc::new(parse_module_dir(&dir, &self.access));
         if let Ok(mut c) = self.cache.lock() {
             c.entry(dir).or_insert_with(|| Arc::clone(&parsed)).clone()
         } else {
@@ -161,7 +170,8 @@ impl Loader {
     }
 }
 
-/// Lists `*.tf` files of a directory, sorted.
+/// Lists `*.tf` files of a directory, sorted: every entry so named that is not a
+/// directory (links and special files too: reading them reports what they are).
 pub fn tf_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok())
@@ -171,52 +181,41 @@ pub fn tf_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
             let hidden = p
                 .file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-            !hidden && p.extension().is_some_and(|x| x == "tf") && p.is_file()
+            !hidden && p.extension().is_some_and(|x| x == "tf") && !p.is_dir()
         })
         .collect();
     files.sort();
     Ok(files)
 }
 
-fn parse_module_dir(dir: &Path) -> ModuleSource {
+fn parse_module_dir(dir: &Path, access: &Confinement) -> ModuleSource {
     let mut m = ModuleSource {
         dir: dir.to_path_buf(),
         ..ModuleSource::default()
     };
-    let files = match tf_files(dir) {
+    let listed = match access.dir(dir) {
+        Ok(_) => tf_files(dir).map_err(|e| format!("cannot read module directory: {e}")),
+        Err(e) => Err(format!("module directory {e}")),
+    };
+    let files = match listed {
         Ok(f) => f,
-        Err(e) => {
+        Err(message) => {
             m.problems.push(Problem::path(
                 PARSE_IO,
-                format!("cannot read module directory: {e}"),
+                message,
                 crate::source::display_path(dir),
             ));
             return m;
         }
     };
     for path in files {
-        let text = match std::fs::read(&path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(t) => t,
-                Err(_) => {
-                    m.problems.push(Problem::path(
-                        PARSE_IO,
-                        "file is not valid UTF-8",
-                        crate::source::display_path(&path),
-                    ));
-                    continue;
-                }
-            },
+        let file = match access.read_source(&path) {
+            Ok(f) => f,
             Err(e) => {
-                m.problems.push(Problem::path(
-                    PARSE_IO,
-                    format!("cannot read file: {e}"),
-                    crate::source::display_path(&path),
-                ));
+                m.problems.push(e.problem(&path, None));
                 continue;
             }
         };
-        let file = SourceFile::new(path, text);
         m.files.push(Arc::clone(&file));
         match hcl_edit::parser::parse_body(&file.text) {
             Ok(body) => add_body(&mut m, &file, body),
@@ -428,6 +427,10 @@ pub fn discover(paths: &[PathBuf], loader: &Loader, exclude: Option<&PathFilter>
         })
         .cloned()
         .collect();
+    // Modules that call each other in a cycle are all called: none is a root, yet they
+    // must be linted (evaluation reports the call that closes the cycle). Each group
+    // not reached from a root gets one: its first directory on a cycle.
+    roots.extend(cycle_roots(&roots, &walked, &callers, &canon, &shown));
     // File arguments: the top callers, or the module itself when nothing calls it.
     for d in &explicit {
         for top in top_callers(&canon(d), &callers) {
@@ -440,14 +443,66 @@ pub fn discover(paths: &[PathBuf], loader: &Loader, exclude: Option<&PathFilter>
     }
 }
 
+/// One root for each group of walked modules that no root reaches (modules calling
+/// each other in a cycle, and what they call): the first module of the group on a cycle.
+fn cycle_roots(
+    roots: &BTreeSet<PathBuf>,
+    walked: &BTreeSet<PathBuf>,
+    callers: &BTreeMap<PathBuf, BTreeSet<PathBuf>>,
+    canon: &dyn Fn(&Path) -> PathBuf,
+    shown: &BTreeMap<PathBuf, PathBuf>,
+) -> Vec<PathBuf> {
+    let mut calls: BTreeMap<&PathBuf, Vec<&PathBuf>> = BTreeMap::new();
+    for (callee, cs) in callers {
+        for c in cs {
+            calls.entry(c).or_default().push(callee);
+        }
+    }
+    let reach = |from: &[PathBuf], seen: &mut BTreeSet<PathBuf>| {
+        let mut stack: Vec<PathBuf> = from.to_vec();
+        while let Some(d) = stack.pop() {
+            for &c in calls.get(&d).into_iter().flatten() {
+                if seen.insert(c.clone()) {
+                    stack.push(c.clone());
+                }
+            }
+        }
+    };
+    let mut reached: BTreeSet<PathBuf> = roots.iter().map(|r| canon(r)).collect();
+    let from: Vec<PathBuf> = reached.iter().cloned().collect();
+    reach(&from, &mut reached);
+    let mut picked: Vec<(PathBuf, BTreeSet<PathBuf>)> = Vec::new();
+    for d in walked {
+        if reached.contains(d) {
+            continue;
+        }
+        let mut below = BTreeSet::new();
+        reach(std::slice::from_ref(d), &mut below);
+        if below.contains(d) {
+            reached.extend(below.iter().cloned());
+            picked.push((d.clone(), below));
+        }
+    }
+    // A cycle picked first may be called by one picked later: then the later one covers it.
+    picked
+        .iter()
+        .filter(|(d, _)| {
+            !picked
+                .iter()
+                .any(|(other, below)| other != d && below.contains(d))
+        })
+        .map(|(d, _)| shown.get(d).cloned().unwrap_or_else(|| d.clone()))
+        .collect()
+}
+
 /// Where to look for the callers of a module: its git repository, else the current
 /// directory when the module is inside it, else the module's own directory.
 fn search_base(dir: &Path) -> PathBuf {
     let abs = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    if let Some(repo) = abs.ancestors().find(|a| a.join(".git").exists()) {
+    if let Some(repo) = crate::ingest::fs::repository_root(&abs) {
         // Keep the path relative to the current directory when the repository contains it.
         if let Ok(cwd) = std::env::current_dir().and_then(std::fs::canonicalize) {
-            if let Ok(rest) = cwd.strip_prefix(repo) {
+            if let Ok(rest) = cwd.strip_prefix(&repo) {
                 let ups = rest.components().count();
                 return if ups == 0 {
                     PathBuf::from(".")
@@ -459,7 +514,7 @@ fn search_base(dir: &Path) -> PathBuf {
                 return normalize(rest);
             }
         }
-        return repo.to_path_buf();
+        return repo;
     }
     match std::env::current_dir().and_then(std::fs::canonicalize) {
         Ok(cwd) if abs.starts_with(&cwd) => PathBuf::from("."),

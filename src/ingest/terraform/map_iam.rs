@@ -694,8 +694,7 @@ fn text_mapper(
                 }
                 "file" | "templatefile" => {
                     let path = literal_path(b, file, f.args.iter().next()?)?;
-                    let raw = std::fs::read_to_string(&path).ok()?;
-                    let src = SourceFile::new(path, raw);
+                    let src = b.access.as_ref()?.read_source(&path).ok()?;
                     if name == "file" && src.text == text {
                         return Some(Mapper::Offset { file: src, base: 0 });
                     }

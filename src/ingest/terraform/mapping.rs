@@ -88,7 +88,7 @@ pub fn build_model(ctx: &Ctx, root: &Rc<ModuleInst>, name: String) -> Model {
         by_type: BTreeMap::new(),
     };
     collect(ctx, root, &mut all);
-    let (model, errors) = build(&all, name);
+    let (model, errors) = build(&all, name, Some(std::sync::Arc::clone(ctx.loader.access())));
     for e in errors {
         ctx.error(e);
     }
@@ -98,7 +98,7 @@ pub fn build_model(ctx: &Ctx, root: &Rc<ModuleInst>, name: String) -> Model {
 /// Builds a model from resources read elsewhere (plan or state JSON); value errors
 /// become problems in `file`.
 pub fn build_model_from(all: Collected, name: String) -> (Model, Vec<crate::diag::Problem>) {
-    let (model, errors) = build(&all, name);
+    let (model, errors) = build(&all, name, None);
     let problems = errors
         .into_iter()
         .map(|e| crate::diag::Problem::at(PARSE_EVAL, e.message, e.location))
@@ -106,8 +106,13 @@ pub fn build_model_from(all: Collected, name: String) -> (Model, Vec<crate::diag
     (model, problems)
 }
 
-fn build(all: &Collected, name: String) -> (Model, Vec<eval::EvalErr>) {
+fn build(
+    all: &Collected,
+    name: String,
+    access: Option<std::sync::Arc<crate::ingest::fs::Confinement>>,
+) -> (Model, Vec<eval::EvalErr>) {
     let mut b = Builder {
+        access,
         errors: Vec::new(),
         model: Model {
             name,
@@ -181,6 +186,9 @@ pub(super) enum Nested {
 
 /// Builds the model from evaluated resources; the `map_*` modules add their families.
 pub(super) struct Builder {
+    /// What may be read (files that `file()` names, to locate policy statements in
+    /// them); nothing for plan and state JSON.
+    pub(super) access: Option<std::sync::Arc<crate::ingest::fs::Confinement>>,
     /// Value errors found while mapping.
     pub(super) errors: Vec<eval::EvalErr>,
     /// The model being built.

@@ -15,10 +15,12 @@ pub mod types;
 pub mod value;
 
 use crate::diag::Problem;
+use crate::ingest::fs::Confinement;
 use crate::model::Model;
 use crate::source::PathFilter;
 use loader::Loader;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub use eval::RootInputs;
 
@@ -32,19 +34,21 @@ pub struct TerraformInput {
     pub files: usize,
 }
 
-/// Finds root modules under `paths`, evaluates each and builds its model.
+/// Finds root modules under `paths`, evaluates each and builds its model, reading only
+/// what `access` allows.
 pub fn load(
     paths: &[PathBuf],
     inputs: &RootInputs,
     exclude: Option<&PathFilter>,
+    access: &Arc<Confinement>,
 ) -> TerraformInput {
-    let loader = Loader::new();
+    let loader = Loader::new(Arc::clone(access));
     let found = loader::discover(paths, &loader, exclude);
     let mut problems = found.problems;
     let results = parallel_map(&found.roots, |root| {
         // Policy provenance is per evaluation thread: start each root module clean.
         policy::clear_provenance();
-        let ctx = eval::Ctx::new(&loader, root, &inputs.allowed_dirs);
+        let ctx = eval::Ctx::new(&loader, root);
         let inst = eval::root_instance(&ctx, inputs);
         let name = crate::source::display_path(root);
         let mut model = mapping::build_model(&ctx, &inst, name.clone());
