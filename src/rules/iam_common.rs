@@ -8,15 +8,12 @@
 //! a specific resource, never a wildcard. Pass a Terraform log group's ARN to
 //! [`role_allows`] in that form (`${aws_cloudwatch_log_group.flow.arn}`).
 
-use crate::ingest::json_spans;
-use crate::ingest::terraform::policy::statements_from_json;
-pub use crate::ingest::terraform::policy::{ref_placeholder, UNKNOWN_PART};
+pub use crate::model::{ref_placeholder, UNKNOWN_PART};
 use crate::model::{
-    AttachedPolicy, DocumentKind, Effect, EntityKind, IamEntity, Model, Origin, PolicyDocument,
-    Statement, Val,
+    AttachedPolicy, AwsManagedPolicy, DocumentKind, Effect, EntityKind, IamEntity, Model, Origin,
+    PolicyDocument, Statement, Val,
 };
 use crate::source::Location;
-use std::sync::OnceLock;
 
 // ---------------------------------------------------------------------------
 // Matching
@@ -299,98 +296,6 @@ pub fn has_condition_key(st: &Statement, keys: &[&str]) -> Val<bool> {
 // ---------------------------------------------------------------------------
 // AWS managed policies
 
-/// The broad AWS managed policies vpclint knows by name, with their documents (default
-/// versions as AWS publishes them). Any other AWS managed policy is Unknown.
-pub const AWS_MANAGED_POLICY_NAMES: &[&str] = &[
-    "AdministratorAccess",
-    "PowerUserAccess",
-    "IAMFullAccess",
-    "CloudWatchLogsFullAccess",
-    "CloudWatchFullAccess",
-    "AmazonS3FullAccess",
-    "AmazonEC2FullAccess",
-    "AmazonVPCFullAccess",
-];
-
-const AWS_MANAGED_DOCUMENTS: &[(&str, &str)] = &[
-    // AdministratorAccess, default version v1.
-    (
-        "AdministratorAccess",
-        r#"{"Statement":[{"Action":"*","Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}"#,
-    ),
-    // PowerUserAccess, default version v12.
-    (
-        "PowerUserAccess",
-        r#"{"Statement":[{"Effect":"Allow","NotAction":["iam:*","organizations:*","account:*"],"Resource":"*"},{"Action":["account:GetAccountInformation","account:GetGovCloudAccountInformation","account:GetPrimaryEmail","account:ListRegions","iam:CreateServiceLinkedRole","iam:DeleteServiceLinkedRole","iam:ListRoles","organizations:DescribeEffectivePolicy","organizations:DescribeOrganization"],"Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}"#,
-    ),
-    // IAMFullAccess, default version v2.
-    (
-        "IAMFullAccess",
-        r#"{"Statement":[{"Action":["iam:*","organizations:DescribeAccount","organizations:DescribeOrganization","organizations:DescribeOrganizationalUnit","organizations:DescribePolicy","organizations:ListChildren","organizations:ListParents","organizations:ListPoliciesForTarget","organizations:ListRoots","organizations:ListPolicies","organizations:ListTargetsForPolicy"],"Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}"#,
-    ),
-    // CloudWatchLogsFullAccess, default version v8.
-    (
-        "CloudWatchLogsFullAccess",
-        r#"{"Statement":[{"Action":["logs:*","cloudwatch:GenerateQuery","cloudwatch:GenerateQueryResultsSummary","observabilityadmin:GetS3TableIntegration","observabilityadmin:ListS3TableIntegrations","observabilityadmin:ListTelemetryPipelines"],"Effect":"Allow","Resource":"*","Sid":"CloudWatchLogsFullAccess"}],"Version":"2012-10-17"}"#,
-    ),
-    // CloudWatchFullAccess, default version v4.
-    (
-        "CloudWatchFullAccess",
-        r#"{"Statement":[{"Action":["autoscaling:Describe*","cloudwatch:*","logs:*","sns:*","iam:GetPolicy","iam:GetPolicyVersion","iam:GetRole","oam:ListSinks"],"Effect":"Allow","Resource":"*"},{"Action":"iam:CreateServiceLinkedRole","Condition":{"StringLike":{"iam:AWSServiceName":"events.amazonaws.com"}},"Effect":"Allow","Resource":"arn:aws:iam::*:role/aws-service-role/events.amazonaws.com/AWSServiceRoleForCloudWatchEvents*"},{"Action":["oam:ListAttachedLinks"],"Effect":"Allow","Resource":"arn:aws:oam:*:*:sink/*"}],"Version":"2012-10-17"}"#,
-    ),
-    // AmazonS3FullAccess, default version v2.
-    (
-        "AmazonS3FullAccess",
-        r#"{"Statement":[{"Action":["s3:*","s3-object-lambda:*"],"Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}"#,
-    ),
-    // AmazonEC2FullAccess, default version v5.
-    (
-        "AmazonEC2FullAccess",
-        r#"{"Statement":[{"Action":"ec2:*","Effect":"Allow","Resource":"*"},{"Action":"elasticloadbalancing:*","Effect":"Allow","Resource":"*"},{"Action":"cloudwatch:*","Effect":"Allow","Resource":"*"},{"Action":"autoscaling:*","Effect":"Allow","Resource":"*"},{"Action":"iam:CreateServiceLinkedRole","Condition":{"StringEquals":{"iam:AWSServiceName":["autoscaling.amazonaws.com","ec2scheduled.amazonaws.com","elasticloadbalancing.amazonaws.com","spot.amazonaws.com","spotfleet.amazonaws.com","transitgateway.amazonaws.com"]}},"Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}"#,
-    ),
-    // AmazonVPCFullAccess, default version v13.
-    (
-        "AmazonVPCFullAccess",
-        r#"{"Statement":[{"Action":["ec2:AcceptVpcPeeringConnection","ec2:AcceptVpcEndpointConnections","ec2:AllocateAddress","ec2:AssignIpv6Addresses","ec2:AssignPrivateIpAddresses","ec2:AssociateAddress","ec2:AssociateDhcpOptions","ec2:AssociateRouteTable","ec2:AssociateSecurityGroupVpc","ec2:AssociateSubnetCidrBlock","ec2:AssociateVpcCidrBlock","ec2:AttachClassicLinkVpc","ec2:AttachInternetGateway","ec2:AttachNetworkInterface","ec2:AttachVpnGateway","ec2:AuthorizeSecurityGroupEgress","ec2:AuthorizeSecurityGroupIngress","ec2:CreateCarrierGateway","ec2:CreateCustomerGateway","ec2:CreateDefaultSubnet","ec2:CreateDefaultVpc","ec2:CreateDhcpOptions","ec2:CreateEgressOnlyInternetGateway","ec2:CreateFlowLogs","ec2:CreateInternetGateway","ec2:CreateLocalGatewayRouteTableVpcAssociation","ec2:CreateNatGateway","ec2:CreateNetworkAcl","ec2:CreateNetworkAclEntry","ec2:CreateNetworkInterface","ec2:CreateNetworkInterfacePermission","ec2:CreateRoute","ec2:CreateRouteTable","ec2:CreateSecurityGroup","ec2:CreateSubnet","ec2:CreateTags","ec2:CreateVpc","ec2:CreateVpcEndpoint","ec2:CreateVpcEndpointConnectionNotification","ec2:CreateVpcEndpointServiceConfiguration","ec2:CreateVpcPeeringConnection","ec2:CreateVpnConnection","ec2:CreateVpnConnectionRoute","ec2:CreateVpnGateway","ec2:DeleteCarrierGateway","ec2:DeleteCustomerGateway","ec2:DeleteDhcpOptions","ec2:DeleteEgressOnlyInternetGateway","ec2:DeleteFlowLogs","ec2:DeleteInternetGateway","ec2:DeleteLocalGatewayRouteTableVpcAssociation","ec2:DeleteNatGateway","ec2:DeleteNetworkAcl","ec2:DeleteNetworkAclEntry","ec2:DeleteNetworkInterface","ec2:DeleteNetworkInterfacePermission","ec2:DeleteRoute","ec2:DeleteRouteTable","ec2:DeleteSecurityGroup","ec2:DeleteSubnet","ec2:DeleteTags","ec2:DeleteVpc","ec2:DeleteVpcEndpoints","ec2:DeleteVpcEndpointConnectionNotifications","ec2:DeleteVpcEndpointServiceConfigurations","ec2:DeleteVpcPeeringConnection","ec2:DeleteVpnConnection","ec2:DeleteVpnConnectionRoute","ec2:DeleteVpnGateway","ec2:DescribeAccountAttributes","ec2:DescribeAddresses","ec2:DescribeAvailabilityZones","ec2:DescribeCarrierGateways","ec2:DescribeClassicLinkInstances","ec2:DescribeCustomerGateways","ec2:DescribeDhcpOptions","ec2:DescribeEgressOnlyInternetGateways","ec2:DescribeFlowLogs","ec2:DescribeInstances","ec2:DescribeInternetGateways","ec2:DescribeIpv6Pools","ec2:DescribeLocalGatewayRouteTables","ec2:DescribeLocalGatewayRouteTableVpcAssociations","ec2:DescribeKeyPairs","ec2:DescribeMovingAddresses","ec2:DescribeNatGateways","ec2:DescribeNetworkAcls","ec2:DescribeNetworkInterfaceAttribute","ec2:DescribeNetworkInterfacePermissions","ec2:DescribeNetworkInterfaces","ec2:DescribePrefixLists","ec2:DescribeRouteTables","ec2:DescribeSecurityGroupReferences","ec2:DescribeSecurityGroupRules","ec2:DescribeSecurityGroups","ec2:DescribeSecurityGroupVpcAssociations","ec2:DescribeStaleSecurityGroups","ec2:DescribeSubnets","ec2:DescribeTags","ec2:DescribeVpcAttribute","ec2:DescribeVpcClassicLink","ec2:DescribeVpcClassicLinkDnsSupport","ec2:DescribeVpcEndpointConnectionNotifications","ec2:DescribeVpcEndpointConnections","ec2:DescribeVpcEndpoints","ec2:DescribeVpcEndpointServiceConfigurations","ec2:DescribeVpcEndpointServicePermissions","ec2:DescribeVpcEndpointServices","ec2:DescribeVpcPeeringConnections","ec2:DescribeVpcs","ec2:DescribeVpnConnections","ec2:DescribeVpnGateways","ec2:DetachClassicLinkVpc","ec2:DetachInternetGateway","ec2:DetachNetworkInterface","ec2:DetachVpnGateway","ec2:DisableVgwRoutePropagation","ec2:DisableVpcClassicLink","ec2:DisableVpcClassicLinkDnsSupport","ec2:DisassociateAddress","ec2:DisassociateRouteTable","ec2:DisassociateSecurityGroupVpc","ec2:DisassociateSubnetCidrBlock","ec2:DisassociateVpcCidrBlock","ec2:EnableVgwRoutePropagation","ec2:EnableVpcClassicLink","ec2:EnableVpcClassicLinkDnsSupport","ec2:GetSecurityGroupsForVpc","ec2:ModifyNetworkInterfaceAttribute","ec2:ModifySecurityGroupRules","ec2:ModifySubnetAttribute","ec2:ModifyVpcAttribute","ec2:ModifyVpcEndpoint","ec2:ModifyVpcEndpointConnectionNotification","ec2:ModifyVpcEndpointServiceConfiguration","ec2:ModifyVpcEndpointServicePermissions","ec2:ModifyVpcPeeringConnectionOptions","ec2:ModifyVpcTenancy","ec2:MoveAddressToVpc","ec2:RejectVpcEndpointConnections","ec2:RejectVpcPeeringConnection","ec2:ReleaseAddress","ec2:ReplaceNetworkAclAssociation","ec2:ReplaceNetworkAclEntry","ec2:ReplaceRoute","ec2:ReplaceRouteTableAssociation","ec2:ResetNetworkInterfaceAttribute","ec2:RestoreAddressToClassic","ec2:RevokeSecurityGroupEgress","ec2:RevokeSecurityGroupIngress","ec2:UnassignIpv6Addresses","ec2:UnassignPrivateIpAddresses","ec2:UpdateSecurityGroupRuleDescriptionsEgress","ec2:UpdateSecurityGroupRuleDescriptionsIngress"],"Effect":"Allow","Resource":"*","Sid":"AmazonVPCFullAccess"}],"Version":"2012-10-17"}"#,
-    ),
-];
-
-/// A known AWS managed policy: its name and what it grants.
-#[derive(Debug)]
-pub struct AwsManagedPolicy {
-    /// Policy name, e.g. `CloudWatchLogsFullAccess`.
-    pub name: &'static str,
-    /// Its statements (no location: they are not in the input).
-    pub statements: Vec<Statement>,
-}
-
-fn managed_table() -> &'static [AwsManagedPolicy] {
-    static TABLE: OnceLock<Vec<AwsManagedPolicy>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        AWS_MANAGED_DOCUMENTS
-            .iter()
-            .filter_map(|(name, json)| {
-                let node = json_spans::parse(json).ok()?;
-                let address = format!("arn:aws:iam::aws:policy/{name}");
-                let statements = statements_from_json(&node, &|_| None, &address)
-                    .known()?
-                    .clone();
-                Some(AwsManagedPolicy { name, statements })
-            })
-            .collect()
-    })
-}
-
-/// The known AWS managed policy with this ARN (`arn:aws:iam::aws:policy/...`, any path,
-/// any partition), if it is in the table.
-pub fn aws_managed(arn: &str) -> Option<&'static AwsManagedPolicy> {
-    let rest = arn.strip_prefix("arn:")?;
-    let (_, rest) = rest.split_once(':')?;
-    let rest = rest.strip_prefix("iam::aws:policy/")?;
-    let name = rest.rsplit('/').next()?;
-    managed_table().iter().find(|p| p.name == name)
-}
-
 /// The short name of an AWS managed policy ARN (`arn:aws:iam::aws:policy/X` -> `X`).
 pub fn policy_name(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
@@ -410,7 +315,7 @@ pub enum GrantSource<'m> {
         &'m crate::model::Attachment,
     ),
     /// An attached AWS managed policy from the table.
-    AwsManaged(&'static AwsManagedPolicy, &'m crate::model::Attachment),
+    AwsManaged(&'m AwsManagedPolicy, &'m crate::model::Attachment),
 }
 
 impl GrantSource<'_> {
@@ -472,7 +377,7 @@ pub fn grants<'m>(
                     None => note(format!("policy `{key}` is not in the input")),
                 }
             }
-            Val::Known(AttachedPolicy::AwsManaged(arn)) => match aws_managed(arn) {
+            Val::Known(AttachedPolicy::AwsManaged { arn, policy }) => match policy.as_deref() {
                 Some(p) => out.extend(
                     p.statements
                         .iter()
@@ -856,10 +761,13 @@ pub fn judged_statements(model: &Model) -> Vec<Judged<'_>> {
     let mut seen: Vec<(&str, Option<Location>, &str)> = Vec::new();
     for e in &model.iam_entities {
         for att in &e.attached {
-            if let Val::Known(AttachedPolicy::AwsManaged(arn)) = &att.policy {
-                if let Some(p) = aws_managed(arn) {
+            if let Val::Known(AttachedPolicy::AwsManaged {
+                policy: Some(p), ..
+            }) = &att.policy
+            {
+                {
                     let key = (
-                        p.name,
+                        p.name.as_str(),
                         att.origin.location.clone(),
                         att.origin.address.as_str(),
                     );
@@ -991,15 +899,7 @@ mod tests {
     use crate::model::{Attachment, ManagedPolicy};
 
     fn doc(kind: DocumentKind, json: &str) -> PolicyDocument {
-        let node = json_spans::parse(json).expect("test JSON");
-        PolicyDocument {
-            origin: Origin {
-                location: None,
-                address: "t".into(),
-            },
-            kind,
-            statements: statements_from_json(&node, &|_| None, "t"),
-        }
+        crate::testing::policy_document(kind, json, "t")
     }
 
     fn role(trust: &str, inline: &[&str], attached: Vec<Val<AttachedPolicy>>) -> IamEntity {
@@ -1124,17 +1024,6 @@ mod tests {
         }
     }
 
-    #[test]
-    fn managed_table_is_complete() {
-        for name in AWS_MANAGED_POLICY_NAMES {
-            let p = aws_managed(&format!("arn:aws:iam::aws:policy/{name}"));
-            assert!(p.is_some_and(|p| !p.statements.is_empty()), "{name}");
-        }
-        assert!(aws_managed("arn:aws-us-gov:iam::aws:policy/AdministratorAccess").is_some());
-        assert!(aws_managed("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess").is_none());
-        assert!(aws_managed("arn:aws:iam::123456789012:policy/AdministratorAccess").is_none());
-    }
-
     const FLOW_TRUST: &str = r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":"vpc-flow-logs.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 
     #[test]
@@ -1182,7 +1071,7 @@ mod tests {
         let g = "${aws_cloudwatch_log_group.f.arn}";
         let put = "logs:PutLogEvents";
         let aws = |n: &str| {
-            Val::Known(AttachedPolicy::AwsManaged(format!(
+            Val::Known(crate::testing::attached_policy(&format!(
                 "arn:aws:iam::aws:policy/{n}"
             )))
         };

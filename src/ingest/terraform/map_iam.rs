@@ -387,7 +387,7 @@ fn policy_ref(b: &Builder, v: Option<&Value>) -> Val<AttachedPolicy> {
             "`{addr}.{attr}` is not a policy of this configuration"
         )),
         Target::Literal(s) if policy::is_aws_managed_arn(&s) => {
-            Val::Known(AttachedPolicy::AwsManaged(s))
+            Val::Known(policy::attached_policy(s))
         }
         Target::Literal(s) => {
             match b
