@@ -802,6 +802,47 @@ pub fn judged_statements(model: &Model) -> Vec<Judged<'_>> {
     out
 }
 
+/// The statements IAM006 judges as part of a flow-log delivery role and no other entity is
+/// granted: IAM002 leaves them to IAM006 (one statement, one finding; the more specific
+/// rule wins). Keys are the statement's address and, for AWS managed policies, the
+/// attachment's address (the table's statements are shared by every attachment).
+pub fn flow_log_role_only_statements(model: &Model) -> Vec<(*const Statement, String)> {
+    let key = |source: &GrantSource<'_>, st: &Statement| -> (*const Statement, String) {
+        let owner = match source {
+            GrantSource::AwsManaged(_, att) => att.origin.address.clone(),
+            _ => String::new(),
+        };
+        (st as *const Statement, owner)
+    };
+    let flow_roles: Vec<&IamEntity> = flow_log_roles(model).into_iter().map(|(r, _)| r).collect();
+    let mut flow: Vec<(*const Statement, String)> = Vec::new();
+    let mut other: Vec<(*const Statement, String)> = Vec::new();
+    for e in &model.iam_entities {
+        let is_flow = flow_roles.iter().any(|r| std::ptr::eq(*r, e));
+        let (granted, _) = grants(model, e);
+        for (source, st) in granted {
+            let k = key(&source, st);
+            if is_flow {
+                flow.push(k);
+            } else {
+                other.push(k);
+            }
+        }
+    }
+    flow.retain(|k| !other.contains(k));
+    flow
+}
+
+/// Whether a judged statement is in [`flow_log_role_only_statements`].
+pub fn judged_key(j: &Judged<'_>) -> (*const Statement, String) {
+    let owner = if j.managed {
+        j.resource.clone()
+    } else {
+        String::new()
+    };
+    (j.statement as *const Statement, owner)
+}
+
 /// `` `aws_iam_policy.x` statement "Sid" `` for messages.
 pub fn describe_statement(st: &Statement) -> String {
     match &st.sid {

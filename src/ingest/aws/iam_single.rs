@@ -30,8 +30,8 @@ use super::{Common, ExportKind, Layout, Snapshot};
 use crate::ingest::json_spans::{Kind, Node};
 use crate::ingest::terraform::policy::{attached_policy, is_aws_managed_arn};
 use crate::model::{
-    Attachment, DocumentKind, EntityKind, IamEntity, InputNote, ManagedPolicy,
-    Origin, PolicyDocument, Val,
+    Attachment, DocumentKind, EntityKind, IamEntity, InputNote, ManagedPolicy, Origin,
+    PolicyDocument, Val,
 };
 use crate::source::Location;
 

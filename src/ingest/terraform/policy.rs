@@ -392,10 +392,7 @@ pub fn attached_policy(arn: String) -> crate::model::AttachedPolicy {
         return AttachedPolicy::Other(arn);
     }
     let name = arn.rsplit('/').next().unwrap_or_default();
-    let policy = aws_managed_table()
-        .iter()
-        .find(|p| p.name == name)
-        .cloned();
+    let policy = aws_managed_table().iter().find(|p| p.name == name).cloned();
     AttachedPolicy::AwsManaged { arn, policy }
 }
 
@@ -619,7 +616,10 @@ mod table_tests {
 
     #[test]
     fn aws_managed_table_parses() {
-        let names: Vec<&str> = aws_managed_table().iter().map(|p| p.name.as_str()).collect();
+        let names: Vec<&str> = aws_managed_table()
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
         assert_eq!(
             names,
             [
@@ -637,11 +637,16 @@ mod table_tests {
         let known = |arn: &str| {
             matches!(
                 attached_policy(arn.to_string()),
-                AttachedPolicy::AwsManaged { policy: Some(_), .. }
+                AttachedPolicy::AwsManaged {
+                    policy: Some(_),
+                    ..
+                }
             )
         };
         assert!(known("arn:aws-us-gov:iam::aws:policy/AdministratorAccess"));
-        assert!(!known("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"));
+        assert!(!known(
+            "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"
+        ));
         assert!(matches!(
             attached_policy("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess".into()),
             AttachedPolicy::AwsManaged { policy: None, .. }
