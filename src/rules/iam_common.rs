@@ -207,6 +207,9 @@ pub fn resource_pattern_matches(pattern: &str, resource: &str) -> Val<bool> {
     {
         return Val::Known(true);
     }
+    if let Some(v) = differs_in_known_parts(pattern, resource) {
+        return v;
+    }
     if has_unknown(pattern) || has_unknown(resource) {
         return Val::Unknown(format!("`{pattern}` is not fully known"));
     }
@@ -229,6 +232,38 @@ pub fn resource_pattern_matches(pattern: &str, resource: &str) -> Val<bool> {
 
 /// Whether an ARN pattern covers every possible value of a Terraform ARN placeholder:
 /// `arn:*:logs:*:*:*` or `arn:aws:logs:*:*:log-group:*` covers any log group's ARN.
+/// A resource ARN whose region or account is not known (`arn:aws:logs:${…}:${…}:log-group:flow`)
+/// still cannot match a fully known pattern that names another service or another resource
+/// (`arn:aws:logs:*:*:log-group:other:*`): `Known(false)` then, else None (undecided here).
+fn differs_in_known_parts(pattern: &str, resource: &str) -> Option<Val<bool>> {
+    if has_unknown(pattern) || has_tf_ref(pattern) || has_policy_variable(pattern) {
+        return None;
+    }
+    let p: Vec<&str> = pattern.splitn(6, ':').collect();
+    let r: Vec<&str> = resource.splitn(6, ':').collect();
+    let ([parn, _, psvc, _, _, pres], [rarn, rpart, rsvc, _, _, rres]) =
+        (p.as_slice(), r.as_slice())
+    else {
+        return None;
+    };
+    if !parn.eq_ignore_ascii_case("arn")
+        || !rarn.eq_ignore_ascii_case("arn")
+        || [rpart, rsvc, rres]
+            .iter()
+            .any(|s| has_unknown(s) || has_tf_ref(s))
+    {
+        return None;
+    }
+    let service_differs = !glob(psvc.as_bytes(), rsvc.as_bytes(), true);
+    let resource_differs = !glob(pres.as_bytes(), rres.as_bytes(), false)
+        && !glob(
+            strip_stream_suffix(pres).as_bytes(),
+            strip_stream_suffix(rres).as_bytes(),
+            false,
+        );
+    (service_differs || resource_differs).then_some(Val::Known(false))
+}
+
 fn placeholder_covered(pattern: &str, resource: &str) -> bool {
     let Some(inner) = resource
         .strip_prefix("${")
@@ -1020,7 +1055,17 @@ mod tests {
     #[test]
     fn resource_matching() {
         let g = "arn:aws:logs:us-east-1:123456789012:log-group:flow";
-        let cases: [(&str, &str, Option<bool>); 14] = [
+        let u = "arn:aws:logs:${…}:${…}:log-group:flow";
+        let cases: [(&str, &str, Option<bool>); 18] = [
+            // The destination's region and account are not known, its group name is.
+            ("arn:aws:logs:*:*:log-group:other:*", u, Some(false)),
+            ("arn:aws:logs:*:*:log-group:flow:*", u, Some(true)),
+            (
+                "arn:aws:logs:eu-west-1:111111111111:log-group:flow:*",
+                u,
+                None,
+            ),
+            ("arn:aws:s3:::*", u, Some(false)),
             ("*", g, Some(true)),
             ("arn:aws:logs:*:*:log-group:flow", g, Some(true)),
             ("arn:aws:logs:*:*:log-group:flow:*", g, Some(true)),
