@@ -25,7 +25,7 @@ impl Rule for FlowLogRoleOverlyBroad {
             let mut seen_managed: Vec<String> = Vec::new();
             for (source, st) in granted {
                 if let GrantSource::AwsManaged(p, _) = source {
-                    if !seen_managed.iter().any(|n| *n == p.name) {
+                    if !seen_managed.contains(&p.name) {
                         seen_managed.push(p.name.clone());
                         reasons.push(format!("AWS managed policy {} is attached", p.name));
                         related.push((format!("{} attached here", p.name), source.location()));
