@@ -785,7 +785,7 @@ pub fn judged_statements(model: &Model) -> Vec<Judged<'_>> {
                     statement: st,
                     location: st.origin.location.clone().or(doc.origin.location.clone()),
                     resource: st.origin.address.clone(),
-                    what: describe_statement(st),
+                    what: describe_statement_of(doc, st),
                     managed: false,
                 });
             }
@@ -883,6 +883,24 @@ pub fn describe_statement(st: &Statement) -> String {
     match &st.sid {
         Some(sid) if !sid.is_empty() => format!("`{}` statement {sid:?}", st.origin.address),
         _ => format!("a statement of `{}`", st.origin.address),
+    }
+}
+
+/// Like [`describe_statement`], naming the inline policy for statements of a role's
+/// `inline_policy` block (`` `aws_iam_role.app.inline_policy["s3"]` statement "All" ``),
+/// whose statements belong to the role.
+pub fn describe_statement_of(doc: &PolicyDocument, st: &Statement) -> String {
+    let inline_block = doc
+        .origin
+        .address
+        .strip_prefix(st.origin.address.as_str())
+        .is_some_and(|rest| rest.starts_with(".inline_policy"));
+    if !inline_block {
+        return describe_statement(st);
+    }
+    match &st.sid {
+        Some(sid) if !sid.is_empty() => format!("`{}` statement {sid:?}", doc.origin.address),
+        _ => format!("a statement of `{}`", doc.origin.address),
     }
 }
 

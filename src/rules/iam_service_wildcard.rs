@@ -154,4 +154,33 @@ mod tests {
             ["IAM002 warning 11:62", "IAM006 warning 1:1"]
         );
     }
+
+    /// Statements of an `inline_policy` block name that inline policy.
+    #[test]
+    fn inline_policy_blocks_are_named() {
+        let hcl = format!(
+            "resource \"aws_iam_role\" \"app\" {{\n  name = \"app\"\n  assume_role_policy = {EC2_TRUST}\n  inline_policy {{\n    name   = \"s3-all\"\n    policy = jsonencode({{ Version = \"2012-10-17\", Statement = [{{ Sid = \"All\", Effect = \"Allow\", Action = \"s3:*\", Resource = \"*\" }}] }})\n  }}\n}}\n"
+        );
+        let dir = std::env::temp_dir().join(format!("vpclint-inline-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("main.tf"), hcl).unwrap();
+        let report = crate::check::check(&crate::check::CheckOptions {
+            paths: vec![dir.clone()],
+            ..Default::default()
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+        let messages: Vec<(&str, &str)> = report
+            .findings
+            .iter()
+            .filter(|f| f.code == "IAM002")
+            .map(|f| (f.resource.as_str(), f.message.as_str()))
+            .collect();
+        assert_eq!(
+            messages,
+            [(
+                "aws_iam_role.app",
+                "`aws_iam_role.app.inline_policy[\"s3-all\"]` statement \"All\" allows every action of `s3:*` on every resource"
+            )]
+        );
+    }
 }
