@@ -80,6 +80,9 @@ pub struct Finding {
     pub help: Option<String>,
     /// Secondary locations.
     pub related: Vec<Related>,
+    /// The root module (or snapshot) whose model the finding is about, e.g. `envs/prod`:
+    /// a module shared by several roots gives one finding per root.
+    pub root: Option<String>,
 }
 
 /// An input that could not be read, parsed or evaluated (PARSE0xx; exit code 2).

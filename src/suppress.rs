@@ -234,6 +234,7 @@ fn meta_finding(
         label: Some("this suppression".to_string()),
         help: None,
         related: Vec::new(),
+        root: None,
     }
 }
 

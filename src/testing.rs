@@ -66,3 +66,29 @@ pub fn entry(
         "  {block} {{\n    rule_no = {rule}\n    action = \"{action}\"\n    protocol = \"{protocol}\"\n    from_port = {from}\n    to_port = {to}\n    {attr} = \"{cidr}\"\n  }}\n"
     )
 }
+
+/// A policy document parsed from JSON as ingest parses it, for IAM unit tables.
+pub fn policy_document(
+    kind: crate::model::DocumentKind,
+    json: &str,
+    address: &str,
+) -> crate::model::PolicyDocument {
+    let node = crate::ingest::json_spans::parse(json).expect("test JSON");
+    crate::model::PolicyDocument {
+        origin: crate::model::Origin {
+            location: None,
+            address: address.into(),
+        },
+        kind,
+        statements: crate::ingest::terraform::policy::statements_from_json(
+            &node,
+            &|_| None,
+            address,
+        ),
+    }
+}
+
+/// The attachment of a policy ARN as ingest makes it (AWS managed policies from the table).
+pub fn attached_policy(arn: &str) -> crate::model::AttachedPolicy {
+    crate::ingest::terraform::policy::attached_policy(arn.to_string())
+}

@@ -1,6 +1,17 @@
 //! IAM: policy documents, statements, roles, managed policies and attachments.
 
 use super::{Key, Origin, Val};
+use std::sync::Arc;
+
+/// Stands for a part of a string evaluation could not know (`${var.x}` from an unknown
+/// variable, a data source read from AWS). A field that is exactly this is an unknown value.
+pub const UNKNOWN_PART: &str = "${…}";
+
+/// A Terraform attribute known only after apply, kept in a policy string as `${address.attr}`
+/// (e.g. `${aws_cloudwatch_log_group.flow.arn}`): a specific resource, never a wildcard.
+pub fn ref_placeholder(address: &str, attr: &str) -> String {
+    format!("${{{address}.{attr}}}")
+}
 
 /// Allow or Deny.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,8 +139,15 @@ pub struct Attachment {
 pub enum AttachedPolicy {
     /// A customer managed policy in this model (key).
     Customer(Key),
-    /// An AWS managed policy (`arn:aws:iam::aws:policy/...`), judged by the documented table.
-    AwsManaged(String),
+    /// An AWS managed policy (`arn:aws:iam::aws:policy/...`), judged by the documented table:
+    /// `policy` holds its statements when the table has it (ingest fills it), else its
+    /// contents are Unknown.
+    AwsManaged {
+        /// The policy ARN.
+        arn: String,
+        /// The policy from the table of broad AWS managed policies, if it is there.
+        policy: Option<Arc<AwsManagedPolicy>>,
+    },
     /// A policy ARN not in this model and not AWS managed: Unknown contents.
     Other(String),
 }
@@ -148,3 +166,20 @@ pub struct ManagedPolicy {
     /// The (default version's) document.
     pub document: PolicyDocument,
 }
+
+/// A broad AWS managed policy of the documented table (`data/aws_managed_policies.json`).
+#[derive(Debug)]
+pub struct AwsManagedPolicy {
+    /// Policy name, e.g. `CloudWatchLogsFullAccess`.
+    pub name: String,
+    /// Its statements (no location: they are not in the input).
+    pub statements: Vec<Statement>,
+}
+
+impl PartialEq for AwsManagedPolicy {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for AwsManagedPolicy {}

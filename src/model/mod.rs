@@ -17,8 +17,8 @@ pub use crate::net::Protocol;
 pub use eni::NetworkInterface;
 pub use flow::{FlowLog, FlowLogDestinationType, FlowLogTarget, LogGroup};
 pub use iam::{
-    AttachedPolicy, Attachment, Condition, DocumentKind, Effect, EntityKind, IamEntity,
-    ManagedPolicy, PolicyDocument, Principal, Statement,
+    ref_placeholder, AttachedPolicy, Attachment, AwsManagedPolicy, Condition, DocumentKind, Effect,
+    EntityKind, IamEntity, ManagedPolicy, PolicyDocument, Principal, Statement, UNKNOWN_PART,
 };
 use ipnet::IpNet;
 pub use prefix_list::{PrefixList, PrefixListEntry};

@@ -250,8 +250,14 @@ pub fn render_human(report: &Report, opts: HumanOptions) -> String {
     for p in &report.problems {
         render(&handler, &problem_diag(p), &mut out);
     }
+    // With several roots, each header names the finding's root module.
+    let several_roots = report.models > 1;
     for f in &report.findings {
-        render(&handler, &finding_diag(f), &mut out);
+        let mut d = finding_diag(f);
+        if let (true, Some(root)) = (several_roots, &f.root) {
+            d.code = format!("{} (root {root})", d.code);
+        }
+        render(&handler, &d, &mut out);
     }
     if opts.verbose {
         for n in &report.notes {

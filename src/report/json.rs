@@ -33,6 +33,7 @@ pub fn render_json(report: &Report, verbose: bool) -> String {
                 "severity": f.severity.as_str(),
                 "message": f.message,
                 "resource": f.resource,
+                "root": f.root,
                 "location": location(&f.location),
                 "help": f.help,
                 "related": f.related.iter().map(|r| json!({

@@ -58,18 +58,28 @@ impl Report {
     /// (a module reached from two roots the same way reports once).
     pub fn finish(&mut self) {
         self.findings.sort_by(|a, b| {
-            (sort_key(&a.location), a.code, &a.resource, &a.message).cmp(&(
-                sort_key(&b.location),
-                b.code,
-                &b.resource,
-                &b.message,
-            ))
+            (
+                sort_key(&a.location),
+                a.code,
+                &a.resource,
+                &a.message,
+                &a.root,
+            )
+                .cmp(&(
+                    sort_key(&b.location),
+                    b.code,
+                    &b.resource,
+                    &b.message,
+                    &b.root,
+                ))
         });
+        // Identical findings of different roots stay apart: each root is fixed on its own.
         self.findings.dedup_by(|a, b| {
             a.code == b.code
                 && a.resource == b.resource
                 && a.message == b.message
                 && a.location == b.location
+                && a.root == b.root
         });
         self.problems.sort_by(|a, b| {
             (sort_key(&a.location), &a.path, a.code, &a.message).cmp(&(

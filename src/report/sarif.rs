@@ -239,6 +239,9 @@ pub fn render_sarif(report: &Report, rules: &[&RuleMeta]) -> String {
             );
             let mut props = Map::new();
             props.insert("resource".into(), json!(f.resource));
+            if let Some(root) = &f.root {
+                props.insert("root".into(), json!(root));
+            }
             if let Some(h) = &f.help {
                 props.insert("help".into(), json!(h));
             }

@@ -289,4 +289,74 @@ resource "aws_iam_role_policy" "p" {{
             assert_eq!(got, expected, "for:\n{hcl}");
         }
     }
+
+    /// RULES.md FLOW005: who owns a policy, and grants on another group's name.
+    #[test]
+    fn ownership_and_group_names() {
+        const VARS: &str = "variable \"role_name\" {\n  type = string\n}\nvariable \"other\" {\n  type = string\n}\nvariable \"region\" {\n  type = string\n}\n";
+        let trusted = |name: &str| {
+            format!(
+                "resource \"aws_iam_role\" \"r\" {{\n  name = {name}\n  assume_role_policy = jsonencode({{ Version = \"2012-10-17\", Statement = [{{ Effect = \"Allow\", Principal = {{ Service = \"vpc-flow-logs.amazonaws.com\" }}, Action = \"sts:AssumeRole\" }}] }})\n}}\n"
+            )
+        };
+        let grant = |role: &str, resource: &str| {
+            format!(
+                "resource \"aws_iam_role_policy\" \"p\" {{\n  role = {role}\n  policy = jsonencode({{ Version = \"2012-10-17\", Statement = [{{ Effect = \"Allow\", Action = [\"logs:CreateLogStream\", \"logs:PutLogEvents\"], Resource = \"{resource}\" }}] }})\n}}\n"
+            )
+        };
+        let cw =
+            "log_destination = aws_cloudwatch_log_group.g.arn\n  iam_role_arn = aws_iam_role.r.arn";
+        let cases: Vec<(String, Vec<&str>)> = vec![
+            // `role = aws_iam_role.r.name` belongs to the role even though its name is Unknown.
+            (
+                VARS.to_string()
+                    + GROUP
+                    + &trusted("var.role_name")
+                    + &grant("aws_iam_role.r.name", "*")
+                    + &flow_log(cw),
+                vec![],
+            ),
+            (
+                VARS.to_string()
+                    + GROUP
+                    + &trusted("var.role_name")
+                    + &grant("aws_iam_role.r.id", "*")
+                    + &flow_log(cw),
+                vec![],
+            ),
+            // A policy whose owner cannot be told may be this role's: silence.
+            (
+                VARS.to_string()
+                    + GROUP
+                    + &trusted("\"flow\"")
+                    + &grant("var.other", "*")
+                    + &flow_log(cw),
+                vec![],
+            ),
+            // A grant on another group's name, the destination's region and account unknown
+            // (a group named only by name): a finding.
+            (
+                VARS.to_string()
+                    + &trusted("\"flow\"")
+                    + &grant("aws_iam_role.r.name", "arn:aws:logs:*:*:log-group:other:*")
+                    + &flow_log("log_group_name = \"flow\"\n  iam_role_arn = aws_iam_role.r.arn"),
+                vec!["FLOW005 error 23:18"],
+            ),
+            // The same group: it can deliver.
+            (
+                VARS.to_string()
+                    + &trusted("\"flow\"")
+                    + &grant("aws_iam_role.r.name", "arn:aws:logs:*:*:log-group:flow:*")
+                    + &flow_log("log_group_name = \"flow\"\n  iam_role_arn = aws_iam_role.r.arn"),
+                vec![],
+            ),
+        ];
+        for (hcl, expected) in cases {
+            let got: Vec<String> = lint_hcl(&hcl)
+                .into_iter()
+                .filter(|f| f.starts_with("FLOW005"))
+                .collect();
+            assert_eq!(got, expected, "for:\n{hcl}");
+        }
+    }
 }

@@ -3,7 +3,7 @@
 
 use super::flow_common::{attr_location, format_fields};
 use super::{Reporter, Rule, Settings};
-use crate::model::{InputKind, Model, Val};
+use crate::model::{FlowLogTarget, InputKind, Model, Val};
 
 /// FLOW003.
 pub struct FlowLogFormatMissingFields;
@@ -20,10 +20,13 @@ impl Rule for FlowLogFormatMissingFields {
                 continue;
             };
             let present = format_fields(format);
+            // A transit gateway does not filter: its records have no `action` field.
+            let tgw = matches!(fl.target, FlowLogTarget::TransitGateway(_));
             let missing: Vec<&str> = settings
                 .flow_log_required_fields
                 .iter()
                 .map(String::as_str)
+                .filter(|f| !(tgw && f.eq_ignore_ascii_case("action")))
                 .filter(|f| !present.iter().any(|p| p.eq_ignore_ascii_case(f)))
                 .collect();
             if missing.is_empty() {
@@ -46,10 +49,17 @@ impl Rule for FlowLogFormatMissingFields {
             out.report(
                 &fl.origin.address,
                 attr_location(fl, "log_format"),
-                format!(
-                    "`{}` has a custom log format without {list}: its records cannot show which traffic was blocked and by what",
-                    fl.origin.address
-                ),
+                if tgw {
+                    format!(
+                        "`{}` has a custom log format without {list}: its records cannot tell which flow crossed the transit gateway",
+                        fl.origin.address
+                    )
+                } else {
+                    format!(
+                        "`{}` has a custom log format without {list}: its records cannot show which traffic was blocked and by what",
+                        fl.origin.address
+                    )
+                },
             )
             .label(format!(
                 "missing field{}: {list}",
@@ -72,6 +82,12 @@ mod tests {
         )
     }
 
+    fn tgw_flow_log(format: &str) -> String {
+        format!(
+            "resource \"aws_flow_log\" \"t\" {{\n  transit_gateway_id = \"tgw-1\"\n  {format}\n  log_destination_type = \"s3\"\n  log_destination = \"arn:aws:s3:::flow-logs\"\n}}\n"
+        )
+    }
+
     #[test]
     fn table() {
         let cases: Vec<(String, Vec<&str>)> = vec![
@@ -89,6 +105,15 @@ mod tests {
             (
                 flow_log("log_format = \"$${interface-id} $${action}\""),
                 vec!["FLOW003 warning 4:16"],
+            ),
+            // A transit gateway's records have no `action`: five fields are enough.
+            (
+                tgw_flow_log("log_format = \"$${srcaddr} $${dstaddr} $${srcport} $${dstport} $${protocol}\""),
+                vec![],
+            ),
+            (
+                tgw_flow_log("log_format = \"$${srcaddr} $${dstaddr} $${srcport} $${protocol}\""),
+                vec!["FLOW003 warning 3:16"],
             ),
             // Unknown: silence.
             (

@@ -8,15 +8,12 @@
 //! a specific resource, never a wildcard. Pass a Terraform log group's ARN to
 //! [`role_allows`] in that form (`${aws_cloudwatch_log_group.flow.arn}`).
 
-use crate::ingest::json_spans;
-use crate::ingest::terraform::policy::statements_from_json;
-pub use crate::ingest::terraform::policy::{ref_placeholder, UNKNOWN_PART};
+pub use crate::model::{ref_placeholder, UNKNOWN_PART};
 use crate::model::{
-    AttachedPolicy, DocumentKind, Effect, EntityKind, IamEntity, Model, Origin, PolicyDocument,
-    Statement, Val,
+    AttachedPolicy, AwsManagedPolicy, DocumentKind, Effect, EntityKind, IamEntity, Model, Origin,
+    PolicyDocument, Statement, Val,
 };
 use crate::source::Location;
-use std::sync::OnceLock;
 
 // ---------------------------------------------------------------------------
 // Matching
@@ -210,6 +207,9 @@ pub fn resource_pattern_matches(pattern: &str, resource: &str) -> Val<bool> {
     {
         return Val::Known(true);
     }
+    if let Some(v) = differs_in_known_parts(pattern, resource) {
+        return v;
+    }
     if has_unknown(pattern) || has_unknown(resource) {
         return Val::Unknown(format!("`{pattern}` is not fully known"));
     }
@@ -232,6 +232,38 @@ pub fn resource_pattern_matches(pattern: &str, resource: &str) -> Val<bool> {
 
 /// Whether an ARN pattern covers every possible value of a Terraform ARN placeholder:
 /// `arn:*:logs:*:*:*` or `arn:aws:logs:*:*:log-group:*` covers any log group's ARN.
+/// A resource ARN whose region or account is not known (`arn:aws:logs:${…}:${…}:log-group:flow`)
+/// still cannot match a fully known pattern that names another service or another resource
+/// (`arn:aws:logs:*:*:log-group:other:*`): `Known(false)` then, else None (undecided here).
+fn differs_in_known_parts(pattern: &str, resource: &str) -> Option<Val<bool>> {
+    if has_unknown(pattern) || has_tf_ref(pattern) || has_policy_variable(pattern) {
+        return None;
+    }
+    let p: Vec<&str> = pattern.splitn(6, ':').collect();
+    let r: Vec<&str> = resource.splitn(6, ':').collect();
+    let ([parn, _, psvc, _, _, pres], [rarn, rpart, rsvc, _, _, rres]) =
+        (p.as_slice(), r.as_slice())
+    else {
+        return None;
+    };
+    if !parn.eq_ignore_ascii_case("arn")
+        || !rarn.eq_ignore_ascii_case("arn")
+        || [rpart, rsvc, rres]
+            .iter()
+            .any(|s| has_unknown(s) || has_tf_ref(s))
+    {
+        return None;
+    }
+    let service_differs = !glob(psvc.as_bytes(), rsvc.as_bytes(), true);
+    let resource_differs = !glob(pres.as_bytes(), rres.as_bytes(), false)
+        && !glob(
+            strip_stream_suffix(pres).as_bytes(),
+            strip_stream_suffix(rres).as_bytes(),
+            false,
+        );
+    (service_differs || resource_differs).then_some(Val::Known(false))
+}
+
 fn placeholder_covered(pattern: &str, resource: &str) -> bool {
     let Some(inner) = resource
         .strip_prefix("${")
@@ -299,98 +331,6 @@ pub fn has_condition_key(st: &Statement, keys: &[&str]) -> Val<bool> {
 // ---------------------------------------------------------------------------
 // AWS managed policies
 
-/// The broad AWS managed policies vpclint knows by name, with their documents (default
-/// versions as AWS publishes them). Any other AWS managed policy is Unknown.
-pub const AWS_MANAGED_POLICY_NAMES: &[&str] = &[
-    "AdministratorAccess",
-    "PowerUserAccess",
-    "IAMFullAccess",
-    "CloudWatchLogsFullAccess",
-    "CloudWatchFullAccess",
-    "AmazonS3FullAccess",
-    "AmazonEC2FullAccess",
-    "AmazonVPCFullAccess",
-];
-
-const AWS_MANAGED_DOCUMENTS: &[(&str, &str)] = &[
-    // AdministratorAccess, default version v1.
-    (
-        "AdministratorAccess",
-        r#"{"Statement":[{"Action":"*","Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}"#,
-    ),
-    // PowerUserAccess, default version v12.
-    (
-        "PowerUserAccess",
-        r#"{"Statement":[{"Effect":"Allow","NotAction":["iam:*","organizations:*","account:*"],"Resource":"*"},{"Action":["account:GetAccountInformation","account:GetGovCloudAccountInformation","account:GetPrimaryEmail","account:ListRegions","iam:CreateServiceLinkedRole","iam:DeleteServiceLinkedRole","iam:ListRoles","organizations:DescribeEffectivePolicy","organizations:DescribeOrganization"],"Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}"#,
-    ),
-    // IAMFullAccess, default version v2.
-    (
-        "IAMFullAccess",
-        r#"{"Statement":[{"Action":["iam:*","organizations:DescribeAccount","organizations:DescribeOrganization","organizations:DescribeOrganizationalUnit","organizations:DescribePolicy","organizations:ListChildren","organizations:ListParents","organizations:ListPoliciesForTarget","organizations:ListRoots","organizations:ListPolicies","organizations:ListTargetsForPolicy"],"Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}"#,
-    ),
-    // CloudWatchLogsFullAccess, default version v8.
-    (
-        "CloudWatchLogsFullAccess",
-        r#"{"Statement":[{"Action":["logs:*","cloudwatch:GenerateQuery","cloudwatch:GenerateQueryResultsSummary","observabilityadmin:GetS3TableIntegration","observabilityadmin:ListS3TableIntegrations","observabilityadmin:ListTelemetryPipelines"],"Effect":"Allow","Resource":"*","Sid":"CloudWatchLogsFullAccess"}],"Version":"2012-10-17"}"#,
-    ),
-    // CloudWatchFullAccess, default version v4.
-    (
-        "CloudWatchFullAccess",
-        r#"{"Statement":[{"Action":["autoscaling:Describe*","cloudwatch:*","logs:*","sns:*","iam:GetPolicy","iam:GetPolicyVersion","iam:GetRole","oam:ListSinks"],"Effect":"Allow","Resource":"*"},{"Action":"iam:CreateServiceLinkedRole","Condition":{"StringLike":{"iam:AWSServiceName":"events.amazonaws.com"}},"Effect":"Allow","Resource":"arn:aws:iam::*:role/aws-service-role/events.amazonaws.com/AWSServiceRoleForCloudWatchEvents*"},{"Action":["oam:ListAttachedLinks"],"Effect":"Allow","Resource":"arn:aws:oam:*:*:sink/*"}],"Version":"2012-10-17"}"#,
-    ),
-    // AmazonS3FullAccess, default version v2.
-    (
-        "AmazonS3FullAccess",
-        r#"{"Statement":[{"Action":["s3:*","s3-object-lambda:*"],"Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}"#,
-    ),
-    // AmazonEC2FullAccess, default version v5.
-    (
-        "AmazonEC2FullAccess",
-        r#"{"Statement":[{"Action":"ec2:*","Effect":"Allow","Resource":"*"},{"Action":"elasticloadbalancing:*","Effect":"Allow","Resource":"*"},{"Action":"cloudwatch:*","Effect":"Allow","Resource":"*"},{"Action":"autoscaling:*","Effect":"Allow","Resource":"*"},{"Action":"iam:CreateServiceLinkedRole","Condition":{"StringEquals":{"iam:AWSServiceName":["autoscaling.amazonaws.com","ec2scheduled.amazonaws.com","elasticloadbalancing.amazonaws.com","spot.amazonaws.com","spotfleet.amazonaws.com","transitgateway.amazonaws.com"]}},"Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}"#,
-    ),
-    // AmazonVPCFullAccess, default version v13.
-    (
-        "AmazonVPCFullAccess",
-        r#"{"Statement":[{"Action":["ec2:AcceptVpcPeeringConnection","ec2:AcceptVpcEndpointConnections","ec2:AllocateAddress","ec2:AssignIpv6Addresses","ec2:AssignPrivateIpAddresses","ec2:AssociateAddress","ec2:AssociateDhcpOptions","ec2:AssociateRouteTable","ec2:AssociateSecurityGroupVpc","ec2:AssociateSubnetCidrBlock","ec2:AssociateVpcCidrBlock","ec2:AttachClassicLinkVpc","ec2:AttachInternetGateway","ec2:AttachNetworkInterface","ec2:AttachVpnGateway","ec2:AuthorizeSecurityGroupEgress","ec2:AuthorizeSecurityGroupIngress","ec2:CreateCarrierGateway","ec2:CreateCustomerGateway","ec2:CreateDefaultSubnet","ec2:CreateDefaultVpc","ec2:CreateDhcpOptions","ec2:CreateEgressOnlyInternetGateway","ec2:CreateFlowLogs","ec2:CreateInternetGateway","ec2:CreateLocalGatewayRouteTableVpcAssociation","ec2:CreateNatGateway","ec2:CreateNetworkAcl","ec2:CreateNetworkAclEntry","ec2:CreateNetworkInterface","ec2:CreateNetworkInterfacePermission","ec2:CreateRoute","ec2:CreateRouteTable","ec2:CreateSecurityGroup","ec2:CreateSubnet","ec2:CreateTags","ec2:CreateVpc","ec2:CreateVpcEndpoint","ec2:CreateVpcEndpointConnectionNotification","ec2:CreateVpcEndpointServiceConfiguration","ec2:CreateVpcPeeringConnection","ec2:CreateVpnConnection","ec2:CreateVpnConnectionRoute","ec2:CreateVpnGateway","ec2:DeleteCarrierGateway","ec2:DeleteCustomerGateway","ec2:DeleteDhcpOptions","ec2:DeleteEgressOnlyInternetGateway","ec2:DeleteFlowLogs","ec2:DeleteInternetGateway","ec2:DeleteLocalGatewayRouteTableVpcAssociation","ec2:DeleteNatGateway","ec2:DeleteNetworkAcl","ec2:DeleteNetworkAclEntry","ec2:DeleteNetworkInterface","ec2:DeleteNetworkInterfacePermission","ec2:DeleteRoute","ec2:DeleteRouteTable","ec2:DeleteSecurityGroup","ec2:DeleteSubnet","ec2:DeleteTags","ec2:DeleteVpc","ec2:DeleteVpcEndpoints","ec2:DeleteVpcEndpointConnectionNotifications","ec2:DeleteVpcEndpointServiceConfigurations","ec2:DeleteVpcPeeringConnection","ec2:DeleteVpnConnection","ec2:DeleteVpnConnectionRoute","ec2:DeleteVpnGateway","ec2:DescribeAccountAttributes","ec2:DescribeAddresses","ec2:DescribeAvailabilityZones","ec2:DescribeCarrierGateways","ec2:DescribeClassicLinkInstances","ec2:DescribeCustomerGateways","ec2:DescribeDhcpOptions","ec2:DescribeEgressOnlyInternetGateways","ec2:DescribeFlowLogs","ec2:DescribeInstances","ec2:DescribeInternetGateways","ec2:DescribeIpv6Pools","ec2:DescribeLocalGatewayRouteTables","ec2:DescribeLocalGatewayRouteTableVpcAssociations","ec2:DescribeKeyPairs","ec2:DescribeMovingAddresses","ec2:DescribeNatGateways","ec2:DescribeNetworkAcls","ec2:DescribeNetworkInterfaceAttribute","ec2:DescribeNetworkInterfacePermissions","ec2:DescribeNetworkInterfaces","ec2:DescribePrefixLists","ec2:DescribeRouteTables","ec2:DescribeSecurityGroupReferences","ec2:DescribeSecurityGroupRules","ec2:DescribeSecurityGroups","ec2:DescribeSecurityGroupVpcAssociations","ec2:DescribeStaleSecurityGroups","ec2:DescribeSubnets","ec2:DescribeTags","ec2:DescribeVpcAttribute","ec2:DescribeVpcClassicLink","ec2:DescribeVpcClassicLinkDnsSupport","ec2:DescribeVpcEndpointConnectionNotifications","ec2:DescribeVpcEndpointConnections","ec2:DescribeVpcEndpoints","ec2:DescribeVpcEndpointServiceConfigurations","ec2:DescribeVpcEndpointServicePermissions","ec2:DescribeVpcEndpointServices","ec2:DescribeVpcPeeringConnections","ec2:DescribeVpcs","ec2:DescribeVpnConnections","ec2:DescribeVpnGateways","ec2:DetachClassicLinkVpc","ec2:DetachInternetGateway","ec2:DetachNetworkInterface","ec2:DetachVpnGateway","ec2:DisableVgwRoutePropagation","ec2:DisableVpcClassicLink","ec2:DisableVpcClassicLinkDnsSupport","ec2:DisassociateAddress","ec2:DisassociateRouteTable","ec2:DisassociateSecurityGroupVpc","ec2:DisassociateSubnetCidrBlock","ec2:DisassociateVpcCidrBlock","ec2:EnableVgwRoutePropagation","ec2:EnableVpcClassicLink","ec2:EnableVpcClassicLinkDnsSupport","ec2:GetSecurityGroupsForVpc","ec2:ModifyNetworkInterfaceAttribute","ec2:ModifySecurityGroupRules","ec2:ModifySubnetAttribute","ec2:ModifyVpcAttribute","ec2:ModifyVpcEndpoint","ec2:ModifyVpcEndpointConnectionNotification","ec2:ModifyVpcEndpointServiceConfiguration","ec2:ModifyVpcEndpointServicePermissions","ec2:ModifyVpcPeeringConnectionOptions","ec2:ModifyVpcTenancy","ec2:MoveAddressToVpc","ec2:RejectVpcEndpointConnections","ec2:RejectVpcPeeringConnection","ec2:ReleaseAddress","ec2:ReplaceNetworkAclAssociation","ec2:ReplaceNetworkAclEntry","ec2:ReplaceRoute","ec2:ReplaceRouteTableAssociation","ec2:ResetNetworkInterfaceAttribute","ec2:RestoreAddressToClassic","ec2:RevokeSecurityGroupEgress","ec2:RevokeSecurityGroupIngress","ec2:UnassignIpv6Addresses","ec2:UnassignPrivateIpAddresses","ec2:UpdateSecurityGroupRuleDescriptionsEgress","ec2:UpdateSecurityGroupRuleDescriptionsIngress"],"Effect":"Allow","Resource":"*","Sid":"AmazonVPCFullAccess"}],"Version":"2012-10-17"}"#,
-    ),
-];
-
-/// A known AWS managed policy: its name and what it grants.
-#[derive(Debug)]
-pub struct AwsManagedPolicy {
-    /// Policy name, e.g. `CloudWatchLogsFullAccess`.
-    pub name: &'static str,
-    /// Its statements (no location: they are not in the input).
-    pub statements: Vec<Statement>,
-}
-
-fn managed_table() -> &'static [AwsManagedPolicy] {
-    static TABLE: OnceLock<Vec<AwsManagedPolicy>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        AWS_MANAGED_DOCUMENTS
-            .iter()
-            .filter_map(|(name, json)| {
-                let node = json_spans::parse(json).ok()?;
-                let address = format!("arn:aws:iam::aws:policy/{name}");
-                let statements = statements_from_json(&node, &|_| None, &address)
-                    .known()?
-                    .clone();
-                Some(AwsManagedPolicy { name, statements })
-            })
-            .collect()
-    })
-}
-
-/// The known AWS managed policy with this ARN (`arn:aws:iam::aws:policy/...`, any path,
-/// any partition), if it is in the table.
-pub fn aws_managed(arn: &str) -> Option<&'static AwsManagedPolicy> {
-    let rest = arn.strip_prefix("arn:")?;
-    let (_, rest) = rest.split_once(':')?;
-    let rest = rest.strip_prefix("iam::aws:policy/")?;
-    let name = rest.rsplit('/').next()?;
-    managed_table().iter().find(|p| p.name == name)
-}
-
 /// The short name of an AWS managed policy ARN (`arn:aws:iam::aws:policy/X` -> `X`).
 pub fn policy_name(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
@@ -410,7 +350,7 @@ pub enum GrantSource<'m> {
         &'m crate::model::Attachment,
     ),
     /// An attached AWS managed policy from the table.
-    AwsManaged(&'static AwsManagedPolicy, &'m crate::model::Attachment),
+    AwsManaged(&'m AwsManagedPolicy, &'m crate::model::Attachment),
 }
 
 impl GrantSource<'_> {
@@ -472,7 +412,7 @@ pub fn grants<'m>(
                     None => note(format!("policy `{key}` is not in the input")),
                 }
             }
-            Val::Known(AttachedPolicy::AwsManaged(arn)) => match aws_managed(arn) {
+            Val::Known(AttachedPolicy::AwsManaged { arn, policy }) => match policy.as_deref() {
                 Some(p) => out.extend(
                     p.statements
                         .iter()
@@ -845,7 +785,7 @@ pub fn judged_statements(model: &Model) -> Vec<Judged<'_>> {
                     statement: st,
                     location: st.origin.location.clone().or(doc.origin.location.clone()),
                     resource: st.origin.address.clone(),
-                    what: describe_statement(st),
+                    what: describe_statement_of(doc, st),
                     managed: false,
                 });
             }
@@ -856,10 +796,13 @@ pub fn judged_statements(model: &Model) -> Vec<Judged<'_>> {
     let mut seen: Vec<(&str, Option<Location>, &str)> = Vec::new();
     for e in &model.iam_entities {
         for att in &e.attached {
-            if let Val::Known(AttachedPolicy::AwsManaged(arn)) = &att.policy {
-                if let Some(p) = aws_managed(arn) {
+            if let Val::Known(AttachedPolicy::AwsManaged {
+                policy: Some(p), ..
+            }) = &att.policy
+            {
+                {
                     let key = (
-                        p.name,
+                        p.name.as_str(),
                         att.origin.location.clone(),
                         att.origin.address.as_str(),
                     );
@@ -894,11 +837,70 @@ pub fn judged_statements(model: &Model) -> Vec<Judged<'_>> {
     out
 }
 
+/// The statements IAM006 judges as part of a flow-log delivery role and no other entity is
+/// granted: IAM002 leaves them to IAM006 (one statement, one finding; the more specific
+/// rule wins). Keys are the statement's address and, for AWS managed policies, the
+/// attachment's address (the table's statements are shared by every attachment).
+pub fn flow_log_role_only_statements(model: &Model) -> Vec<(*const Statement, String)> {
+    let key = |source: &GrantSource<'_>, st: &Statement| -> (*const Statement, String) {
+        let owner = match source {
+            GrantSource::AwsManaged(_, att) => att.origin.address.clone(),
+            _ => String::new(),
+        };
+        (st as *const Statement, owner)
+    };
+    let flow_roles: Vec<&IamEntity> = flow_log_roles(model).into_iter().map(|(r, _)| r).collect();
+    let mut flow: Vec<(*const Statement, String)> = Vec::new();
+    let mut other: Vec<(*const Statement, String)> = Vec::new();
+    for e in &model.iam_entities {
+        let is_flow = flow_roles.iter().any(|r| std::ptr::eq(*r, e));
+        let (granted, _) = grants(model, e);
+        for (source, st) in granted {
+            let k = key(&source, st);
+            if is_flow {
+                flow.push(k);
+            } else {
+                other.push(k);
+            }
+        }
+    }
+    flow.retain(|k| !other.contains(k));
+    flow
+}
+
+/// Whether a judged statement is in [`flow_log_role_only_statements`].
+pub fn judged_key(j: &Judged<'_>) -> (*const Statement, String) {
+    let owner = if j.managed {
+        j.resource.clone()
+    } else {
+        String::new()
+    };
+    (j.statement as *const Statement, owner)
+}
+
 /// `` `aws_iam_policy.x` statement "Sid" `` for messages.
 pub fn describe_statement(st: &Statement) -> String {
     match &st.sid {
         Some(sid) if !sid.is_empty() => format!("`{}` statement {sid:?}", st.origin.address),
         _ => format!("a statement of `{}`", st.origin.address),
+    }
+}
+
+/// Like [`describe_statement`], naming the inline policy for statements of a role's
+/// `inline_policy` block (`` `aws_iam_role.app.inline_policy["s3"]` statement "All" ``),
+/// whose statements belong to the role.
+pub fn describe_statement_of(doc: &PolicyDocument, st: &Statement) -> String {
+    let inline_block = doc
+        .origin
+        .address
+        .strip_prefix(st.origin.address.as_str())
+        .is_some_and(|rest| rest.starts_with(".inline_policy"));
+    if !inline_block {
+        return describe_statement(st);
+    }
+    match &st.sid {
+        Some(sid) if !sid.is_empty() => format!("`{}` statement {sid:?}", doc.origin.address),
+        _ => format!("a statement of `{}`", doc.origin.address),
     }
 }
 
@@ -991,15 +993,7 @@ mod tests {
     use crate::model::{Attachment, ManagedPolicy};
 
     fn doc(kind: DocumentKind, json: &str) -> PolicyDocument {
-        let node = json_spans::parse(json).expect("test JSON");
-        PolicyDocument {
-            origin: Origin {
-                location: None,
-                address: "t".into(),
-            },
-            kind,
-            statements: statements_from_json(&node, &|_| None, "t"),
-        }
+        crate::testing::policy_document(kind, json, "t")
     }
 
     fn role(trust: &str, inline: &[&str], attached: Vec<Val<AttachedPolicy>>) -> IamEntity {
@@ -1079,7 +1073,17 @@ mod tests {
     #[test]
     fn resource_matching() {
         let g = "arn:aws:logs:us-east-1:123456789012:log-group:flow";
-        let cases: [(&str, &str, Option<bool>); 14] = [
+        let u = "arn:aws:logs:${…}:${…}:log-group:flow";
+        let cases: [(&str, &str, Option<bool>); 18] = [
+            // The destination's region and account are not known, its group name is.
+            ("arn:aws:logs:*:*:log-group:other:*", u, Some(false)),
+            ("arn:aws:logs:*:*:log-group:flow:*", u, Some(true)),
+            (
+                "arn:aws:logs:eu-west-1:111111111111:log-group:flow:*",
+                u,
+                None,
+            ),
+            ("arn:aws:s3:::*", u, Some(false)),
             ("*", g, Some(true)),
             ("arn:aws:logs:*:*:log-group:flow", g, Some(true)),
             ("arn:aws:logs:*:*:log-group:flow:*", g, Some(true)),
@@ -1122,17 +1126,6 @@ mod tests {
                 "{p} vs {r}"
             );
         }
-    }
-
-    #[test]
-    fn managed_table_is_complete() {
-        for name in AWS_MANAGED_POLICY_NAMES {
-            let p = aws_managed(&format!("arn:aws:iam::aws:policy/{name}"));
-            assert!(p.is_some_and(|p| !p.statements.is_empty()), "{name}");
-        }
-        assert!(aws_managed("arn:aws-us-gov:iam::aws:policy/AdministratorAccess").is_some());
-        assert!(aws_managed("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess").is_none());
-        assert!(aws_managed("arn:aws:iam::123456789012:policy/AdministratorAccess").is_none());
     }
 
     const FLOW_TRUST: &str = r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":"vpc-flow-logs.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
@@ -1182,7 +1175,7 @@ mod tests {
         let g = "${aws_cloudwatch_log_group.f.arn}";
         let put = "logs:PutLogEvents";
         let aws = |n: &str| {
-            Val::Known(AttachedPolicy::AwsManaged(format!(
+            Val::Known(crate::testing::attached_policy(&format!(
                 "arn:aws:iam::aws:policy/{n}"
             )))
         };

@@ -25,8 +25,8 @@ impl Rule for FlowLogRoleOverlyBroad {
             let mut seen_managed: Vec<String> = Vec::new();
             for (source, st) in granted {
                 if let GrantSource::AwsManaged(p, _) = source {
-                    if !seen_managed.iter().any(|n| n == p.name) {
-                        seen_managed.push(p.name.to_string());
+                    if !seen_managed.contains(&p.name) {
+                        seen_managed.push(p.name.clone());
                         reasons.push(format!("AWS managed policy {} is attached", p.name));
                         related.push((format!("{} attached here", p.name), source.location()));
                     }

@@ -1,8 +1,8 @@
 //! IAM002 iam-service-wildcard: an Allow of every action of a service (`s3:*`) on every resource.
 
 use super::iam_common::{
-    full_admin, is_allow, is_service_wildcard, judged_statements, merge_managed, on_any_resource,
-    quote_list,
+    flow_log_role_only_statements, full_admin, is_allow, is_service_wildcard, judged_key,
+    judged_statements, merge_managed, on_any_resource, quote_list,
 };
 use super::{Reporter, Rule, Settings};
 use crate::model::{Model, Val};
@@ -17,9 +17,14 @@ impl Rule for IamServiceWildcard {
 
     fn check(&self, model: &Model, _settings: &Settings, out: &mut Reporter) {
         let judged = judged_statements(model);
+        // IAM006 names these statements as what its flow-log role may do beyond delivery.
+        let left_to_iam006 = flow_log_role_only_statements(model);
         let mut hits = Vec::new();
         for j in &judged {
             let st = j.statement;
+            if left_to_iam006.contains(&judged_key(j)) {
+                continue;
+            }
             if is_allow(st) != Some(true)
                 || on_any_resource(st) != Val::Known(true)
                 || full_admin(st) != Val::Known(false)
@@ -110,5 +115,72 @@ mod tests {
                 .collect();
             assert_eq!(got, expected, "for statement {st}");
         }
+    }
+
+    const FLOW_TRUST: &str = r#"jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Principal = { Service = "vpc-flow-logs.amazonaws.com" }, Action = "sts:AssumeRole" }] })"#;
+    const EC2_TRUST: &str = r#"jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Principal = { Service = "ec2.amazonaws.com" }, Action = "sts:AssumeRole" }] })"#;
+    const LOGS_ALL: &str = r#"jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "logs:*", Resource = "*" }] })"#;
+
+    /// IAM002 and IAM006 on the same `logs:*` statement of a flow-log role: IAM006 only.
+    #[test]
+    fn one_statement_one_finding() {
+        let inline = format!(
+            "resource \"aws_iam_role\" \"flow\" {{\n  name = \"flow\"\n  assume_role_policy = {FLOW_TRUST}\n}}\n\
+             resource \"aws_iam_role_policy\" \"p\" {{\n  role = aws_iam_role.flow.id\n  policy = {LOGS_ALL}\n}}\n"
+        );
+        let codes = |hcl: &str| -> Vec<String> {
+            lint_hcl(hcl)
+                .into_iter()
+                .filter(|f| f.starts_with("IAM002") || f.starts_with("IAM006"))
+                .collect()
+        };
+        assert_eq!(codes(&inline), ["IAM006 warning 1:1"]);
+        // The AWS managed CloudWatchLogsFullAccess on a flow-log role: IAM006 only.
+        let managed = format!(
+            "resource \"aws_iam_role\" \"flow\" {{\n  name = \"flow\"\n  assume_role_policy = {FLOW_TRUST}\n}}\n\
+             resource \"aws_iam_role_policy_attachment\" \"a\" {{\n  role = aws_iam_role.flow.name\n  policy_arn = \"arn:aws:iam::aws:policy/CloudWatchLogsFullAccess\"\n}}\n"
+        );
+        assert_eq!(codes(&managed), ["IAM006 warning 1:1"]);
+        // A managed policy that another role holds too: IAM002 still judges it.
+        let shared = format!(
+            "resource \"aws_iam_role\" \"flow\" {{\n  name = \"flow\"\n  assume_role_policy = {FLOW_TRUST}\n}}\n\
+             resource \"aws_iam_role\" \"app\" {{\n  name = \"app\"\n  assume_role_policy = {EC2_TRUST}\n}}\n\
+             resource \"aws_iam_policy\" \"logs\" {{\n  name = \"logs\"\n  policy = {LOGS_ALL}\n}}\n\
+             resource \"aws_iam_role_policy_attachment\" \"flow\" {{\n  role = aws_iam_role.flow.name\n  policy_arn = aws_iam_policy.logs.arn\n}}\n\
+             resource \"aws_iam_role_policy_attachment\" \"app\" {{\n  role = aws_iam_role.app.name\n  policy_arn = aws_iam_policy.logs.arn\n}}\n"
+        );
+        assert_eq!(
+            codes(&shared),
+            ["IAM002 warning 11:62", "IAM006 warning 1:1"]
+        );
+    }
+
+    /// Statements of an `inline_policy` block name that inline policy.
+    #[test]
+    fn inline_policy_blocks_are_named() {
+        let hcl = format!(
+            "resource \"aws_iam_role\" \"app\" {{\n  name = \"app\"\n  assume_role_policy = {EC2_TRUST}\n  inline_policy {{\n    name   = \"s3-all\"\n    policy = jsonencode({{ Version = \"2012-10-17\", Statement = [{{ Sid = \"All\", Effect = \"Allow\", Action = \"s3:*\", Resource = \"*\" }}] }})\n  }}\n}}\n"
+        );
+        let dir = std::env::temp_dir().join(format!("vpclint-inline-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("main.tf"), hcl).unwrap();
+        let report = crate::check::check(&crate::check::CheckOptions {
+            paths: vec![dir.clone()],
+            ..Default::default()
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+        let messages: Vec<(&str, &str)> = report
+            .findings
+            .iter()
+            .filter(|f| f.code == "IAM002")
+            .map(|f| (f.resource.as_str(), f.message.as_str()))
+            .collect();
+        assert_eq!(
+            messages,
+            [(
+                "aws_iam_role.app",
+                "`aws_iam_role.app.inline_policy[\"s3-all\"]` statement \"All\" allows every action of `s3:*` on every resource"
+            )]
+        );
     }
 }

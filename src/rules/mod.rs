@@ -167,6 +167,7 @@ impl<'m> Reporter<'m> {
             label: None,
             help: None,
             related: Vec::new(),
+            root: None,
         });
         let last = self.findings.len() - 1;
         &mut self.findings[last]
@@ -294,7 +295,11 @@ pub fn run(model: &Model, settings: &Settings, rules: &[&'static RuleEntry]) -> 
         let name: &'static str = r.meta.name.as_str();
         let mut rep = Reporter::new(&r.meta, code, name);
         r.rule.check(model, settings, &mut rep);
-        out.extend(rep.into_findings());
+        let root = (!model.name.is_empty()).then(|| model.name.clone());
+        out.extend(rep.into_findings().into_iter().map(|mut f| {
+            f.root = root.clone();
+            f
+        }));
     }
     out
 }

@@ -6,6 +6,7 @@ use super::nacl_common::{
     peer_word, port_range, traffic, Analyzed, AnalyzedList, NewEntry,
 };
 use super::{Reporter, Rule, Settings};
+use crate::diag::Severity;
 use crate::model::{Direction, EntrySource, InputKind, Model, NetworkAcl, Protocol, RuleAction};
 use crate::net::{self, Interval, PacketSpace, DIM_A, DIM_B};
 use std::collections::BTreeMap;
@@ -126,7 +127,7 @@ fn check_entry(
     let dir = own.direction;
     let rdir = dir.opposite();
     let dropped = PacketSpace::union_all(drops.iter().map(|d| &d.space));
-    let message = format!(
+    let mut message = format!(
         "`{}` allows {} {} {} {} (rule {}) but drops the replies: {} {}",
         nacl.origin.address,
         dir.as_str(),
@@ -137,7 +138,33 @@ fn check_entry(
         rdir.as_str(),
         space_text(&dropped, rdir),
     );
-    let f = out.report(
+    // Replies dropped only by deliberate closes (AWS's own layout: deny 3389, then allow
+    // 1024-65535) are a note; the implicit deny or a broad world DENY is an error.
+    let deliberate: Option<Vec<u32>> = drops
+        .iter()
+        .map(|d| d.by.filter(|b| is_deliberate_close(b)).map(|b| b.number))
+        .collect();
+    let severity = match &deliberate {
+        Some(numbers) => {
+            let list = numbers
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let (word, verb) = if numbers.len() == 1 {
+                ("rule", "closes")
+            } else {
+                ("rules", "close")
+            };
+            message.push_str(&format!(
+                " (only where DENY {word} {list} deliberately {verb} ports: clients that pick ephemeral ports across the whole range, such as NAT gateways, load balancers and Lambda, see these drops)"
+            ));
+            Severity::Note
+        }
+        None => Severity::Error,
+    };
+    let f = out.report_with(
+        severity,
         &a.entry.origin.address,
         a.entry.origin.location.clone(),
         message,
@@ -173,6 +200,19 @@ fn check_entry(
         };
     }
     f.help(help_text(kind, nacl, other, &drops, settings));
+}
+
+/// Whether a DENY entry is a deliberate close: fewer than 1000 ports, or a peer narrower
+/// than the world. A world DENY of protocol all, of 1000 ports or more, or of a protocol
+/// without ports is broad.
+fn is_deliberate_close(b: &Analyzed) -> bool {
+    if b.cidr.prefix_len() != 0 {
+        return true;
+    }
+    match port_range(b) {
+        Some((from, to)) => to - from + 1 < 1000,
+        None => false,
+    }
 }
 
 /// `tcp 1024-65535 to 0.0.0.0/0; udp 1024-65535 to 10.0.0.0/16`.
@@ -348,6 +388,41 @@ mod tests {
                 https_in.clone()
                     + &entry("egress", 90, "deny", "tcp", 3000, 4000, "0.0.0.0/0")
                     + &entry("egress", 100, "allow", "tcp", 1024, 65535, "0.0.0.0/0"),
+                vec!["NACL001 error 3:3"],
+            ),
+            // Severity (RULES.md): a deliberate close (under 1000 ports, or a peer narrower
+            // than the world) numbered before the reply allow is a note...
+            (
+                https_in.clone()
+                    + &entry("egress", 90, "deny", "tcp", 3389, 3389, "0.0.0.0/0")
+                    + &entry("egress", 100, "allow", "tcp", 1024, 65535, "0.0.0.0/0"),
+                vec!["NACL001 note 3:3"],
+            ),
+            (
+                https_in.clone()
+                    + &entry("egress", 80, "deny", "tcp", 1024, 65535, "203.0.113.0/24")
+                    + &entry("egress", 90, "deny", "tcp", 3389, 3389, "0.0.0.0/0")
+                    + &entry("egress", 100, "allow", "tcp", 1024, 65535, "0.0.0.0/0"),
+                vec!["NACL001 note 3:3"],
+            ),
+            // ... a world DENY of 1000 ports or more is an error (999 is still deliberate) ...
+            (
+                https_in.clone()
+                    + &entry("egress", 90, "deny", "tcp", 2000, 2999, "0.0.0.0/0")
+                    + &entry("egress", 100, "allow", "tcp", 1024, 65535, "0.0.0.0/0"),
+                vec!["NACL001 error 3:3"],
+            ),
+            (
+                https_in.clone()
+                    + &entry("egress", 90, "deny", "tcp", 2000, 2998, "0.0.0.0/0")
+                    + &entry("egress", 100, "allow", "tcp", 1024, 65535, "0.0.0.0/0"),
+                vec!["NACL001 note 3:3"],
+            ),
+            // ... and so is any part left to the implicit deny, even next to a deliberate close.
+            (
+                https_in.clone()
+                    + &entry("egress", 90, "deny", "tcp", 3389, 3389, "0.0.0.0/0")
+                    + &entry("egress", 100, "allow", "tcp", 1024, 60000, "0.0.0.0/0"),
                 vec!["NACL001 error 3:3"],
             ),
             // The deny numbered after the allow does not matter.

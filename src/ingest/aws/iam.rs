@@ -13,7 +13,7 @@
 use super::shape::{Field, Reader};
 use super::{ExportKind, Layout, Snapshot};
 use crate::ingest::json_spans::{self, Node};
-use crate::ingest::terraform::policy::{is_aws_managed_arn, statements_from_json};
+use crate::ingest::terraform::policy::{attached_policy, is_aws_managed_arn, statements_from_json};
 use crate::model::{
     AttachedPolicy, Attachment, DocumentKind, EntityKind, IamEntity, ManagedPolicy, Model, Origin,
     PolicyDocument, Val,
@@ -129,11 +129,7 @@ fn read_entity(r: &mut Reader, object: &Node, snap: &mut Snapshot, kind: EntityK
             let Some(parn) = r.required_str(a, "attached policy", "PolicyArn") else {
                 continue;
             };
-            let policy = if is_aws_managed_arn(&parn) {
-                AttachedPolicy::AwsManaged(parn)
-            } else {
-                AttachedPolicy::Other(parn)
-            };
+            let policy = attached_policy(parn);
             attached.push(Attachment {
                 origin: Origin {
                     location: Some(r.loc(&a.span)),

@@ -28,10 +28,10 @@ use super::iam::{document, set_address, trust_document, IamRecords};
 use super::shape::{Field, Reader};
 use super::{Common, ExportKind, Layout, Snapshot};
 use crate::ingest::json_spans::{Kind, Node};
-use crate::ingest::terraform::policy::is_aws_managed_arn;
+use crate::ingest::terraform::policy::{attached_policy, is_aws_managed_arn};
 use crate::model::{
-    AttachedPolicy, Attachment, DocumentKind, EntityKind, IamEntity, InputNote, ManagedPolicy,
-    Origin, PolicyDocument, Val,
+    Attachment, DocumentKind, EntityKind, IamEntity, InputNote, ManagedPolicy, Origin,
+    PolicyDocument, Val,
 };
 use crate::source::Location;
 
@@ -723,11 +723,7 @@ fn attach(role: &mut IamEntity, listed: &[Listing], name: &str, missing: &mut Ve
         ));
     }
     for (arn, at) in listed.iter().flat_map(|l| &l.items) {
-        let policy = if is_aws_managed_arn(arn) {
-            AttachedPolicy::AwsManaged(arn.clone())
-        } else {
-            AttachedPolicy::Other(arn.clone())
-        };
+        let policy = attached_policy(arn.clone());
         if role
             .attached
             .iter()

@@ -66,7 +66,7 @@ pub(super) fn map(b: &mut Builder, all: &Collected) {
             let Some(doc) = document(b, &inst, rtype, "policy", DocumentKind::Identity) else {
                 continue;
             };
-            let owner = entity_ref(b, inst.body.get(attr), kind);
+            let owner = owner_of(b, &inst, rtype, attr, kind);
             let name = inst.body.get("name").and_then(Value::as_str_lossy);
             let idx = owner_index(b, &owner, kind, &inst, attr);
             let e = &mut b.model.iam_entities[idx];
@@ -88,7 +88,7 @@ pub(super) fn map(b: &mut Builder, all: &Collected) {
         ),
     ] {
         for inst in instances(rtype) {
-            let owner = entity_ref(b, inst.body.get(attr), kind);
+            let owner = owner_of(b, &inst, rtype, attr, kind);
             let att = Attachment {
                 origin: inst.origin(),
                 policy: policy_ref(b, inst.body.get("policy_arn")),
@@ -120,7 +120,62 @@ pub(super) fn map(b: &mut Builder, all: &Collected) {
             }
         }
     }
+    // A policy whose owner cannot be told may belong to any role: no role's permissions
+    // are then known in full (FLOW005 and IAM006 stay silent on what they may not do).
+    let unowned = b.model.iam_entities.iter().find(|e| {
+        e.kind == EntityKind::Role
+            && matches!(e.name, Val::Unknown(_))
+            && e.key.ends_with("(unknown role)")
+    });
+    if let Some(stand_in) = unowned {
+        let reason = format!(
+            "`{}` gives a policy to a role that could not be told, which may be this one",
+            stand_in.key.trim_end_matches(" (unknown role)")
+        );
+        for e in b
+            .model
+            .iam_entities
+            .iter_mut()
+            .filter(|e| e.kind == EntityKind::Role && e.permissions_incomplete.is_none())
+        {
+            e.permissions_incomplete = Some(reason.clone());
+        }
+    }
     policy::clear_provenance();
+}
+
+/// The owner of a policy or attachment resource: its `role` / `user` / `group` value, or,
+/// when that value is Unknown (a role whose `name` is not known), the resource its
+/// expression references (`role = aws_iam_role.x.name` or `.id` belongs to `aws_iam_role.x`).
+fn owner_of(b: &Builder, inst: &InstanceEval, rtype: &str, attr: &str, kind: EntityKind) -> Owner {
+    let owner = entity_ref(b, inst.body.get(attr), kind);
+    if !matches!(owner, Owner::Unknown(_)) {
+        return owner;
+    }
+    let referenced = inst
+        .body
+        .attrs
+        .get(attr)
+        .and_then(|a| hcl_expression(&a.location))
+        .and_then(|(e, _)| reference(&e, &module_prefix(&inst.address, rtype)));
+    let Some(placeholder) = referenced else {
+        return owner;
+    };
+    let inner = placeholder
+        .strip_prefix("${")
+        .and_then(|p| p.strip_suffix('}'))
+        .and_then(|p| p.rsplit_once('.'));
+    match inner {
+        Some((addr, "name" | "id" | "arn"))
+            if b.model
+                .iam_entities
+                .iter()
+                .any(|e| e.key == addr && e.kind == kind) =>
+        {
+            Owner::Key(addr.to_string())
+        }
+        _ => owner,
+    }
 }
 
 fn inline_address(entity_key: &str, name: &str) -> String {
@@ -387,7 +442,7 @@ fn policy_ref(b: &Builder, v: Option<&Value>) -> Val<AttachedPolicy> {
             "`{addr}.{attr}` is not a policy of this configuration"
         )),
         Target::Literal(s) if policy::is_aws_managed_arn(&s) => {
-            Val::Known(AttachedPolicy::AwsManaged(s))
+            Val::Known(policy::attached_policy(s))
         }
         Target::Literal(s) => {
             match b

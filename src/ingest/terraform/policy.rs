@@ -346,21 +346,54 @@ fn statement_json(b: &EvalBody, lenient: bool) -> Result<J, Value> {
 // Policy JSON to model statements (shared by the Terraform mapping, the export
 // reader and the table of AWS managed policies).
 
-/// Stands for a part of a string evaluation could not know (`${var.x}` from an unknown
-/// variable, a data source read from AWS). A field that is exactly this is an unknown value.
-pub const UNKNOWN_PART: &str = "${…}";
-
-/// A Terraform attribute known only after apply, kept in a policy string as `${address.attr}`
-/// (e.g. `${aws_cloudwatch_log_group.flow.arn}`): a specific resource, never a wildcard.
-pub fn ref_placeholder(address: &str, attr: &str) -> String {
-    format!("${{{address}.{attr}}}")
-}
+pub use crate::model::{ref_placeholder, UNKNOWN_PART};
 
 /// Whether an ARN names an AWS managed policy (`arn:<partition>:iam::aws:policy/...`).
 pub fn is_aws_managed_arn(arn: &str) -> bool {
     arn.strip_prefix("arn:")
         .and_then(|r| r.split_once(':'))
         .is_some_and(|(_, rest)| rest.starts_with("iam::aws:policy/"))
+}
+
+/// The broad AWS managed policies vpclint knows, with their documents (default versions
+/// as AWS publishes them): `data/aws_managed_policies.json`, parsed once.
+pub fn aws_managed_table() -> &'static [std::sync::Arc<crate::model::AwsManagedPolicy>] {
+    use std::sync::{Arc, OnceLock};
+    static TABLE: OnceLock<Vec<Arc<crate::model::AwsManagedPolicy>>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let text = include_str!("../../../data/aws_managed_policies.json");
+        // The unit test `aws_managed_table_parses` guarantees the embedded file parses.
+        let Ok(root) = crate::ingest::json_spans::parse(text) else {
+            return Vec::new();
+        };
+        root.as_object()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|m| {
+                let address = format!("arn:aws:iam::aws:policy/{}", m.key);
+                let document = m.value.get("document")?;
+                let statements = statements_from_json(document, &|_| None, &address)
+                    .known()?
+                    .clone();
+                Some(Arc::new(crate::model::AwsManagedPolicy {
+                    name: m.key.clone(),
+                    statements,
+                }))
+            })
+            .collect()
+    })
+}
+
+/// The attached policy an ARN names: an AWS managed policy (with its statements when the
+/// table holds it; any path, any partition) or another policy not in the input.
+pub fn attached_policy(arn: String) -> crate::model::AttachedPolicy {
+    use crate::model::AttachedPolicy;
+    if !is_aws_managed_arn(&arn) {
+        return AttachedPolicy::Other(arn);
+    }
+    let name = arn.rsplit('/').next().unwrap_or_default();
+    let policy = aws_managed_table().iter().find(|p| p.name == name).cloned();
+    AttachedPolicy::AwsManaged { arn, policy }
 }
 
 /// Converts a policy document (a JSON object with `Statement`) into model statements.
@@ -574,4 +607,53 @@ fn conditions_from_json(
         }
     }
     Val::Known(out)
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+    use crate::model::AttachedPolicy;
+
+    #[test]
+    fn aws_managed_table_parses() {
+        let names: Vec<&str> = aws_managed_table()
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "AdministratorAccess",
+                "PowerUserAccess",
+                "IAMFullAccess",
+                "CloudWatchLogsFullAccess",
+                "CloudWatchFullAccess",
+                "AmazonS3FullAccess",
+                "AmazonEC2FullAccess",
+                "AmazonVPCFullAccess",
+            ]
+        );
+        assert!(aws_managed_table().iter().all(|p| !p.statements.is_empty()));
+        let known = |arn: &str| {
+            matches!(
+                attached_policy(arn.to_string()),
+                AttachedPolicy::AwsManaged {
+                    policy: Some(_),
+                    ..
+                }
+            )
+        };
+        assert!(known("arn:aws-us-gov:iam::aws:policy/AdministratorAccess"));
+        assert!(!known(
+            "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"
+        ));
+        assert!(matches!(
+            attached_policy("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess".into()),
+            AttachedPolicy::AwsManaged { policy: None, .. }
+        ));
+        assert!(matches!(
+            attached_policy("arn:aws:iam::123456789012:policy/AdministratorAccess".into()),
+            AttachedPolicy::Other(_)
+        ));
+    }
 }
