@@ -495,10 +495,14 @@ fn for_object_expr<'i>(
         state.borrow_mut().allow_newlines();
         (
             for_intro,
+            // vpclint patch: newlines are ignored inside the braces of a `for` expression, in
+            // its key and value too (`{ for k, v in x : k => c ? a :\n b }` is valid HCL), as
+            // `for_list_expr` already allows through `state`. Upstream: martinohmann/hcl-rs#426
+            // fixed the same class for parentheses, indexes and interpolations.
             separated_pair(
-                decorated(ws, expr, ws),
+                decorated(ws, multiline_expr, ws),
                 cut_tag("=>"),
-                decorated(ws, expr, ws),
+                decorated(ws, multiline_expr, ws),
             ),
             opt(("...", raw_string(ws))),
             opt(for_cond(state)),
@@ -540,18 +544,14 @@ fn object_items<'i>(
                 return Ok(());
             }
 
-            let checkpoint = input.checkpoint();
             let mut key = object_key(input)?;
 
-            if object.contains_key(&key) {
-                input.reset(&checkpoint);
-                return cut_err(fail)
-                    .context(StrContext::Label("object item"))
-                    .context(StrContext::Expected(StrContextValue::Description(
-                        "unique object key; found redefined object key",
-                    )))
-                    .parse_next(input);
-            }
+            // vpclint patch: HCL accepts a key given twice in an object constructor, and the
+            // later item wins (hashicorp/hcl#624 only checks type constructors; terraform
+            // validate accepts `{ a = 1, a = 2 }` and evaluates it to `{ a = 2 }`). Drop the
+            // earlier item so that the object holds the effective one, at its own span.
+            // Upstream: martinohmann/hcl-rs#511.
+            object.remove(&key);
 
             let mut value = object_value(input)?;
             key.decor_mut().set_prefix(trailing);

@@ -9,14 +9,19 @@ use winnow::token::one_of;
 
 pub(super) fn number(input: &mut Input) -> ModalResult<Number> {
     alt((
-        float.verify_map(Number::from_f64),
+        float.map(saturating),
         integer.map(Number::from),
         // Integers which do not fit into a `u64` are represented as floats.
-        digit1
-            .try_map(|s: &str| f64::from_str(s))
-            .verify_map(Number::from_f64),
+        digit1.try_map(|s: &str| f64::from_str(s)).map(saturating),
     ))
     .parse_next(input)
+}
+
+/// vpclint patch: HCL numbers have arbitrary precision, so `1e999` is a valid literal. A literal
+/// beyond the range of `f64` saturates to `f64::MAX` instead of failing to parse; the exact
+/// literal stays available through the expression's repr (`Formatted::as_repr`).
+fn saturating(f: f64) -> Number {
+    Number::from_f64(f).unwrap_or_else(|| Number::from_f64(f64::MAX).expect("f64::MAX is finite"))
 }
 
 fn integer(input: &mut Input) -> ModalResult<u64> {
