@@ -135,12 +135,8 @@ fn vpclint_json(path: &str) -> (i32, J) {
         .args(["check", path, "--format", "json"])
         .output()
         .expect("run vpclint");
-    let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "json: {e}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
+    let doc = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("json: {e}\n{}", String::from_utf8_lossy(&out.stderr)));
     (out.status.code().unwrap_or(-1), doc)
 }
 
