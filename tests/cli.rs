@@ -1260,7 +1260,8 @@ fn a_module_with_a_syntax_error_reports_only_the_syntax_error() {
     let s = Scratch::new("syntax-cascade");
     s.write(
         "locals.tf",
-        "locals {\n  a = {\n    k = 1\n    k = 2\n  }\n}\n",
+        // A repeated object key is valid HCL (the later wins): use a real syntax error.
+        "locals {\n  a = {\n    k = 1\n    j = ]\n  }\n}\n",
     );
     s.write("main.tf", "output \"o\" { value = local.a }\n");
     let (code, doc) = s.json(&["check", "."]);

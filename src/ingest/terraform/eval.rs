@@ -1437,7 +1437,7 @@ fn eval_inner(ctx: &Ctx, scope: &Scope, expr: &Expression) -> EvalResult {
     match expr {
         Expression::Null(_) => Ok(Value::Null),
         Expression::Bool(b) => Ok(Value::Bool(*b.value())),
-        Expression::Number(n) => Ok(Value::Number(n.value().as_f64().unwrap_or(0.0))),
+        Expression::Number(n) => Ok(super::number::literal(n)),
         Expression::String(s) => Ok(Value::String(s.value().to_string())),
         Expression::Array(a) => Ok(Value::List(
             a.iter()

@@ -10,6 +10,7 @@ mod map_prefix_list;
 mod map_route;
 mod map_sg;
 pub mod mapping;
+pub mod number;
 pub mod policy;
 pub mod types;
 pub mod value;

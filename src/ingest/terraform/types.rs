@@ -132,7 +132,7 @@ fn literal(e: &Expression) -> Option<Value> {
     Some(match e {
         Expression::Null(_) => Value::Null,
         Expression::Bool(b) => Value::Bool(*b.value()),
-        Expression::Number(n) => Value::Number(n.value().as_f64()?),
+        Expression::Number(n) => super::number::literal(n),
         Expression::String(s) => Value::String(s.value().to_string()),
         Expression::Array(a) => Value::List(a.iter().map(literal).collect::<Option<_>>()?),
         Expression::Object(o) => Value::Object(
