@@ -5,13 +5,15 @@
 //! `no findings` testcase for a rule that found nothing. Input problems (PARSE0xx) are
 //! `<error>` testcases in a `vpclint-input` suite.
 
+use super::escape;
 use super::Report;
 use crate::diag::Finding;
 use crate::rules::RuleMeta;
 use crate::source::Location;
 
-/// Escapes text for XML content and attribute values. Characters XML 1.0 cannot hold
-/// become U+FFFD; line breaks and tabs are kept (as references, so attributes keep them too).
+/// Escapes text for XML content and attribute values. Control characters (which XML 1.0
+/// cannot hold, or which a log viewer would interpret) and U+FFFE/U+FFFF become visible
+/// escapes (`\x1b`); line breaks and tabs are kept (as references, so attributes keep them too).
 pub fn escape_xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -24,7 +26,8 @@ pub fn escape_xml(s: &str) -> String {
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
             '\t' => out.push_str("&#9;"),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c if escape::is_unsafe(c) => out.push_str(&escape::visible(c.encode_utf8(&mut [0; 4]))),
+            '\u{FFFE}' | '\u{FFFF}' => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }
     }
@@ -149,7 +152,7 @@ mod tests {
     fn escapes_markup_quotes_and_control_characters() {
         assert_eq!(
             escape_xml("a & <b> \"c\" 'd'\n\u{1}e"),
-            "a &amp; &lt;b&gt; &quot;c&quot; &apos;d&apos;&#10;\u{FFFD}e"
+            "a &amp; &lt;b&gt; &quot;c&quot; &apos;d&apos;&#10;\\x01e"
         );
     }
 }

@@ -4,6 +4,7 @@ use crate::diag::{Finding, Problem, Severity};
 use crate::model::{InputNote, UnknownNote};
 use crate::source::{LineCol, Location};
 
+pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;
