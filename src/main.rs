@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use vpclint::check::{check_run, CheckOptions};
 use vpclint::diag::Severity;
+use vpclint::report::concise::render_concise;
 use vpclint::report::github::render_github;
+use vpclint::report::gitlab::render_gitlab;
 use vpclint::report::human::{render_human, summary_line, HumanOptions};
 use vpclint::report::json::render_json;
 use vpclint::report::junit::render_junit;
@@ -96,9 +98,12 @@ struct CheckArgs {
     /// Hide the findings recorded in this baseline file; report only new ones.
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
-    /// Record the findings in this baseline file and exit 0.
+    /// Record the findings in this baseline file and exit 0 (prints only its summary).
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+    /// Exit 0 even when there are findings (input errors still exit 2).
+    #[arg(long)]
+    exit_zero: bool,
 }
 
 fn parse_region(s: &str) -> Result<String, String> {
@@ -132,6 +137,10 @@ enum Format {
     Sarif,
     Github,
     Junit,
+    /// GitLab Code Quality (Code Climate JSON).
+    Gitlab,
+    /// One line per finding: `path:line:col: CODE message`.
+    Concise,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -171,11 +180,60 @@ fn use_color(c: Color) -> bool {
     }
 }
 
-fn write_out(s: &str) {
+/// Writes to stdout. A failed write (a closed pipe, a full disk) is reported on stderr and
+/// makes the exit code 2: a CI step must not pass on a report nobody received.
+fn write_out(s: &str) -> Result<(), ExitCode> {
     let mut out = std::io::stdout().lock();
-    // A closed pipe (vpclint ... | head) is not an error worth a panic.
-    let _ = out.write_all(s.as_bytes());
-    let _ = out.flush();
+    match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            eprintln!("vpclint: cannot write to stdout: {e}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// `write_out`, then `code`.
+fn print(s: &str, code: ExitCode) -> ExitCode {
+    match write_out(s) {
+        Ok(()) => code,
+        Err(c) => c,
+    }
+}
+
+/// Writes `text` to `path` atomically: a temporary file in the same directory, then a
+/// rename over the target, so a reader never sees half a report and a failed run leaves
+/// the previous file whole.
+fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".into());
+    let mut n = 0u32;
+    let (tmp, mut f) = loop {
+        let tmp = dir.join(format!(".{name}.vpclint-{}-{n}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => return Err(e),
+        }
+    };
+    let written = f
+        .write_all(text.as_bytes())
+        .and_then(|()| f.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {
@@ -220,35 +278,48 @@ fn run_check(args: CheckArgs) -> ExitCode {
         Format::Sarif => render_sarif(&report, &enabled),
         Format::Github => render_github(&report),
         Format::Junit => render_junit(&report, &enabled),
+        Format::Gitlab => render_gitlab(&report),
+        Format::Concise => render_concise(&report, args.quiet),
     };
     let text = match (run.baseline, args.format) {
         (Some(stats), Format::Json) => vpclint::baseline::annotate_json(&text, stats),
-        (Some(stats), Format::Human) if !args.quiet => {
+        (Some(stats), Format::Human | Format::Concise) if !args.quiet => {
             text + &vpclint::baseline::summary_line(stats)
         }
         _ => text,
     };
+    run.report = report;
+    let code = match run.exit_code() {
+        1 if args.exit_zero => 0,
+        c => c,
+    };
+    let code = ExitCode::from(code as u8);
     if let (Some(path), Some(n)) = (&args.write_baseline, run.wrote_baseline) {
-        eprintln!(
-            "vpclint: wrote {} to the baseline {}",
+        // Writing a baseline prints only what it recorded (the findings are in the file).
+        let line = format!(
+            "vpclint: wrote {} to the baseline {}\n",
             vpclint::report::plural(n, "finding"),
-            path.display()
+            vpclint::report::escape::visible(&path.display().to_string())
         );
+        return print(&line, code);
     }
     match &args.output {
         Some(path) => {
-            if let Err(e) = std::fs::write(path, &text) {
-                eprintln!("vpclint: cannot write `{}`: {e}", path.display());
+            if let Err(e) = write_atomic(path, &text) {
+                eprintln!(
+                    "vpclint: cannot write `{}`: {e}",
+                    vpclint::report::escape::visible(&path.display().to_string())
+                );
                 return ExitCode::from(2);
             }
-            if !args.quiet {
-                write_out(&format!("{}\n", summary_line(&report)));
+            if args.quiet {
+                code
+            } else {
+                print(&format!("{}\n", summary_line(&run.report)), code)
             }
         }
-        None => write_out(&text),
+        None => print(&text, code),
     }
-    run.report = report;
-    ExitCode::from(run.exit_code() as u8)
 }
 
 fn list_rules() -> ExitCode {
@@ -267,8 +338,7 @@ fn list_rules() -> ExitCode {
         let severity = severity.to_string();
         s.push_str(&format!("{code:<8} {name:<34} {severity:<8} {summary}\n"));
     }
-    write_out(&s);
-    ExitCode::SUCCESS
+    print(&s, ExitCode::SUCCESS)
 }
 
 fn explain(code: &str) -> ExitCode {
@@ -276,11 +346,13 @@ fn explain(code: &str) -> ExitCode {
         .iter()
         .find(|d| d.0.eq_ignore_ascii_case(code) || d.1.eq_ignore_ascii_case(code));
     if let Some((code, name, severity, summary, text)) = diagnostic {
-        write_out(&format!(
-            "{code} {name} ({severity}, suppressions)\n\n{summary}\n\n{}",
-            indent(text)
-        ));
-        return ExitCode::SUCCESS;
+        return print(
+            &format!(
+                "{code} {name} ({severity}, suppressions)\n\n{summary}\n\n{}",
+                indent(text)
+            ),
+            ExitCode::SUCCESS,
+        );
     }
     let Some(r) = rules::find(code) else {
         eprintln!("vpclint: no rule `{code}`; `vpclint rules` lists them");
@@ -305,8 +377,7 @@ fn explain(code: &str) -> ExitCode {
             s.push_str(&format!("  {l}\n"));
         }
     }
-    write_out(&s);
-    ExitCode::SUCCESS
+    print(&s, ExitCode::SUCCESS)
 }
 
 fn indent(text: &str) -> String {
@@ -334,10 +405,10 @@ fn main() -> ExitCode {
         Command::Rules => list_rules(),
         Command::Explain { code } => explain(&code),
         Command::Init => match vpclint::config::init(std::path::Path::new(".")) {
-            Ok(path) => {
-                write_out(&format!("vpclint: wrote {}\n", path.display()));
-                ExitCode::SUCCESS
-            }
+            Ok(path) => print(
+                &format!("vpclint: wrote {}\n", path.display()),
+                ExitCode::SUCCESS,
+            ),
             Err(e) => {
                 eprintln!("vpclint: {e}");
                 ExitCode::from(2)
