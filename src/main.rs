@@ -275,7 +275,16 @@ fn run_check(args: CheckArgs) -> ExitCode {
             },
         ),
         Format::Json => render_json(&report, args.verbose),
-        Format::Sarif => render_sarif(&report, &enabled),
+        Format::Sarif => {
+            let n = vpclint::report::sarif::result_count(&report);
+            let limit = vpclint::report::sarif::GITHUB_RESULT_LIMIT;
+            if n > limit {
+                eprintln!(
+                    "vpclint: warning: {n} SARIF results; GitHub code scanning keeps at most {limit} per run"
+                );
+            }
+            render_sarif(&report, &enabled)
+        }
         Format::Github => render_github(&report),
         Format::Junit => render_junit(&report, &enabled),
         Format::Gitlab => render_gitlab(&report),

@@ -173,7 +173,7 @@ fn sarif_of_every_fixture_validates_against_the_schema() {
 }
 
 #[test]
-fn sarif_with_input_errors_validates_and_lists_them_as_notifications() {
+fn sarif_with_input_errors_validates_and_lists_them_as_results_and_notifications() {
     let s = Scratch::new("sarif-problems");
     s.write(
         "bad/main.tf",
@@ -203,11 +203,22 @@ fn sarif_with_input_errors_validates_and_lists_them_as_notifications() {
         parse[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "bad/main.tf"
     );
-    // Problems are never results; findings of the good module still are, with an encoded URI.
+    // Problems are results too (with a descriptor); findings of the good module still are,
+    // with an encoded URI.
     let results = run["results"].as_array().unwrap();
-    assert!(results
+    let parse: Vec<&J> = results
         .iter()
-        .all(|r| !r["ruleId"].as_str().unwrap().starts_with("PARSE")));
+        .filter(|r| r["ruleId"] == "PARSE001")
+        .collect();
+    assert_eq!(parse.len(), 1, "{results:#?}");
+    assert_eq!(parse[0]["level"], "error");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let i = parse[0]["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(rules[i]["id"], "PARSE001");
+    assert_eq!(
+        parse[0]["locations"][0]["physicalLocation"]["artifactLocation"],
+        serde_json::json!({"uri": "bad/main.tf", "uriBaseId": "%SRCROOT%"})
+    );
     assert!(results.iter().any(|r| r["ruleId"] == "NACL002"
         && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
             == "dir%20with%20space/main.tf"));
@@ -246,7 +257,26 @@ fn sarif_driver_lists_every_rule_with_its_documentation() {
         .filter_map(|l| l.split_whitespace().next())
         .collect();
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, codes);
+    // Then vpclint's own codes, so that every result has a descriptor.
+    let own = [
+        "VPCLINT001",
+        "VPCLINT002",
+        "VPCLINT003",
+        "PARSE001",
+        "PARSE002",
+        "PARSE003",
+        "PARSE004",
+    ];
+    assert_eq!(ids, [codes.as_slice(), own.as_slice()].concat());
+    // Every rule has a security-severity GitHub can rank by.
+    for r in rules {
+        let score: f64 = r["properties"]["security-severity"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{} has no security-severity", r["id"]))
+            .parse()
+            .unwrap();
+        assert!((0.0..=10.0).contains(&score), "{r:#?}");
+    }
 
     let nacl002 = rules.iter().find(|r| r["id"] == "NACL002").unwrap();
     assert_eq!(nacl002["name"], "nacl-shadowed-rule");
@@ -277,8 +307,8 @@ fn sarif_driver_lists_every_rule_with_its_documentation() {
         serde_json::json!(["nacl", "network", "correctness"])
     );
     assert_eq!(nacl002["properties"]["precision"], "very-high");
-    // Not tagged security: no security-severity.
-    assert!(nacl002["properties"].get("security-severity").is_none());
+    // Not tagged security: ranked below a security rule of the same severity.
+    assert_eq!(nacl002["properties"]["security-severity"], "6.0");
 
     let sg001 = rules.iter().find(|r| r["id"] == "SG001").unwrap();
     assert_eq!(sg001["properties"]["security-severity"], "8.0");
@@ -336,7 +366,7 @@ fn sarif_results_have_rule_level_region_and_related_locations() {
         serde_json::json!([{
             "id": 0,
             "physicalLocation": {
-                "artifactLocation": {"uri": "fixtures/terraform/nacl002_deny_behind_allow_all/main.tf"},
+                "artifactLocation": {"uri": "fixtures/terraform/nacl002_deny_behind_allow_all/main.tf", "uriBaseId": "%SRCROOT%"},
                 "region": {"startLine": 50, "startColumn": 3, "endLine": 57, "endColumn": 4}
             },
             "message": {"text": "rule 100 (allow all traffic from 0.0.0.0/0) matches this traffic first"}
@@ -726,7 +756,19 @@ fn sarif_and_junit_list_only_the_enabled_rules() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["NACL002"]);
+    assert_eq!(
+        ids,
+        [
+            "NACL002",
+            "VPCLINT001",
+            "VPCLINT002",
+            "VPCLINT003",
+            "PARSE001",
+            "PARSE002",
+            "PARSE003",
+            "PARSE004"
+        ]
+    );
     let results = run0["results"].as_array().unwrap();
     assert_eq!(results.len(), 2);
     assert!(results
