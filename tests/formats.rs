@@ -635,9 +635,10 @@ fn junit_has_a_suite_per_rule_failures_for_findings_and_passes_otherwise() {
     let out = run(&["check", NACL002, "--format", "junit"]);
     assert_eq!(out.code, 1);
     let els = parse_xml(&out.stdout);
+    // Rule suites: the testsuites whose name is `CODE name` (per-file suites are paths).
     let suites: Vec<&str> = els
         .iter()
-        .filter(|e| e.0 == "testsuite")
+        .filter(|e| e.0 == "testsuite" && !e.1.iter().any(|(k, _)| k == "file"))
         .map(|e| attr(e, "name"))
         .collect();
     let rules = run(&["rules"]).stdout;
@@ -652,22 +653,29 @@ fn junit_has_a_suite_per_rule_failures_for_findings_and_passes_otherwise() {
         .unwrap();
     assert_eq!(attr(&els[i], "tests"), "2");
     assert_eq!(attr(&els[i], "failures"), "2");
-    assert_eq!(els[i + 1].0, "testcase");
+    // One suite per file, with the `file` attribute (junit-10.xsd has it on testsuite).
+    let file = "fixtures/terraform/nacl002_deny_behind_allow_all/main.tf";
+    assert_eq!(els[i + 1].0, "testsuite");
+    assert_eq!(attr(&els[i + 1], "file"), file);
+    assert_eq!(attr(&els[i + 1], "name"), file);
+    assert_eq!(attr(&els[i + 1], "tests"), "2");
+    assert_eq!(els[i + 2].0, "testcase");
+    // No line numbers in test names: they stay when code moves.
     assert_eq!(
-        attr(&els[i + 1], "name"),
-        "aws_network_acl.public (fixtures/terraform/nacl002_deny_behind_allow_all/main.tf:59:3)"
+        attr(&els[i + 2], "name"),
+        "aws_network_acl.public: inbound rule 110 (deny tcp/22 from 0.0.0.0/0)"
     );
+    assert_eq!(attr(&els[i + 2], "classname"), "NACL002 nacl-shadowed-rule");
+    assert_eq!(els[i + 3].0, "failure");
+    assert_eq!(attr(&els[i + 3], "type"), "error");
     assert_eq!(
-        attr(&els[i + 1], "file"),
-        "fixtures/terraform/nacl002_deny_behind_allow_all/main.tf"
-    );
-    assert_eq!(attr(&els[i + 1], "line"), "59");
-    assert_eq!(els[i + 2].0, "failure");
-    assert_eq!(attr(&els[i + 2], "type"), "error");
-    assert_eq!(
-        attr(&els[i + 2], "message"),
+        attr(&els[i + 3], "message"),
         "`aws_network_acl.public` inbound rule 110 (deny tcp/22 from 0.0.0.0/0) never takes effect: rule 100 allows that traffic first"
     );
+    // The position is in the failure text.
+    assert!(out
+        .stdout
+        .contains(&format!("{file}:59:3: `aws_network_acl.public` inbound")));
     // A rule without findings passes once.
     let j = els
         .iter()
@@ -679,6 +687,129 @@ fn junit_has_a_suite_per_rule_failures_for_findings_and_passes_otherwise() {
     assert!(!out.stdout.contains("vpclint-input"));
     // Quotes in messages are escaped, and the text keeps the help.
     assert!(out.stdout.contains("&quot;aws_flow_log&quot;"));
+}
+
+#[test]
+fn junit_notes_pass_and_vpclint_diagnostics_are_included() {
+    let s = Scratch::new("junit-notes");
+    s.write(
+        "main.tf",
+        format!(
+            "# vpclint:ignore FLOW001\n{}",
+            fixture_text("nacl002_deny_behind_allow_all")
+        ),
+    );
+    let out = s.cmd(&["check", "--format", "junit"]);
+    let els = parse_xml(&out.stdout);
+    let i = els
+        .iter()
+        .position(|e| {
+            e.0 == "testsuite" && attr(e, "name") == "VPCLINT001 suppression-without-reason"
+        })
+        .unwrap_or_else(|| panic!("no VPCLINT001 suite:\n{}", out.stdout));
+    assert_eq!(attr(&els[i], "failures"), "1");
+    // A note (FLOW004 on a fixture with a note) is a passing testcase with system-out.
+    let out = run(&[
+        "check",
+        "fixtures/terraform/flow_accept_only_custom_format",
+        "--format",
+        "junit",
+    ]);
+    let json = run(&[
+        "check",
+        "fixtures/terraform/flow_accept_only_custom_format",
+        "--format",
+        "json",
+    ]);
+    let doc: J = serde_json::from_str(&json.stdout).unwrap();
+    let notes: Vec<&J> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "note")
+        .collect();
+    assert!(!notes.is_empty(), "the fixture has a note: {}", json.stdout);
+    let failures: usize = parse_xml(&out.stdout)
+        .iter()
+        .filter(|e| e.0 == "failure")
+        .count();
+    assert_eq!(
+        failures,
+        doc["findings"].as_array().unwrap().len() - notes.len()
+    );
+    assert_eq!(
+        out.stdout.matches("<system-out>note: ").count(),
+        notes.len()
+    );
+}
+
+fn have_xmlschema() -> bool {
+    let have = std::process::Command::new("python3")
+        .args(["-c", "import xmlschema"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have xmlschema (pip install xmlschema)"
+        );
+        println!(
+            "skipped: python3 -m pip install xmlschema to validate JUnit against junit-10.xsd"
+        );
+    }
+    have
+}
+
+/// Validates JUnit XML documents against Jenkins' junit-10.xsd with xmlschema (PyPI), in
+/// one run of tests/assets/validate_junit.py; returns its report, or None when valid.
+fn junit_errors(docs: &[(String, String)]) -> Option<String> {
+    let dir = Scratch::new("junit-xsd");
+    let mut cmd = std::process::Command::new("python3");
+    cmd.arg("tests/assets/validate_junit.py");
+    for (i, (_, xml)) in docs.iter().enumerate() {
+        let name = format!("report-{i}.xml");
+        dir.write(&name, xml);
+        cmd.arg(dir.dir.join(name));
+    }
+    let out = cmd.output().unwrap();
+    (!out.status.success()).then(|| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+#[test]
+fn junit_validates_against_jenkins_junit_10_xsd() {
+    // CI installs xmlschema (.ci/run) and fails without it; elsewhere this is skipped.
+    if !have_xmlschema() {
+        return;
+    }
+    let mut docs: Vec<(String, String)> = fixture_dirs()
+        .iter()
+        .map(|dir| {
+            let out = run(&["check", dir.to_str().unwrap(), "--format", "junit"]);
+            (dir.display().to_string(), out.stdout)
+        })
+        .collect();
+    let s = Scratch::new("junit-xsd-problems");
+    s.write(
+        "main.tf",
+        "resource \"aws_vpc\" \"x\" {\n  cidr_block = <\n",
+    );
+    docs.push((
+        "input error".into(),
+        s.cmd(&["check", "--format", "junit"]).stdout,
+    ));
+    if let Some(errors) = junit_errors(&docs) {
+        panic!("not valid against junit-10.xsd:\n{errors}");
+    }
+    // The schema is strict: the attributes vpclint used to put on testcase are refused.
+    let old = "<testsuites><testsuite name=\"a\" tests=\"1\" failures=\"0\" errors=\"0\"><testcase name=\"x\" file=\"main.tf\" line=\"3\"/></testsuite></testsuites>";
+    let errors = junit_errors(&[("old".into(), old.into())]).expect("refused");
+    assert!(errors.contains("'file' attribute not allowed"), "{errors}");
 }
 
 #[test]
@@ -698,7 +829,7 @@ fn junit_input_errors_are_error_testcases() {
     assert_eq!(attr(&els[i], "errors"), "1");
     assert_eq!(attr(&els[0], "errors"), "1");
     assert_eq!(els[i + 1].0, "testcase");
-    assert!(attr(&els[i + 1], "name").starts_with("PARSE001 main.tf:"));
+    assert_eq!(attr(&els[i + 1], "name"), "PARSE001 main.tf");
     assert_eq!(els[i + 2].0, "error");
     assert_eq!(attr(&els[i + 2], "type"), "PARSE001");
 }
