@@ -913,3 +913,337 @@ fn sarif_and_junit_list_only_the_enabled_rules() {
         .filter(|e| e.0 == "testsuite")
         .all(|e| !attr(e, "name").starts_with("FLOW001 ")));
 }
+
+// ---------------------------------------------------------------------------
+// Hostile input: no format lets input-derived text start a line, carry control
+// characters to a terminal or CI log, or break the document's syntax.
+
+/// A name that tries to start a GitHub workflow command, recolor the log and reverse text.
+const HOSTILE: &str = "evil\n::add-mask::X\u{1b}[31m%:,\r\u{202e}";
+
+const FORMATS: [&str; 7] = [
+    "human", "concise", "github", "json", "sarif", "junit", "gitlab",
+];
+
+/// A Terraform tree whose resource labels, descriptions and comments are hostile (HCL
+/// escapes, and raw ESC bytes in the file itself).
+fn hostile_terraform(s: &Scratch) {
+    s.write(
+        "main.tf",
+        "# a comment with a raw \u{1b}[2J escape\n\
+         resource \"aws_vpc\" \"evil\\n::add-mask::X\\u001b[31m%:,\\r\\u202e\" {\n  cidr_block = \"10.0.0.0/16\"\n}\n\
+         resource \"aws_security_group\" \"evil\\n::warning::Y\" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n    description = \"raw \u{1b}]0;title\u{7} and \\n::error::Z\"\n  }\n}\n",
+    );
+}
+
+/// An export snapshot whose security group names are hostile.
+fn hostile_exports(s: &Scratch) {
+    let src = Path::new("fixtures/exports/sg_all_traffic_and_ranges");
+    for e in std::fs::read_dir(src).unwrap() {
+        let path = e.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let mut doc: J = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        if name == "describe-security-groups.json" {
+            for g in doc["SecurityGroups"].as_array_mut().unwrap() {
+                if g["GroupName"] != "default" {
+                    g["GroupName"] = J::String(HOSTILE.into());
+                }
+            }
+        }
+        s.write(
+            &format!("snap/{name}"),
+            serde_json::to_string_pretty(&doc).unwrap(),
+        );
+    }
+}
+
+fn assert_safe(format: &str, out: &str, what: &str) {
+    let ctx = || format!("{what}, --format {format}:\n{out}");
+    assert!(!out.contains('\u{1b}'), "raw ESC in {}", ctx());
+    assert!(!out.contains('\r'), "raw CR in {}", ctx());
+    assert!(!out.contains('\u{7}'), "raw BEL in {}", ctx());
+    for line in out.lines() {
+        if format == "github" {
+            // Every line is one of vpclint's own commands.
+            assert!(
+                ["::error ", "::warning ", "::notice "]
+                    .iter()
+                    .any(|c| line.starts_with(c)),
+                "line {line:?} in {}",
+                ctx()
+            );
+            // Properties cannot be ended early: the only `::` after the command is the
+            // one that starts the message.
+            let props = &line[2..line[2..].find("::").unwrap() + 2];
+            assert!(
+                !props.contains('\n') && !props.contains("add-mask"),
+                "{line}"
+            );
+        } else {
+            assert!(
+                !line.trim_start().starts_with("::"),
+                "line {line:?} in {}",
+                ctx()
+            );
+        }
+    }
+    match format {
+        "json" | "sarif" | "gitlab" => {
+            let _: J = serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {}", ctx()));
+        }
+        "junit" => {
+            parse_xml(out);
+        }
+        "human" | "concise" => {
+            assert!(!out.contains('\u{202e}'), "bidi override in {}", ctx());
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn hostile_names_are_escaped_in_every_format_from_terraform_and_exports() {
+    let tf = Scratch::new("hostile-tf");
+    hostile_terraform(&tf);
+    let ex = Scratch::new("hostile-exports");
+    hostile_exports(&ex);
+    let mut junit = Vec::new();
+    for (s, what, path) in [(&tf, "terraform", "."), (&ex, "exports", "snap")] {
+        for format in FORMATS {
+            let out = s.cmd(&["check", path, "--format", format, "--color", "never"]);
+            assert!(
+                out.code == 1,
+                "{what} {format}: {}{}",
+                out.stdout,
+                out.stderr
+            );
+            assert_safe(format, &out.stdout, what);
+            assert_safe("human", &out.stderr, what);
+            if format == "junit" {
+                junit.push((what.to_string(), out.stdout.clone()));
+            }
+            if format == "json" {
+                // Escaped by JSON, not lost: the exact name comes back.
+                let doc: J = serde_json::from_str(&out.stdout).unwrap();
+                let resources: Vec<&str> = doc["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f["resource"].as_str().unwrap())
+                    .collect();
+                assert!(
+                    resources.iter().any(|r| r.contains(HOSTILE)
+                        || r.contains("evil\n::add-mask::X\u{1b}[31m%:,\r\u{202e}")),
+                    "{resources:?}"
+                );
+            }
+        }
+        // The human output shows the characters as escapes.
+        let human = s.cmd(&["check", path, "--color", "never"]).stdout;
+        assert!(
+            human.contains("evil\\n::add-mask::X\\x1b[31m%:,\\r\\u{202e}"),
+            "{what}:\n{human}"
+        );
+        let github = s.cmd(&["check", path, "--format", "github"]).stdout;
+        assert!(
+            github.contains("evil%0A::add-mask::X\\x1b[31m%25:,%0D\\u{202e}"),
+            "{what}:\n{github}"
+        );
+    }
+    // The raw ESC of the .tf file is shown as an escape in the snippet.
+    let human = tf.cmd(&["check", "--color", "never"]).stdout;
+    assert!(human.contains("raw \\x1b]0;title\\x07"), "{human}");
+    if have_xmlschema() {
+        if let Some(errors) = junit_errors(&junit) {
+            panic!("hostile JUnit not valid against junit-10.xsd:\n{errors}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// GitLab Code Quality and concise
+
+#[test]
+fn gitlab_issues_have_the_fields_gitlab_reads() {
+    let out = run(&["check", NACL002, "--format", "gitlab"]);
+    assert_eq!(out.code, 1);
+    let doc = sarif_of(&out);
+    let issues = doc.as_array().expect("a JSON array");
+    assert_eq!(issues.len(), 3);
+    let severities = ["info", "minor", "major", "critical", "blocker"];
+    let mut fingerprints = std::collections::BTreeSet::new();
+    for i in issues {
+        assert!(i["description"].as_str().is_some_and(|d| !d.is_empty()));
+        assert!(i["check_name"].as_str().is_some());
+        assert!(severities.contains(&i["severity"].as_str().unwrap()), "{i}");
+        assert!(fingerprints.insert(i["fingerprint"].as_str().unwrap().to_string()));
+        assert!(i["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
+        assert_eq!(
+            i["location"]["path"],
+            "fixtures/terraform/nacl002_deny_behind_allow_all/main.tf"
+        );
+    }
+    let nacl = &issues[1];
+    assert_eq!(nacl["check_name"], "NACL002");
+    assert_eq!(nacl["severity"], "critical");
+    assert_eq!(nacl["location"]["lines"]["begin"], 59);
+    assert_eq!(
+        nacl["description"],
+        "NACL002 nacl-shadowed-rule: `aws_network_acl.public` inbound rule 110 (deny tcp/22 from 0.0.0.0/0) never takes effect: rule 100 allows that traffic first"
+    );
+}
+
+#[test]
+fn gitlab_fingerprints_survive_moved_lines_and_paths_are_repo_relative() {
+    let s = Scratch::new("gitlab-move");
+    std::fs::create_dir_all(s.dir.join(".git")).unwrap();
+    let text = fixture_text("nacl002_deny_behind_allow_all");
+    s.write("net/main.tf", &text);
+    let sub = s.dir.join("net");
+    let first = run_cmd(
+        vpclint()
+            .current_dir(&sub)
+            .args(["check", "--format", "gitlab"]),
+    );
+    s.write("net/main.tf", format!("\n\n\n# moved\n{text}"));
+    let second = run_cmd(
+        vpclint()
+            .current_dir(&sub)
+            .args(["check", "--format", "gitlab"]),
+    );
+    let (a, b) = (sarif_of(&first), sarif_of(&second));
+    let prints = |d: &J| -> Vec<String> {
+        d.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["fingerprint"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(prints(&a), prints(&b));
+    assert_eq!(
+        a[1]["location"]["lines"]["begin"].as_u64().unwrap() + 4,
+        b[1]["location"]["lines"]["begin"].as_u64().unwrap()
+    );
+    // Relative to the repository root, not to the current directory (net/).
+    assert_eq!(a[0]["location"]["path"], "net/main.tf");
+    // SARIF too.
+    let sarif = run_cmd(
+        vpclint()
+            .current_dir(&sub)
+            .args(["check", "--format", "sarif"]),
+    );
+    let doc = sarif_of(&sarif);
+    let art = &doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(art["uri"], "net/main.tf");
+    assert_eq!(art["uriBaseId"], "%SRCROOT%");
+    let base = doc["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    let root = std::fs::canonicalize(&s.dir).unwrap();
+    assert_eq!(base, format!("file://{}/", root.display()));
+}
+
+#[test]
+fn concise_is_one_line_per_finding() {
+    let out = run(&["check", NACL002, "--format", "concise", "--quiet"]);
+    assert_eq!(out.code, 1);
+    let f = "fixtures/terraform/nacl002_deny_behind_allow_all/main.tf";
+    assert_eq!(
+        out.stdout,
+        format!(
+            "{f}:32:1: FLOW001 `aws_vpc.main` has no flow log: neither the VPC nor its only subnet has one\n\
+             {f}:59:3: NACL002 `aws_network_acl.public` inbound rule 110 (deny tcp/22 from 0.0.0.0/0) never takes effect: rule 100 allows that traffic first\n\
+             {f}:77:3: NACL002 `aws_network_acl.public` outbound rule 110 (deny tcp/25 to 0.0.0.0/0) never takes effect: rule 100 allows that traffic first\n"
+        )
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Writing the report
+
+#[test]
+fn a_failed_write_to_stdout_exits_2_with_a_message() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    for format in FORMATS {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_vpclint"))
+            .args(["check", NACL002, "--format", format])
+            .stdout(full)
+            .output()
+            .unwrap();
+        let out = Out {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::new(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        };
+        assert_eq!(out.code, 2, "{format}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("vpclint: cannot write to stdout"),
+            "{}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn output_is_replaced_atomically_and_kept_when_writing_fails() {
+    let s = Scratch::new("atomic");
+    s.write("report.sarif", "previous");
+    let target = s.dir.join("report.sarif");
+    let out = run(&[
+        "check",
+        NACL002,
+        "--format",
+        "sarif",
+        "--output",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let _: J = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    // No temporary file is left beside it.
+    let names: Vec<String> = std::fs::read_dir(&s.dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["report.sarif"]);
+    // A directory where the file should be: exit 2, a message, nothing else touched.
+    let dir_target = s.dir.join("sub");
+    std::fs::create_dir_all(dir_target.join("x")).unwrap();
+    let out = run(&["check", NACL002, "--output", dir_target.to_str().unwrap()]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("cannot write"), "{}", out.stderr);
+    assert!(dir_target.join("x").is_dir());
+}
+
+#[test]
+fn exit_zero_and_write_baseline_summary() {
+    let out = run(&["check", NACL002, "--exit-zero"]);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.contains("3 errors"));
+    let s = Scratch::new("exit-zero");
+    s.write(
+        "bad/main.tf",
+        "resource \"aws_vpc\" \"x\" {\n  cidr_block = <\n",
+    );
+    assert_eq!(s.cmd(&["check", "--exit-zero"]).code, 2);
+    let baseline = s.dir.join("baseline.json");
+    let out = run(&[
+        "check",
+        NACL002,
+        "--write-baseline",
+        baseline.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0);
+    assert_eq!(
+        out.stdout,
+        format!(
+            "vpclint: wrote 3 findings to the baseline {}\n",
+            baseline.display()
+        )
+    );
+}
