@@ -128,7 +128,10 @@ pub fn check_run(opts: &CheckOptions) -> CheckRun {
             .map(|c| {
                 config::canonical_code(c).ok_or_else(|| Problem {
                     code: PARSE_CONFIG,
-                    message: format!("{flag}: no rule `{c}` (`vpclint rules` lists them)"),
+                    message: format!(
+                        "{flag}: no rule `{c}`{} (`vpclint rules` lists them)",
+                        config::did_you_mean(c)
+                    ),
                     location: None,
                     path: None,
                 })

@@ -18,7 +18,7 @@ use vpclint::rules;
 /// A linter for AWS network configuration: NACLs, security groups, flow logs and IAM,
 /// in Terraform and in AWS CLI exports.
 #[derive(Parser, Debug)]
-#[command(name = "vpclint", version, about, propagate_version = true)]
+#[command(name = "vpclint", version = env!("VPCLINT_VERSION"), about, propagate_version = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -364,7 +364,10 @@ fn explain(code: &str) -> ExitCode {
         );
     }
     let Some(r) = rules::find(code) else {
-        eprintln!("vpclint: no rule `{code}`; `vpclint rules` lists them");
+        eprintln!(
+            "vpclint: no rule `{code}`{}; `vpclint rules` lists them",
+            vpclint::config::did_you_mean(code)
+        );
         return ExitCode::from(2);
     };
     let m = &r.meta;

@@ -53,6 +53,8 @@ pub const DIAGNOSTICS: &[(&str, &str, Severity, &str, &str)] = &[
 #[derive(Debug)]
 struct Directive {
     line: usize,
+    /// `vpclint:ignore-file`: every finding of the codes in this file.
+    file_level: bool,
     location: Location,
     codes: Vec<&'static str>,
     reason: Option<String>,
@@ -97,8 +99,18 @@ fn directives(file: &Arc<SourceFile>, problems: &mut Vec<Problem>) -> Vec<Direct
     for (i, raw) in file.text.split_inclusive('\n').enumerate() {
         let start = offset;
         offset += raw.len();
-        let Some(body) = comment_text(raw).and_then(|c| c.strip_prefix("vpclint:ignore")) else {
-            continue;
+        let comment = comment_text(raw);
+        let (body, file_level) = match comment.and_then(|c| c.strip_prefix("vpclint:ignore-file")) {
+            Some(b) => (b, true),
+            None => match comment.and_then(|c| c.strip_prefix("vpclint:ignore")) {
+                Some(b) => (b, false),
+                None => continue,
+            },
+        };
+        let directive = if file_level {
+            "vpclint:ignore-file"
+        } else {
+            "vpclint:ignore"
         };
         let line_text = raw.trim_end_matches(['\n', '\r']);
         let lead = line_text.len() - line_text.trim_start().len();
@@ -117,7 +129,12 @@ fn directives(file: &Arc<SourceFile>, problems: &mut Vec<Problem>) -> Vec<Direct
         {
             match config::canonical_code(c) {
                 Some(code) => codes.push(code),
-                None => bad = Some(format!("`vpclint:ignore` names no rule `{c}`")),
+                None => {
+                    bad = Some(format!(
+                        "`{directive}` names no rule `{c}`{}",
+                        config::did_you_mean(c)
+                    ))
+                }
             }
         }
         let mut reason = None;
@@ -130,14 +147,12 @@ fn directives(file: &Arc<SourceFile>, problems: &mut Vec<Problem>) -> Vec<Direct
                     None => bad = Some(format!("`until={v}` is not a date (YYYY-MM-DD)")),
                 },
                 _ => {
-                    bad = Some(format!(
-                        "`vpclint:ignore` has no option `{k}` (reason, until)"
-                    ))
+                    bad = Some(format!("`{directive}` has no option `{k}` (reason, until)"))
                 }
             }
         }
         if codes.is_empty() && bad.is_none() {
-            bad = Some("`vpclint:ignore` names no rule".to_string());
+            bad = Some(format!("`{directive}` names no rule"));
         }
         if let Some(message) = bad {
             problems.push(Problem::at(PARSE_CONFIG, message, location));
@@ -145,6 +160,7 @@ fn directives(file: &Arc<SourceFile>, problems: &mut Vec<Problem>) -> Vec<Direct
         }
         out.push(Directive {
             line: i + 1,
+            file_level,
             location,
             codes,
             reason,
@@ -185,7 +201,9 @@ impl TfFile {
             enclosing_starts(body, offset, &mut starts);
         }
         let lines: Vec<&str> = self.file.text.lines().collect();
-        let mut out = Vec::new();
+        let mut out: Vec<usize> = (0..self.directives.len())
+            .filter(|&i| self.directives[i].file_level)
+            .collect();
         for s in starts {
             let (line, _) = self.file.line_col(s);
             let mut l = line;
@@ -196,7 +214,7 @@ impl TfFile {
                     break;
                 }
                 for (i, d) in self.directives.iter().enumerate() {
-                    if d.line == l && !out.contains(&i) {
+                    if d.line == l && !d.file_level && !out.contains(&i) {
                         out.push(i);
                     }
                 }
@@ -234,6 +252,24 @@ fn meta_finding(
         label: Some("this suppression".to_string()),
         help: None,
         related: Vec::new(),
+    }
+}
+
+/// VPCLINT001's help: the suppression with a reason, ready to paste.
+fn corrected(location: &Location, comment: bool) -> String {
+    const REASON: &str = "why this risk is accepted";
+    let text = location
+        .file
+        .text
+        .get(location.span.clone())
+        .unwrap_or("")
+        .trim_end();
+    if comment {
+        // `reason=""` (empty) counts as none: replace it rather than add a second one.
+        let base = text.replace(" reason=\"\"", "");
+        format!("give the reason in the comment:\n{base} reason=\"{REASON}\"")
+    } else {
+        format!("give the entry a reason:\n  reason: \"{REASON}\"")
     }
 }
 
@@ -332,12 +368,14 @@ pub fn apply(
                       kind: &str| {
         let list = codes.join(", ");
         if reason.is_none() {
-            kept.push(meta_finding(
+            let mut f = meta_finding(
                 WITHOUT_REASON,
                 Severity::Warning,
                 location,
                 format!("{kind} of {list} has no reason, so it does not suppress anything"),
-            ));
+            );
+            f.help = Some(corrected(location, kind == "suppression"));
+            kept.push(f);
         } else if let Some((y, m, d)) = until.filter(|_| expired(until)) {
             kept.push(meta_finding(
                 EXPIRED,
