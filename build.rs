@@ -32,7 +32,9 @@ fn main() {
         }
         if let Some(r) = git(&["symbolic-ref", "-q", "HEAD"]) {
             let common = git(&["rev-parse", "--git-common-dir"]).unwrap_or(dir.clone());
-            let common = std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default()).join(common);
+            let common =
+                std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default())
+                    .join(common);
             let p = common.join(&r);
             if p.exists() {
                 println!("cargo:rerun-if-changed={}", p.display());

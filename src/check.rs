@@ -179,7 +179,8 @@ pub fn check_run(opts: &CheckOptions) -> CheckRun {
         });
         filter
     });
-    let (mut report, tf_files) = run_rules(opts, &settings, var_files, &enabled, exclude.as_ref());
+    let (mut report, tf_files, module_calls) =
+        run_rules(opts, &settings, var_files, &enabled, exclude.as_ref());
 
     if let Some(excluded_path) = &exclude {
         // Excluded files that a root module calls are evaluated, but their findings and
@@ -207,6 +208,7 @@ pub fn check_run(opts: &CheckOptions) -> CheckRun {
             today: config::today(),
             report_unused: opts.report_unused_ignores,
             enabled: &enabled_codes,
+            module_calls: &module_calls,
         },
         &mut report.problems,
     );
@@ -259,14 +261,18 @@ pub fn check(opts: &CheckOptions) -> Report {
     check_run(opts).report
 }
 
-/// Runs the given rules; returns the report (unsorted findings) and the Terraform files read.
+/// Module instances and their `module` blocks (see `Model::module_calls`).
+type ModuleCalls = Vec<(String, crate::source::Location)>;
+
+/// Runs the given rules; returns the report (unsorted findings), the Terraform files read
+/// and the module instances.
 fn run_rules(
     opts: &CheckOptions,
     settings: &Settings,
     var_files: Vec<PathBuf>,
     enabled: &[&'static RuleEntry],
     exclude: Option<&PathFilter>,
-) -> (Report, Vec<Arc<SourceFile>>) {
+) -> (Report, Vec<Arc<SourceFile>>, ModuleCalls) {
     let paths = if opts.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -345,6 +351,7 @@ fn run_rules(
         ..Report::default()
     };
     let mut tf_files: Vec<Arc<SourceFile>> = Vec::new();
+    let mut module_calls: ModuleCalls = Vec::new();
     let mut sources: std::collections::HashMap<PathBuf, Vec<crate::model::Model>> =
         std::collections::HashMap::new();
     for (i, model) in models.iter().enumerate() {
@@ -371,13 +378,14 @@ fn run_rules(
         report.findings.extend(found);
         report.unknowns.extend(model.unknowns.iter().cloned());
         report.notes.extend(model.notes.iter().cloned());
+        module_calls.extend(model.module_calls.iter().cloned());
         for (_, loc) in model.resource_locations() {
             if !tf_files.iter().any(|f| Arc::ptr_eq(f, &loc.file)) {
                 tf_files.push(Arc::clone(&loc.file));
             }
         }
     }
-    (report, tf_files)
+    (report, tf_files, module_calls)
 }
 
 /// The nearest enclosing directory holding `.git`, if any.

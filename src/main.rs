@@ -1,6 +1,6 @@
 //! The `vpclint` command.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +38,13 @@ enum Command {
     },
     /// Write a commented default .vpclint.yaml in the current directory.
     Init,
+    /// Print a shell completion script (e.g. `vpclint completions bash > /etc/bash_completion.d/vpclint`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `vpclint man > vpclint.1`.
+    Man,
 }
 
 #[derive(clap::Args, Debug)]
@@ -413,6 +420,19 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "vpclint", &mut buf);
+            print(&String::from_utf8_lossy(&buf), ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut buf) {
+                eprintln!("vpclint: cannot render the man page: {e}");
+                return ExitCode::from(2);
+            }
+            print(&String::from_utf8_lossy(&buf), ExitCode::SUCCESS)
+        }
         Command::Check(args) => run_check(args),
         Command::Rules => list_rules(),
         Command::Explain { code } => explain(&code),

@@ -146,9 +146,7 @@ fn directives(file: &Arc<SourceFile>, problems: &mut Vec<Problem>) -> Vec<Direct
                     Some(d) => until = Some(d),
                     None => bad = Some(format!("`until={v}` is not a date (YYYY-MM-DD)")),
                 },
-                _ => {
-                    bad = Some(format!("`{directive}` has no option `{k}` (reason, until)"))
-                }
+                _ => bad = Some(format!("`{directive}` has no option `{k}` (reason, until)")),
             }
         }
         if codes.is_empty() && bad.is_none() {
@@ -234,6 +232,9 @@ pub struct SuppressOptions<'a> {
     pub report_unused: bool,
     /// Rules that ran (an unused suppression of a rule that did not run is not reported).
     pub enabled: &'a BTreeSet<&'static str>,
+    /// Module instances (address prefix) and their `module` blocks: a suppression above the
+    /// block covers what the instance creates.
+    pub module_calls: &'a [(String, Location)],
 }
 
 fn meta_finding(
@@ -304,6 +305,9 @@ pub fn apply(
     for f in files {
         add_file(f, &mut tf);
     }
+    for (_, l) in opts.module_calls {
+        add_file(&l.file, &mut tf);
+    }
     for f in &findings {
         if let Some(l) = &f.location {
             add_file(&l.file, &mut tf);
@@ -330,6 +334,17 @@ pub fn apply(
                         .is_some_and(|p| !p.file.path.extension().is_some_and(|e| e == "tf"))
                         && l.file.path.extension().is_some_and(|e| e == "tf")
                 }),
+        );
+        // The `module` blocks of the module instances that created the resource.
+        locations.extend(
+            opts.module_calls
+                .iter()
+                .filter(|(prefix, _)| {
+                    f.resource
+                        .strip_prefix(prefix.as_str())
+                        .is_some_and(|rest| rest.starts_with('.'))
+                })
+                .map(|(_, l)| l),
         );
         let mut suppressed = false;
         for loc in locations {

@@ -1247,3 +1247,196 @@ fn exit_zero_and_write_baseline_summary() {
         )
     );
 }
+
+// ---------------------------------------------------------------------------
+// Conveniences
+
+fn codes_of(out: &Out) -> Vec<String> {
+    let doc = sarif_of(out);
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn ignore_file_suppresses_a_code_in_its_file_only() {
+    let text = fixture_text("nacl002_deny_behind_allow_all");
+    let s = Scratch::new("ignore-file");
+    s.write(
+        "a/main.tf",
+        format!("# vpclint:ignore-file NACL002 reason=\"legacy ACL, ticket NET-9\"\n{text}"),
+    )
+    .write("b/main.tf", &text);
+    let a = s.cmd(&["check", "a", "--format", "json"]);
+    assert_eq!(codes_of(&a), ["FLOW001"], "{}", a.stdout);
+    let b = s.cmd(&["check", "b", "--format", "json"]);
+    assert_eq!(codes_of(&b), ["FLOW001", "NACL002", "NACL002"]);
+    // Without a reason it does not suppress, like a line comment.
+    s.write(
+        "c/main.tf",
+        format!("# vpclint:ignore-file NACL002\n{text}"),
+    );
+    let c = s.cmd(&["check", "c", "--format", "json"]);
+    assert_eq!(
+        codes_of(&c),
+        ["VPCLINT001", "FLOW001", "NACL002", "NACL002"],
+        "{}",
+        c.stdout
+    );
+    // Its help is the corrected comment.
+    let doc = sarif_of(&c);
+    assert_eq!(
+        doc["findings"][0]["help"],
+        "give the reason in the comment:\n# vpclint:ignore-file NACL002 reason=\"why this risk is accepted\""
+    );
+    // A mistyped code is an error that suggests the right one.
+    s.write(
+        "d/main.tf",
+        format!("# vpclint:ignore-file NACL02 reason=\"x\"\n{text}"),
+    );
+    let d = s.cmd(&["check", "d", "--format", "concise"]);
+    assert_eq!(d.code, 2);
+    assert!(
+        d.stdout.contains("d/main.tf:1:1: PARSE004 `vpclint:ignore-file` names no rule `NACL02` (did you mean `NACL002`?)"),
+        "{}",
+        d.stdout
+    );
+}
+
+#[test]
+fn mistyped_rule_codes_get_a_suggestion_everywhere() {
+    let out = run(&["explain", "NACL02"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("did you mean `NACL002`?"),
+        "{}",
+        out.stderr
+    );
+    let out = run(&["check", NACL002, "--ignore", "nacl-shadowd-rule"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stdout.contains("did you mean `nacl-shadowed-rule`?"),
+        "{}",
+        out.stdout
+    );
+    let s = Scratch::new("dym-config");
+    s.write(".vpclint.yaml", "rules:\n  SG0001:\n    enabled: false\n")
+        .write("main.tf", fixture_text("nacl002_deny_behind_allow_all"));
+    let out = s.cmd(&["check", "--format", "concise"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stdout.contains("did you mean `SG001`?"),
+        "{}",
+        out.stdout
+    );
+    // Nothing close: no suggestion.
+    let out = run(&["explain", "WHATEVER"]);
+    assert!(!out.stderr.contains("did you mean"), "{}", out.stderr);
+    // Flags too (clap).
+    let out = run(&["check", "--exit-zeor"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--exit-zero"), "{}", out.stderr);
+}
+
+#[test]
+fn version_names_the_commit_in_a_git_checkout() {
+    let out = run(&["--version"]);
+    assert_eq!(out.code, 0);
+    let v = out.stdout.trim();
+    let prefix = format!("vpclint {}", env!("CARGO_PKG_VERSION"));
+    assert!(v.starts_with(&prefix), "{v}");
+    let git = std::process::Command::new("git")
+        .args(["log", "-1", "--format=%h", "--abbrev=12"])
+        .output();
+    if let Some(g) = git.ok().filter(|g| g.status.success()) {
+        let commit = String::from_utf8_lossy(&g.stdout).trim().to_string();
+        // Built from this checkout: ` (COMMIT DATE)` (the commit may be older than HEAD
+        // when HEAD moved since the build).
+        let rest = &v[prefix.len()..];
+        assert!(
+            rest.starts_with(" (") && rest.ends_with(')') && rest.len() == commit.len() + 14,
+            "{v} vs {commit}"
+        );
+    }
+}
+
+#[test]
+fn completions_and_man_page() {
+    for (shell, marker) in [
+        ("bash", "_vpclint()"),
+        ("zsh", "#compdef vpclint"),
+        ("fish", "complete -c vpclint"),
+        ("powershell", "Register-ArgumentCompleter"),
+        ("elvish", "edit:completion:arg-completer[vpclint]"),
+    ] {
+        let out = run(&["completions", shell]);
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        assert!(out.stdout.contains(marker), "{shell}:\n{}", out.stdout);
+        // The subcommands and the new flags are completed.
+        assert!(out.stdout.contains("exit-zero"), "{shell}");
+    }
+    assert_eq!(run(&["completions", "tcsh"]).code, 2);
+    let man = run(&["man"]);
+    assert_eq!(man.code, 0);
+    assert!(man.stdout.contains(".TH vpclint 1"), "{}", man.stdout);
+    assert!(man.stdout.contains("completions"));
+}
+
+#[test]
+fn a_comment_above_a_module_block_covers_what_the_instance_creates() {
+    let module = "variable \"vpc_id\" {\n  type = string\n}\n\nresource \"aws_security_group\" \"ssh\" {\n  vpc_id = var.vpc_id\n\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n";
+    let root = |comment: &str| {
+        format!(
+            "resource \"aws_vpc\" \"main\" {{\n  cidr_block = \"10.0.0.0/16\"\n}}\n\nresource \"aws_flow_log\" \"main\" {{\n  vpc_id               = aws_vpc.main.id\n  traffic_type         = \"ALL\"\n  log_destination_type = \"s3\"\n  log_destination      = \"arn:aws:s3:::flow-logs\"\n}}\n\n{comment}module \"lab\" {{\n  source = \"./modules/sg\"\n  vpc_id = aws_vpc.main.id\n}}\n\nmodule \"prod\" {{\n  source = \"./modules/sg\"\n  vpc_id = aws_vpc.main.id\n}}\n"
+        )
+    };
+    let s = Scratch::new("module-suppress");
+    s.write("modules/sg/main.tf", module)
+        .write("main.tf", root(""));
+    let resources = |out: &Out| -> Vec<(String, String)> {
+        sarif_of(out)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] != "FLOW004")
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["resource"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let before = resources(&s.cmd(&["check", "--format", "json"]));
+    assert_eq!(
+        before,
+        [
+            (
+                "SG001".to_string(),
+                "module.lab.aws_security_group.ssh".to_string()
+            ),
+            (
+                "SG001".to_string(),
+                "module.prod.aws_security_group.ssh".to_string()
+            ),
+        ],
+        "{before:?}"
+    );
+    s.write(
+        "main.tf",
+        root("# vpclint:ignore SG001 reason=\"lab network, ticket NET-5\"\n"),
+    );
+    let out = s.cmd(&["check", "--format", "json", "--report-unused-ignores"]);
+    assert_eq!(
+        resources(&out),
+        [(
+            "SG001".to_string(),
+            "module.prod.aws_security_group.ssh".to_string()
+        )],
+        "{}",
+        out.stdout
+    );
+}
