@@ -1440,3 +1440,25 @@ fn a_comment_above_a_module_block_covers_what_the_instance_creates() {
         out.stdout
     );
 }
+
+#[test]
+fn the_readme_first_run_example_is_the_real_output() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let start = readme
+        .find("a first run on a bundled example")
+        .expect("README has the first-run example");
+    let rest = &readme[start..];
+    let block = rest
+        .split("```text\n")
+        .nth(1)
+        .and_then(|b| b.split("```\n").next())
+        .expect("a text block");
+    let out = run(&[
+        "check",
+        "fixtures/terraform/nacl001_inbound_no_ephemeral",
+        "--color",
+        "never",
+    ]);
+    assert_eq!(out.code, 1, "the example is meant to fail");
+    assert_eq!(block, out.stdout);
+}
