@@ -261,18 +261,29 @@ pub fn check(opts: &CheckOptions) -> Report {
     check_run(opts).report
 }
 
-/// Module instances and their `module` blocks (see `Model::module_calls`).
-type ModuleCalls = Vec<(String, crate::source::Location)>;
+/// Every model read from the paths of `opts`, with what reading them reported.
+pub struct Loaded {
+    /// The models: Terraform root modules, export snapshots, plans and states.
+    pub models: Vec<crate::model::Model>,
+    /// For each plan or state model (by index), the Terraform source it was made from.
+    pub plan_sources: Vec<(usize, Option<PathBuf>)>,
+    /// Input problems (exit code 2).
+    pub problems: Vec<Problem>,
+    /// Notes about the input.
+    pub notes: Vec<InputNote>,
+    /// Files read.
+    pub files: usize,
+    /// What evaluating Terraform needs again (for plan sources).
+    pub inputs: RootInputs,
+}
 
-/// Runs the given rules; returns the report (unsorted findings), the Terraform files read
-/// and the module instances.
-fn run_rules(
+/// Reads every input under the paths of `opts` into models (Terraform, exports,
+/// plan and state JSON), as `vpclint check` does before running rules.
+pub fn load_models(
     opts: &CheckOptions,
-    settings: &Settings,
     var_files: Vec<PathBuf>,
-    enabled: &[&'static RuleEntry],
     exclude: Option<&PathFilter>,
-) -> (Report, Vec<Arc<SourceFile>>, ModuleCalls) {
+) -> Loaded {
     let paths = if opts.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -343,6 +354,36 @@ fn run_rules(
             message: format!("skipped: {}: {}", s.path, s.reason),
         });
     }
+    Loaded {
+        models,
+        plan_sources: plan_models,
+        problems,
+        notes,
+        files,
+        inputs,
+    }
+}
+
+/// Module instances and their `module` blocks (see `Model::module_calls`).
+type ModuleCalls = Vec<(String, crate::source::Location)>;
+
+/// Runs the given rules; returns the report (unsorted findings), the Terraform files read
+/// and the module instances.
+fn run_rules(
+    opts: &CheckOptions,
+    settings: &Settings,
+    var_files: Vec<PathBuf>,
+    enabled: &[&'static RuleEntry],
+    exclude: Option<&PathFilter>,
+) -> (Report, Vec<Arc<SourceFile>>, ModuleCalls) {
+    let Loaded {
+        models,
+        plan_sources: plan_models,
+        problems,
+        notes,
+        files,
+        inputs,
+    } = load_models(opts, var_files, exclude);
     let mut report = Report {
         files,
         models: models.len(),
