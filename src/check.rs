@@ -211,8 +211,12 @@ pub fn check_run(opts: &CheckOptions) -> CheckRun {
             module_calls: &module_calls,
         },
         &mut report.problems,
+        &mut report.suppressed,
     );
     findings.retain(|f| enabled_codes.contains(f.code) || is_enabled(f.code, false));
+    report
+        .suppressed
+        .retain(|s| enabled_codes.contains(s.finding.code) || is_enabled(s.finding.code, false));
     for f in &mut findings {
         if let Some(s) = rule_config(f.code).and_then(|r| r.severity) {
             f.severity = s;

@@ -281,6 +281,7 @@ pub fn apply(
     files: &[Arc<SourceFile>],
     opts: &SuppressOptions,
     problems: &mut Vec<Problem>,
+    hidden: &mut Vec<crate::report::Suppressed>,
 ) -> Vec<Finding> {
     let mut tf: HashMap<PathBuf, TfFile> = HashMap::new();
     let mut add_file = |file: &Arc<SourceFile>, tf: &mut HashMap<PathBuf, TfFile>| {
@@ -346,16 +347,20 @@ pub fn apply(
                 })
                 .map(|(_, l)| l),
         );
-        let mut suppressed = false;
+        let mut suppressed: Option<(&'static str, String)> = None;
         for loc in locations {
             let Some(t) = tf.get_mut(&loc.file.path) else {
                 continue;
             };
             for i in t.candidates(loc.span.start) {
                 let d = &mut t.directives[i];
-                if d.codes.contains(&f.code) && d.reason.is_some() && !expired(d.until) {
+                if let Some(reason) = d
+                    .reason
+                    .as_ref()
+                    .filter(|_| d.codes.contains(&f.code) && !expired(d.until))
+                {
                     d.used.insert(f.code);
-                    suppressed = true;
+                    suppressed.get_or_insert(("inSource", reason.clone()));
                 }
             }
         }
@@ -366,11 +371,17 @@ pub fn apply(
                 && config::glob_match(&e.resource, &f.resource, None)
             {
                 ignore_used[i] = true;
-                suppressed = true;
+                let reason = e.reason.clone().unwrap_or_default();
+                suppressed.get_or_insert(("external", reason));
             }
         }
-        if !suppressed {
-            kept.push(f);
+        match suppressed {
+            None => kept.push(f),
+            Some((kind, justification)) => hidden.push(crate::report::Suppressed {
+                finding: f,
+                kind,
+                justification,
+            }),
         }
     }
     let mut tf_files: Vec<&TfFile> = tf.values().collect();

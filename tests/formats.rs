@@ -96,7 +96,13 @@ const NACL002: &str = "fixtures/terraform/nacl002_deny_behind_allow_all";
 // SARIF
 
 fn sarif_validator() -> Option<jsonschema::Validator> {
-    let path = Path::new("../shared/schemas/sarif-schema-2.1.0.json");
+    // shared/ beside the checkout (CI), or beside the worktrees' parent (a helper worktree).
+    let path = ["../shared", "../../shared"]
+        .iter()
+        .map(|d| Path::new(d).join("schemas/sarif-schema-2.1.0.json"))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| Path::new("../shared/schemas/sarif-schema-2.1.0.json").into());
+    let path = path.as_path();
     let Ok(text) = std::fs::read_to_string(path) else {
         println!(
             "skipped: {} is missing (CI has shared/ beside the checkout)",
@@ -1461,4 +1467,49 @@ fn the_readme_first_run_example_is_the_real_output() {
     ]);
     assert_eq!(out.code, 1, "the example is meant to fail");
     assert_eq!(block, out.stdout);
+}
+
+#[test]
+fn sarif_keeps_suppressed_findings_as_suppressed_results() {
+    let text = fixture_text("nacl002_deny_behind_allow_all");
+    let s = Scratch::new("sarif-suppressed");
+    s.write(
+        "main.tf",
+        format!("# vpclint:ignore-file NACL002 reason=\"legacy ACL, ticket NET-9\"\n{text}"),
+    )
+    .write(
+        ".vpclint.yaml",
+        "ignore:\n  - rule: FLOW001\n    resource: \"aws_vpc.*\"\n    reason: \"flow logs are central\"\n",
+    );
+    let out = s.cmd(&["check", "--format", "sarif"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let doc = sarif_of(&out);
+    if let Some(validator) = sarif_validator() {
+        assert_valid(&validator, &doc, "suppressed results");
+    }
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    let summary: Vec<(String, J)> = results
+        .iter()
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap().to_string(),
+                r["suppressions"].clone(),
+            )
+        })
+        .collect();
+    let external =
+        serde_json::json!([{"kind": "external", "justification": "flow logs are central"}]);
+    let in_source =
+        serde_json::json!([{"kind": "inSource", "justification": "legacy ACL, ticket NET-9"}]);
+    assert_eq!(
+        summary,
+        [
+            ("FLOW001".to_string(), external),
+            ("NACL002".to_string(), in_source.clone()),
+            ("NACL002".to_string(), in_source),
+        ]
+    );
+    // Other formats do not report them.
+    let json = s.cmd(&["check", "--format", "json"]);
+    assert_eq!(sarif_of(&json)["findings"], serde_json::json!([]));
 }

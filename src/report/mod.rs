@@ -28,6 +28,20 @@ pub struct Report {
     pub files: usize,
     /// Models built (root modules, snapshots).
     pub models: usize,
+    /// Findings a suppression hid, with why (SARIF keeps them as suppressed results).
+    pub suppressed: Vec<Suppressed>,
+}
+
+/// A finding that a suppression hid.
+#[derive(Clone, Debug)]
+pub struct Suppressed {
+    /// The finding.
+    pub finding: Finding,
+    /// SARIF's suppression kind: `inSource` (a comment in the Terraform source) or
+    /// `external` (a config `ignore:` entry).
+    pub kind: &'static str,
+    /// The suppression's reason.
+    pub justification: String,
 }
 
 /// Counts by severity.
@@ -103,6 +117,22 @@ impl Report {
         });
         self.notes
             .dedup_by(|a, b| a.location == b.location && a.message == b.message);
+        self.suppressed.sort_by(|a, b| {
+            let (a, b) = (&a.finding, &b.finding);
+            (sort_key(&a.location), a.code, &a.resource, &a.message).cmp(&(
+                sort_key(&b.location),
+                b.code,
+                &b.resource,
+                &b.message,
+            ))
+        });
+        self.suppressed.dedup_by(|a, b| {
+            let (a, b) = (&a.finding, &b.finding);
+            a.code == b.code
+                && a.resource == b.resource
+                && a.message == b.message
+                && a.location == b.location
+        });
     }
 
     /// Findings by severity.

@@ -237,9 +237,9 @@ pub fn fingerprint(code: &str, resource: &str, label: &str, message: &str) -> St
 /// GitHub code scanning keeps at most this many results of a run.
 pub const GITHUB_RESULT_LIMIT: usize = 5_000;
 
-/// The number of SARIF results of a report (findings and input errors).
+/// The number of SARIF results of a report (findings, suppressed findings, input errors).
 pub fn result_count(report: &Report) -> usize {
-    report.findings.len() + report.problems.len()
+    report.findings.len() + report.suppressed.len() + report.problems.len()
 }
 
 /// Renders the report as SARIF 2.1.0, pretty-printed, with a trailing newline.
@@ -298,7 +298,13 @@ pub fn render_sarif(report: &Report, rules: &[&RuleMeta]) -> String {
         );
         results.push(Value::Object(r));
     }
-    for f in &report.findings {
+    // Suppressed findings stay results, with `suppressions` (GitHub shows them dismissed).
+    let all = report
+        .findings
+        .iter()
+        .map(|f| (f, None))
+        .chain(report.suppressed.iter().map(|s| (&s.finding, Some(s))));
+    for (f, suppressed) in all {
         let mut r = Map::new();
         r.insert("ruleId".into(), json!(f.code));
         if let Some(i) = index.get(f.code) {
@@ -359,6 +365,12 @@ pub fn render_sarif(report: &Report, rules: &[&RuleMeta]) -> String {
             props.insert("help".into(), json!(h));
         }
         r.insert("properties".into(), Value::Object(props));
+        if let Some(sup) = suppressed {
+            r.insert(
+                "suppressions".into(),
+                json!([{"kind": sup.kind, "justification": sup.justification}]),
+            );
+        }
         results.push(Value::Object(r));
     }
 
