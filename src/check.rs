@@ -130,7 +130,10 @@ pub fn check_run(opts: &CheckOptions) -> CheckRun {
             .map(|c| {
                 config::canonical_code(c).ok_or_else(|| Problem {
                     code: PARSE_CONFIG,
-                    message: format!("{flag}: no rule `{c}` (`vpclint rules` lists them)"),
+                    message: format!(
+                        "{flag}: no rule `{c}`{} (`vpclint rules` lists them)",
+                        config::did_you_mean(c)
+                    ),
                     location: None,
                     path: None,
                 })
@@ -187,7 +190,7 @@ pub fn check_run(opts: &CheckOptions) -> CheckRun {
         });
         filter
     });
-    let (mut report, tf_files) =
+    let (mut report, tf_files, module_calls) =
         run_rules(opts, &settings, var_files, &enabled, exclude.as_ref());
     report.problems.extend(var_file_problems);
 
@@ -217,10 +220,15 @@ pub fn check_run(opts: &CheckOptions) -> CheckRun {
             today: config::today(),
             report_unused: opts.report_unused_ignores,
             enabled: &enabled_codes,
+            module_calls: &module_calls,
         },
         &mut report.problems,
+        &mut report.suppressed,
     );
     findings.retain(|f| enabled_codes.contains(f.code) || is_enabled(f.code, false));
+    report
+        .suppressed
+        .retain(|s| enabled_codes.contains(s.finding.code) || is_enabled(s.finding.code, false));
     for f in &mut findings {
         if let Some(s) = rule_config(f.code).and_then(|r| r.severity) {
             f.severity = s;
@@ -373,14 +381,18 @@ pub fn load_models(
     }
 }
 
-/// Runs the given rules; returns the report (unsorted findings) and the Terraform files read.
+/// Module instances and their `module` blocks (see `Model::module_calls`).
+type ModuleCalls = Vec<(String, crate::source::Location)>;
+
+/// Runs the given rules; returns the report (unsorted findings), the Terraform files read
+/// and the module instances.
 fn run_rules(
     opts: &CheckOptions,
     settings: &Settings,
     var_files: Vec<PathBuf>,
     enabled: &[&'static RuleEntry],
     exclude: Option<&PathFilter>,
-) -> (Report, Vec<Arc<SourceFile>>) {
+) -> (Report, Vec<Arc<SourceFile>>, ModuleCalls) {
     let Loaded {
         models,
         problems,
@@ -399,6 +411,7 @@ fn run_rules(
         ..Report::default()
     };
     let mut tf_files: Vec<Arc<SourceFile>> = Vec::new();
+    let mut module_calls: ModuleCalls = Vec::new();
     let mut sources: std::collections::HashMap<PathBuf, Vec<crate::model::Model>> =
         std::collections::HashMap::new();
     for (i, model) in models.iter().enumerate() {
@@ -425,11 +438,12 @@ fn run_rules(
         report.findings.extend(found);
         report.unknowns.extend(model.unknowns.iter().cloned());
         report.notes.extend(model.notes.iter().cloned());
+        module_calls.extend(model.module_calls.iter().cloned());
         for (_, loc) in model.resource_locations() {
             if !tf_files.iter().any(|f| Arc::ptr_eq(f, &loc.file)) {
                 tf_files.push(Arc::clone(&loc.file));
             }
         }
     }
-    (report, tf_files)
+    (report, tf_files, module_calls)
 }

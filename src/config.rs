@@ -33,6 +33,38 @@ pub fn canonical_code(code_or_name: &str) -> Option<&'static str> {
         .map(|(c, _)| *c)
 }
 
+/// ` (did you mean `NACL002`?)` for a mistyped rule code or name, when a code or name is
+/// close to it (edit distance, case-insensitive); empty otherwise.
+pub fn did_you_mean(input: &str) -> String {
+    fn distance(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut cur = vec![i + 1; b.len() + 1];
+            for (j, cb) in b.iter().enumerate() {
+                let cost = usize::from(ca != *cb);
+                cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+    let wanted = input.to_ascii_lowercase();
+    let candidates = rules::all()
+        .iter()
+        .flat_map(|r| [r.meta.code.as_str(), r.meta.name.as_str()])
+        .chain(META_CODES.iter().flat_map(|(c, n)| [*c, *n]));
+    let best = candidates
+        .map(|c| (distance(&wanted, &c.to_ascii_lowercase()), c))
+        .min();
+    match best {
+        Some((d, c)) if d > 0 && d <= (wanted.chars().count() / 3).max(2) => {
+            format!(" (did you mean `{c}`?)")
+        }
+        _ => String::new(),
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -381,7 +413,10 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Config, Problem> {
                 file,
                 line,
                 col,
-                format!("unknown rule `{key}` in `rules` (`vpclint rules` lists them)"),
+                format!(
+                    "unknown rule `{key}` in `rules`{} (`vpclint rules` lists them)",
+                    did_you_mean(&key)
+                ),
             ));
         };
         rules_cfg.insert(
@@ -438,8 +473,9 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Config, Problem> {
                 line,
                 col,
                 format!(
-                    "unknown rule `{}` in `ignore` (`vpclint rules` lists them)",
-                    entry.rule
+                    "unknown rule `{}` in `ignore`{} (`vpclint rules` lists them)",
+                    entry.rule,
+                    did_you_mean(&entry.rule)
                 ),
             ));
         };
@@ -678,43 +714,45 @@ impl PathGlobs {
 /// The commented default configuration written by `vpclint init`.
 pub const DEFAULT_CONFIG: &str = r#"# vpclint configuration (https://github.com/vpclint/vpclint#configuration).
 # Command-line flags win over this file. Unknown keys are errors.
+# Every setting below is commented out and shows its default, so that a later release's
+# new defaults reach this repository; uncomment a line to choose a value of your own.
 
 # Per rule (code or name): enabled and severity (error, warning, note).
-rules: {}
-#  NACL002:
-#    severity: warning
-#  iam-service-wildcard:
-#    enabled: false
+# rules:
+#   NACL002:
+#     severity: warning
+#   iam-service-wildcard:
+#     enabled: false
 
 # Destination ports of replies (the clients' ephemeral range): "LO-HI" or [LO, HI].
-ephemeral_ports: "1024-65535"
+# ephemeral_ports: "1024-65535"
 
 # Ports that must not be open to the world in NACLs (NACL003).
-admin_ports: [22, 3389]
+# admin_ports: [22, 3389]
 
 # Ports or "LO-HI" ranges that must not be open to the world in security groups (SG001).
-sensitive_ports: [22, 3389, 23, "5985-5986", 1433, 1521, 3306, 5432, 6379, 9200, 11211, 27017, "2375-2376"]
+# sensitive_ports: [22, 3389, 23, "5985-5986", 1433, 1521, 3306, 5432, 6379, 9200, 11211, 27017, "2375-2376"]
 
 # Fields a custom flow-log format must hold (FLOW003).
-flow_log_required_fields: [srcaddr, dstaddr, srcport, dstport, protocol, action]
+# flow_log_required_fields: [srcaddr, dstaddr, srcport, dstport, protocol, action]
 
 # Path globs (relative to this file) whose findings are not reported: *, ** and ?.
-exclude: []
-#  - "legacy/**"
+# exclude:
+#   - "legacy/**"
 
 # Terraform variable files (relative to this file), applied before --var-file.
-var_files: []
+# var_files: []
 
 # Lowest severity that makes the exit code 1: error, warning or note.
-fail_on: warning
+# fail_on: warning
 
 # Suppressions by rule and resource (address or AWS id; globs allowed). A reason is
 # required; after `until` (YYYY-MM-DD) the entry stops suppressing and is reported.
-ignore: []
-#  - rule: NACL002
-#    resource: "aws_network_acl.partner*"
-#    reason: "legacy partner range, ticket NET-123"
-#    until: 2027-01-31
+# ignore:
+#   - rule: NACL002
+#     resource: "aws_network_acl.partner*"
+#     reason: "legacy partner range, ticket NET-123"
+#     until: 2027-01-31
 "#;
 
 /// Writes [`DEFAULT_CONFIG`] to `dir/.vpclint.yaml`; refuses to overwrite an existing file.
@@ -801,7 +839,28 @@ mod tests {
     fn the_default_config_parses() {
         let f = SourceFile::new(PathBuf::from(".vpclint.yaml"), DEFAULT_CONFIG.to_string());
         let c = parse(&f).expect("default config parses");
+        // Every default is a comment: the file sets nothing.
+        assert_eq!(c.fail_on, None);
+        assert!(c.rules.is_empty() && c.ignore.is_empty() && c.exclude.is_empty());
+        // Uncommented, the settings are the defaults.
+        let uncommented: String = DEFAULT_CONFIG
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest)
+                    if rest.starts_with("  ")
+                        || rest.split(':').next().is_some_and(|k| {
+                            !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                        }) =>
+                {
+                    format!("{rest}\n")
+                }
+                _ => format!("{l}\n"),
+            })
+            .collect();
+        let f = SourceFile::new(PathBuf::from(".vpclint.yaml"), uncommented);
+        let c = parse(&f).expect("the uncommented default config parses");
         assert_eq!(c.fail_on, Some(Severity::Warning));
+        assert_eq!(c.ignore.len(), 1);
         let mut s = Settings::default();
         let before = format!("{:?}", s);
         c.apply(&mut s);

@@ -1,12 +1,14 @@
 //! The `vpclint` command.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use vpclint::check::{check_run, CheckOptions};
 use vpclint::diag::Severity;
+use vpclint::report::concise::render_concise;
 use vpclint::report::github::render_github;
+use vpclint::report::gitlab::render_gitlab;
 use vpclint::report::human::{render_human, summary_line, HumanOptions};
 use vpclint::report::json::render_json;
 use vpclint::report::junit::render_junit;
@@ -16,7 +18,7 @@ use vpclint::rules;
 /// A linter for AWS network configuration: NACLs, security groups, flow logs and IAM,
 /// in Terraform and in AWS CLI exports.
 #[derive(Parser, Debug)]
-#[command(name = "vpclint", version, about, propagate_version = true)]
+#[command(name = "vpclint", version = env!("VPCLINT_VERSION"), about, propagate_version = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -36,6 +38,13 @@ enum Command {
     },
     /// Write a commented default .vpclint.yaml in the current directory.
     Init,
+    /// Print a shell completion script (e.g. `vpclint completions bash > /etc/bash_completion.d/vpclint`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `vpclint man > vpclint.1`.
+    Man,
     /// Can packets get from one endpoint to another, and which rule decides (exit 0
     /// reachable, 1 blocked or partial, 2 error, 3 unknown).
     Reach(ReachArgs),
@@ -194,8 +203,7 @@ fn run_reach(args: ReachArgs) -> ExitCode {
     if !run.stderr.is_empty() {
         eprint!("{}", run.stderr);
     }
-    write_out(&run.stdout);
-    ExitCode::from(run.code as u8)
+    print(&run.stdout, ExitCode::from(run.code as u8))
 }
 
 #[derive(clap::Args, Debug)]
@@ -256,9 +264,12 @@ struct CheckArgs {
     /// Hide the findings recorded in this baseline file; report only new ones.
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
-    /// Record the findings in this baseline file and exit 0.
+    /// Record the findings in this baseline file and exit 0 (prints only its summary).
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+    /// Exit 0 even when there are findings (input errors still exit 2).
+    #[arg(long)]
+    exit_zero: bool,
 }
 
 fn parse_region(s: &str) -> Result<String, String> {
@@ -292,6 +303,10 @@ enum Format {
     Sarif,
     Github,
     Junit,
+    /// GitLab Code Quality (Code Climate JSON).
+    Gitlab,
+    /// One line per finding: `path:line:col: CODE message`.
+    Concise,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -331,11 +346,60 @@ fn use_color(c: Color) -> bool {
     }
 }
 
-fn write_out(s: &str) {
+/// Writes to stdout. A failed write (a closed pipe, a full disk) is reported on stderr and
+/// makes the exit code 2: a CI step must not pass on a report nobody received.
+fn write_out(s: &str) -> Result<(), ExitCode> {
     let mut out = std::io::stdout().lock();
-    // A closed pipe (vpclint ... | head) is not an error worth a panic.
-    let _ = out.write_all(s.as_bytes());
-    let _ = out.flush();
+    match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            eprintln!("vpclint: cannot write to stdout: {e}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// `write_out`, then `code`.
+fn print(s: &str, code: ExitCode) -> ExitCode {
+    match write_out(s) {
+        Ok(()) => code,
+        Err(c) => c,
+    }
+}
+
+/// Writes `text` to `path` atomically: a temporary file in the same directory, then a
+/// rename over the target, so a reader never sees half a report and a failed run leaves
+/// the previous file whole.
+fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".into());
+    let mut n = 0u32;
+    let (tmp, mut f) = loop {
+        let tmp = dir.join(format!(".{name}.vpclint-{}-{n}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => return Err(e),
+        }
+    };
+    let written = f
+        .write_all(text.as_bytes())
+        .and_then(|()| f.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {
@@ -377,38 +441,60 @@ fn run_check(args: CheckArgs) -> ExitCode {
             },
         ),
         Format::Json => render_json(&report, args.verbose),
-        Format::Sarif => render_sarif(&report, &enabled),
+        Format::Sarif => {
+            let n = vpclint::report::sarif::result_count(&report);
+            let limit = vpclint::report::sarif::GITHUB_RESULT_LIMIT;
+            if n > limit {
+                eprintln!(
+                    "vpclint: warning: {n} SARIF results; GitHub code scanning keeps at most {limit} per run"
+                );
+            }
+            render_sarif(&report, &enabled)
+        }
         Format::Github => render_github(&report),
         Format::Junit => render_junit(&report, &enabled),
+        Format::Gitlab => render_gitlab(&report),
+        Format::Concise => render_concise(&report, args.quiet),
     };
     let text = match (run.baseline, args.format) {
         (Some(stats), Format::Json) => vpclint::baseline::annotate_json(&text, stats),
-        (Some(stats), Format::Human) if !args.quiet => {
+        (Some(stats), Format::Human | Format::Concise) if !args.quiet => {
             text + &vpclint::baseline::summary_line(stats)
         }
         _ => text,
     };
+    run.report = report;
+    let code = match run.exit_code() {
+        1 if args.exit_zero => 0,
+        c => c,
+    };
+    let code = ExitCode::from(code as u8);
     if let (Some(path), Some(n)) = (&args.write_baseline, run.wrote_baseline) {
-        eprintln!(
-            "vpclint: wrote {} to the baseline {}",
+        // Writing a baseline prints only what it recorded (the findings are in the file).
+        let line = format!(
+            "vpclint: wrote {} to the baseline {}\n",
             vpclint::report::plural(n, "finding"),
-            path.display()
+            vpclint::report::escape::visible(&path.display().to_string())
         );
+        return print(&line, code);
     }
     match &args.output {
         Some(path) => {
-            if let Err(e) = std::fs::write(path, &text) {
-                eprintln!("vpclint: cannot write `{}`: {e}", path.display());
+            if let Err(e) = write_atomic(path, &text) {
+                eprintln!(
+                    "vpclint: cannot write `{}`: {e}",
+                    vpclint::report::escape::visible(&path.display().to_string())
+                );
                 return ExitCode::from(2);
             }
-            if !args.quiet {
-                write_out(&format!("{}\n", summary_line(&report)));
+            if args.quiet {
+                code
+            } else {
+                print(&format!("{}\n", summary_line(&run.report)), code)
             }
         }
-        None => write_out(&text),
+        None => print(&text, code),
     }
-    run.report = report;
-    ExitCode::from(run.exit_code() as u8)
 }
 
 fn list_rules() -> ExitCode {
@@ -427,8 +513,7 @@ fn list_rules() -> ExitCode {
         let severity = severity.to_string();
         s.push_str(&format!("{code:<8} {name:<34} {severity:<8} {summary}\n"));
     }
-    write_out(&s);
-    ExitCode::SUCCESS
+    print(&s, ExitCode::SUCCESS)
 }
 
 fn explain(code: &str) -> ExitCode {
@@ -436,14 +521,19 @@ fn explain(code: &str) -> ExitCode {
         .iter()
         .find(|d| d.0.eq_ignore_ascii_case(code) || d.1.eq_ignore_ascii_case(code));
     if let Some((code, name, severity, summary, text)) = diagnostic {
-        write_out(&format!(
-            "{code} {name} ({severity}, suppressions)\n\n{summary}\n\n{}",
-            indent(text)
-        ));
-        return ExitCode::SUCCESS;
+        return print(
+            &format!(
+                "{code} {name} ({severity}, suppressions)\n\n{summary}\n\n{}",
+                indent(text)
+            ),
+            ExitCode::SUCCESS,
+        );
     }
     let Some(r) = rules::find(code) else {
-        eprintln!("vpclint: no rule `{code}`; `vpclint rules` lists them");
+        eprintln!(
+            "vpclint: no rule `{code}`{}; `vpclint rules` lists them",
+            vpclint::config::did_you_mean(code)
+        );
         return ExitCode::from(2);
     };
     let m = &r.meta;
@@ -465,8 +555,7 @@ fn explain(code: &str) -> ExitCode {
             s.push_str(&format!("  {l}\n"));
         }
     }
-    write_out(&s);
-    ExitCode::SUCCESS
+    print(&s, ExitCode::SUCCESS)
 }
 
 fn indent(text: &str) -> String {
@@ -490,16 +579,29 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "vpclint", &mut buf);
+            print(&String::from_utf8_lossy(&buf), ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut buf) {
+                eprintln!("vpclint: cannot render the man page: {e}");
+                return ExitCode::from(2);
+            }
+            print(&String::from_utf8_lossy(&buf), ExitCode::SUCCESS)
+        }
         Command::Check(args) => run_check(args),
         Command::Rules => list_rules(),
         Command::Reach(args) => run_reach(args),
         Command::Flows(args) => run_flows(args),
         Command::Explain { code } => explain(&code),
         Command::Init => match vpclint::config::init(std::path::Path::new(".")) {
-            Ok(path) => {
-                write_out(&format!("vpclint: wrote {}\n", path.display()));
-                ExitCode::SUCCESS
-            }
+            Ok(path) => print(
+                &format!("vpclint: wrote {}\n", path.display()),
+                ExitCode::SUCCESS,
+            ),
             Err(e) => {
                 eprintln!("vpclint: {e}");
                 ExitCode::from(2)

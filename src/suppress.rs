@@ -53,6 +53,8 @@ pub const DIAGNOSTICS: &[(&str, &str, Severity, &str, &str)] = &[
 #[derive(Debug)]
 struct Directive {
     line: usize,
+    /// `vpclint:ignore-file`: every finding of the codes in this file.
+    file_level: bool,
     location: Location,
     codes: Vec<&'static str>,
     reason: Option<String>,
@@ -97,8 +99,18 @@ fn directives(file: &Arc<SourceFile>, problems: &mut Vec<Problem>) -> Vec<Direct
     for (i, raw) in file.text.split_inclusive('\n').enumerate() {
         let start = offset;
         offset += raw.len();
-        let Some(body) = comment_text(raw).and_then(|c| c.strip_prefix("vpclint:ignore")) else {
-            continue;
+        let comment = comment_text(raw);
+        let (body, file_level) = match comment.and_then(|c| c.strip_prefix("vpclint:ignore-file")) {
+            Some(b) => (b, true),
+            None => match comment.and_then(|c| c.strip_prefix("vpclint:ignore")) {
+                Some(b) => (b, false),
+                None => continue,
+            },
+        };
+        let directive = if file_level {
+            "vpclint:ignore-file"
+        } else {
+            "vpclint:ignore"
         };
         let line_text = raw.trim_end_matches(['\n', '\r']);
         let lead = line_text.len() - line_text.trim_start().len();
@@ -117,7 +129,12 @@ fn directives(file: &Arc<SourceFile>, problems: &mut Vec<Problem>) -> Vec<Direct
         {
             match config::canonical_code(c) {
                 Some(code) => codes.push(code),
-                None => bad = Some(format!("`vpclint:ignore` names no rule `{c}`")),
+                None => {
+                    bad = Some(format!(
+                        "`{directive}` names no rule `{c}`{}",
+                        config::did_you_mean(c)
+                    ))
+                }
             }
         }
         let mut reason = None;
@@ -129,15 +146,11 @@ fn directives(file: &Arc<SourceFile>, problems: &mut Vec<Problem>) -> Vec<Direct
                     Some(d) => until = Some(d),
                     None => bad = Some(format!("`until={v}` is not a date (YYYY-MM-DD)")),
                 },
-                _ => {
-                    bad = Some(format!(
-                        "`vpclint:ignore` has no option `{k}` (reason, until)"
-                    ))
-                }
+                _ => bad = Some(format!("`{directive}` has no option `{k}` (reason, until)")),
             }
         }
         if codes.is_empty() && bad.is_none() {
-            bad = Some("`vpclint:ignore` names no rule".to_string());
+            bad = Some(format!("`{directive}` names no rule"));
         }
         if let Some(message) = bad {
             problems.push(Problem::at(PARSE_CONFIG, message, location));
@@ -145,6 +158,7 @@ fn directives(file: &Arc<SourceFile>, problems: &mut Vec<Problem>) -> Vec<Direct
         }
         out.push(Directive {
             line: i + 1,
+            file_level,
             location,
             codes,
             reason,
@@ -185,7 +199,9 @@ impl TfFile {
             enclosing_starts(body, offset, &mut starts);
         }
         let lines: Vec<&str> = self.file.text.lines().collect();
-        let mut out = Vec::new();
+        let mut out: Vec<usize> = (0..self.directives.len())
+            .filter(|&i| self.directives[i].file_level)
+            .collect();
         for s in starts {
             let (line, _) = self.file.line_col(s);
             let mut l = line;
@@ -196,7 +212,7 @@ impl TfFile {
                     break;
                 }
                 for (i, d) in self.directives.iter().enumerate() {
-                    if d.line == l && !out.contains(&i) {
+                    if d.line == l && !d.file_level && !out.contains(&i) {
                         out.push(i);
                     }
                 }
@@ -216,6 +232,9 @@ pub struct SuppressOptions<'a> {
     pub report_unused: bool,
     /// Rules that ran (an unused suppression of a rule that did not run is not reported).
     pub enabled: &'a BTreeSet<&'static str>,
+    /// Module instances (address prefix) and their `module` blocks: a suppression above the
+    /// block covers what the instance creates.
+    pub module_calls: &'a [(String, Location)],
 }
 
 fn meta_finding(
@@ -238,6 +257,24 @@ fn meta_finding(
     }
 }
 
+/// VPCLINT001's help: the suppression with a reason, ready to paste.
+fn corrected(location: &Location, comment: bool) -> String {
+    const REASON: &str = "why this risk is accepted";
+    let text = location
+        .file
+        .text
+        .get(location.span.clone())
+        .unwrap_or("")
+        .trim_end();
+    if comment {
+        // `reason=""` (empty) counts as none: replace it rather than add a second one.
+        let base = text.replace(" reason=\"\"", "");
+        format!("give the reason in the comment:\n{base} reason=\"{REASON}\"")
+    } else {
+        format!("give the entry a reason:\n  reason: \"{REASON}\"")
+    }
+}
+
 /// Removes suppressed findings, and adds VPCLINT00x findings about the suppressions
 /// (and PARSE004 problems for malformed comments). `files` are the Terraform files read.
 pub fn apply(
@@ -245,6 +282,7 @@ pub fn apply(
     files: &[Arc<SourceFile>],
     opts: &SuppressOptions,
     problems: &mut Vec<Problem>,
+    hidden: &mut Vec<crate::report::Suppressed>,
 ) -> Vec<Finding> {
     let mut tf: HashMap<PathBuf, TfFile> = HashMap::new();
     let mut add_file = |file: &Arc<SourceFile>, tf: &mut HashMap<PathBuf, TfFile>| {
@@ -268,6 +306,9 @@ pub fn apply(
     };
     for f in files {
         add_file(f, &mut tf);
+    }
+    for (_, l) in opts.module_calls {
+        add_file(&l.file, &mut tf);
     }
     for f in &findings {
         if let Some(l) = &f.location {
@@ -296,16 +337,31 @@ pub fn apply(
                         && l.file.path.extension().is_some_and(|e| e == "tf")
                 }),
         );
-        let mut suppressed = false;
+        // The `module` blocks of the module instances that created the resource.
+        locations.extend(
+            opts.module_calls
+                .iter()
+                .filter(|(prefix, _)| {
+                    f.resource
+                        .strip_prefix(prefix.as_str())
+                        .is_some_and(|rest| rest.starts_with('.'))
+                })
+                .map(|(_, l)| l),
+        );
+        let mut suppressed: Option<(&'static str, String)> = None;
         for loc in locations {
             let Some(t) = tf.get_mut(&loc.file.path) else {
                 continue;
             };
             for i in t.candidates(loc.span.start) {
                 let d = &mut t.directives[i];
-                if d.codes.contains(&f.code) && d.reason.is_some() && !expired(d.until) {
+                if let Some(reason) = d
+                    .reason
+                    .as_ref()
+                    .filter(|_| d.codes.contains(&f.code) && !expired(d.until))
+                {
                     d.used.insert(f.code);
-                    suppressed = true;
+                    suppressed.get_or_insert(("inSource", reason.clone()));
                 }
             }
         }
@@ -316,11 +372,17 @@ pub fn apply(
                 && e.resource_glob.matches(&f.resource)
             {
                 ignore_used[i] = true;
-                suppressed = true;
+                let reason = e.reason.clone().unwrap_or_default();
+                suppressed.get_or_insert(("external", reason));
             }
         }
-        if !suppressed {
-            kept.push(f);
+        match suppressed {
+            None => kept.push(f),
+            Some((kind, justification)) => hidden.push(crate::report::Suppressed {
+                finding: f,
+                kind,
+                justification,
+            }),
         }
     }
     let mut tf_files: Vec<&TfFile> = tf.values().collect();
@@ -333,12 +395,14 @@ pub fn apply(
                       kind: &str| {
         let list = codes.join(", ");
         if reason.is_none() {
-            kept.push(meta_finding(
+            let mut f = meta_finding(
                 WITHOUT_REASON,
                 Severity::Warning,
                 location,
                 format!("{kind} of {list} has no reason, so it does not suppress anything"),
-            ));
+            );
+            f.help = Some(corrected(location, kind == "suppression"));
+            kept.push(f);
         } else if let Some((y, m, d)) = until.filter(|_| expired(until)) {
             kept.push(meta_finding(
                 EXPIRED,

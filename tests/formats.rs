@@ -96,7 +96,13 @@ const NACL002: &str = "fixtures/terraform/nacl002_deny_behind_allow_all";
 // SARIF
 
 fn sarif_validator() -> Option<jsonschema::Validator> {
-    let path = Path::new("../shared/schemas/sarif-schema-2.1.0.json");
+    // shared/ beside the checkout (CI), or beside the worktrees' parent (a helper worktree).
+    let path = ["../shared", "../../shared"]
+        .iter()
+        .map(|d| Path::new(d).join("schemas/sarif-schema-2.1.0.json"))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| Path::new("../shared/schemas/sarif-schema-2.1.0.json").into());
+    let path = path.as_path();
     let Ok(text) = std::fs::read_to_string(path) else {
         println!(
             "skipped: {} is missing (CI has shared/ beside the checkout)",
@@ -173,7 +179,7 @@ fn sarif_of_every_fixture_validates_against_the_schema() {
 }
 
 #[test]
-fn sarif_with_input_errors_validates_and_lists_them_as_notifications() {
+fn sarif_with_input_errors_validates_and_lists_them_as_results_and_notifications() {
     let s = Scratch::new("sarif-problems");
     s.write(
         "bad/main.tf",
@@ -203,11 +209,22 @@ fn sarif_with_input_errors_validates_and_lists_them_as_notifications() {
         parse[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "bad/main.tf"
     );
-    // Problems are never results; findings of the good module still are, with an encoded URI.
+    // Problems are results too (with a descriptor); findings of the good module still are,
+    // with an encoded URI.
     let results = run["results"].as_array().unwrap();
-    assert!(results
+    let parse: Vec<&J> = results
         .iter()
-        .all(|r| !r["ruleId"].as_str().unwrap().starts_with("PARSE")));
+        .filter(|r| r["ruleId"] == "PARSE001")
+        .collect();
+    assert_eq!(parse.len(), 1, "{results:#?}");
+    assert_eq!(parse[0]["level"], "error");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let i = parse[0]["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(rules[i]["id"], "PARSE001");
+    assert_eq!(
+        parse[0]["locations"][0]["physicalLocation"]["artifactLocation"],
+        serde_json::json!({"uri": "bad/main.tf", "uriBaseId": "%SRCROOT%"})
+    );
     assert!(results.iter().any(|r| r["ruleId"] == "NACL002"
         && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
             == "dir%20with%20space/main.tf"));
@@ -246,7 +263,26 @@ fn sarif_driver_lists_every_rule_with_its_documentation() {
         .filter_map(|l| l.split_whitespace().next())
         .collect();
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, codes);
+    // Then vpclint's own codes, so that every result has a descriptor.
+    let own = [
+        "VPCLINT001",
+        "VPCLINT002",
+        "VPCLINT003",
+        "PARSE001",
+        "PARSE002",
+        "PARSE003",
+        "PARSE004",
+    ];
+    assert_eq!(ids, [codes.as_slice(), own.as_slice()].concat());
+    // Every rule has a security-severity GitHub can rank by.
+    for r in rules {
+        let score: f64 = r["properties"]["security-severity"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{} has no security-severity", r["id"]))
+            .parse()
+            .unwrap();
+        assert!((0.0..=10.0).contains(&score), "{r:#?}");
+    }
 
     let nacl002 = rules.iter().find(|r| r["id"] == "NACL002").unwrap();
     assert_eq!(nacl002["name"], "nacl-shadowed-rule");
@@ -277,8 +313,8 @@ fn sarif_driver_lists_every_rule_with_its_documentation() {
         serde_json::json!(["nacl", "network", "correctness"])
     );
     assert_eq!(nacl002["properties"]["precision"], "very-high");
-    // Not tagged security: no security-severity.
-    assert!(nacl002["properties"].get("security-severity").is_none());
+    // Not tagged security: ranked below a security rule of the same severity.
+    assert_eq!(nacl002["properties"]["security-severity"], "6.0");
 
     let sg001 = rules.iter().find(|r| r["id"] == "SG001").unwrap();
     assert_eq!(sg001["properties"]["security-severity"], "8.0");
@@ -336,7 +372,7 @@ fn sarif_results_have_rule_level_region_and_related_locations() {
         serde_json::json!([{
             "id": 0,
             "physicalLocation": {
-                "artifactLocation": {"uri": "fixtures/terraform/nacl002_deny_behind_allow_all/main.tf"},
+                "artifactLocation": {"uri": "fixtures/terraform/nacl002_deny_behind_allow_all/main.tf", "uriBaseId": "%SRCROOT%"},
                 "region": {"startLine": 50, "startColumn": 3, "endLine": 57, "endColumn": 4}
             },
             "message": {"text": "rule 100 (allow all traffic from 0.0.0.0/0) matches this traffic first"}
@@ -605,9 +641,10 @@ fn junit_has_a_suite_per_rule_failures_for_findings_and_passes_otherwise() {
     let out = run(&["check", NACL002, "--format", "junit"]);
     assert_eq!(out.code, 1);
     let els = parse_xml(&out.stdout);
+    // Rule suites: the testsuites whose name is `CODE name` (per-file suites are paths).
     let suites: Vec<&str> = els
         .iter()
-        .filter(|e| e.0 == "testsuite")
+        .filter(|e| e.0 == "testsuite" && !e.1.iter().any(|(k, _)| k == "file"))
         .map(|e| attr(e, "name"))
         .collect();
     let rules = run(&["rules"]).stdout;
@@ -622,22 +659,29 @@ fn junit_has_a_suite_per_rule_failures_for_findings_and_passes_otherwise() {
         .unwrap();
     assert_eq!(attr(&els[i], "tests"), "2");
     assert_eq!(attr(&els[i], "failures"), "2");
-    assert_eq!(els[i + 1].0, "testcase");
+    // One suite per file, with the `file` attribute (junit-10.xsd has it on testsuite).
+    let file = "fixtures/terraform/nacl002_deny_behind_allow_all/main.tf";
+    assert_eq!(els[i + 1].0, "testsuite");
+    assert_eq!(attr(&els[i + 1], "file"), file);
+    assert_eq!(attr(&els[i + 1], "name"), file);
+    assert_eq!(attr(&els[i + 1], "tests"), "2");
+    assert_eq!(els[i + 2].0, "testcase");
+    // No line numbers in test names: they stay when code moves.
     assert_eq!(
-        attr(&els[i + 1], "name"),
-        "aws_network_acl.public (fixtures/terraform/nacl002_deny_behind_allow_all/main.tf:59:3)"
+        attr(&els[i + 2], "name"),
+        "aws_network_acl.public: inbound rule 110 (deny tcp/22 from 0.0.0.0/0)"
     );
+    assert_eq!(attr(&els[i + 2], "classname"), "NACL002 nacl-shadowed-rule");
+    assert_eq!(els[i + 3].0, "failure");
+    assert_eq!(attr(&els[i + 3], "type"), "error");
     assert_eq!(
-        attr(&els[i + 1], "file"),
-        "fixtures/terraform/nacl002_deny_behind_allow_all/main.tf"
-    );
-    assert_eq!(attr(&els[i + 1], "line"), "59");
-    assert_eq!(els[i + 2].0, "failure");
-    assert_eq!(attr(&els[i + 2], "type"), "error");
-    assert_eq!(
-        attr(&els[i + 2], "message"),
+        attr(&els[i + 3], "message"),
         "`aws_network_acl.public` inbound rule 110 (deny tcp/22 from 0.0.0.0/0) never takes effect: rule 100 allows that traffic first"
     );
+    // The position is in the failure text.
+    assert!(out
+        .stdout
+        .contains(&format!("{file}:59:3: `aws_network_acl.public` inbound")));
     // A rule without findings passes once.
     let j = els
         .iter()
@@ -649,6 +693,129 @@ fn junit_has_a_suite_per_rule_failures_for_findings_and_passes_otherwise() {
     assert!(!out.stdout.contains("vpclint-input"));
     // Quotes in messages are escaped, and the text keeps the help.
     assert!(out.stdout.contains("&quot;aws_flow_log&quot;"));
+}
+
+#[test]
+fn junit_notes_pass_and_vpclint_diagnostics_are_included() {
+    let s = Scratch::new("junit-notes");
+    s.write(
+        "main.tf",
+        format!(
+            "# vpclint:ignore FLOW001\n{}",
+            fixture_text("nacl002_deny_behind_allow_all")
+        ),
+    );
+    let out = s.cmd(&["check", "--format", "junit"]);
+    let els = parse_xml(&out.stdout);
+    let i = els
+        .iter()
+        .position(|e| {
+            e.0 == "testsuite" && attr(e, "name") == "VPCLINT001 suppression-without-reason"
+        })
+        .unwrap_or_else(|| panic!("no VPCLINT001 suite:\n{}", out.stdout));
+    assert_eq!(attr(&els[i], "failures"), "1");
+    // A note (FLOW004 on a fixture with a note) is a passing testcase with system-out.
+    let out = run(&[
+        "check",
+        "fixtures/terraform/flow_accept_only_custom_format",
+        "--format",
+        "junit",
+    ]);
+    let json = run(&[
+        "check",
+        "fixtures/terraform/flow_accept_only_custom_format",
+        "--format",
+        "json",
+    ]);
+    let doc: J = serde_json::from_str(&json.stdout).unwrap();
+    let notes: Vec<&J> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "note")
+        .collect();
+    assert!(!notes.is_empty(), "the fixture has a note: {}", json.stdout);
+    let failures: usize = parse_xml(&out.stdout)
+        .iter()
+        .filter(|e| e.0 == "failure")
+        .count();
+    assert_eq!(
+        failures,
+        doc["findings"].as_array().unwrap().len() - notes.len()
+    );
+    assert_eq!(
+        out.stdout.matches("<system-out>note: ").count(),
+        notes.len()
+    );
+}
+
+fn have_xmlschema() -> bool {
+    let have = std::process::Command::new("python3")
+        .args(["-c", "import xmlschema"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have xmlschema (pip install xmlschema)"
+        );
+        println!(
+            "skipped: python3 -m pip install xmlschema to validate JUnit against junit-10.xsd"
+        );
+    }
+    have
+}
+
+/// Validates JUnit XML documents against Jenkins' junit-10.xsd with xmlschema (PyPI), in
+/// one run of tests/assets/validate_junit.py; returns its report, or None when valid.
+fn junit_errors(docs: &[(String, String)]) -> Option<String> {
+    let dir = Scratch::new("junit-xsd");
+    let mut cmd = std::process::Command::new("python3");
+    cmd.arg("tests/assets/validate_junit.py");
+    for (i, (_, xml)) in docs.iter().enumerate() {
+        let name = format!("report-{i}.xml");
+        dir.write(&name, xml);
+        cmd.arg(dir.dir.join(name));
+    }
+    let out = cmd.output().unwrap();
+    (!out.status.success()).then(|| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+#[test]
+fn junit_validates_against_jenkins_junit_10_xsd() {
+    // CI installs xmlschema (.ci/run) and fails without it; elsewhere this is skipped.
+    if !have_xmlschema() {
+        return;
+    }
+    let mut docs: Vec<(String, String)> = fixture_dirs()
+        .iter()
+        .map(|dir| {
+            let out = run(&["check", dir.to_str().unwrap(), "--format", "junit"]);
+            (dir.display().to_string(), out.stdout)
+        })
+        .collect();
+    let s = Scratch::new("junit-xsd-problems");
+    s.write(
+        "main.tf",
+        "resource \"aws_vpc\" \"x\" {\n  cidr_block = <\n",
+    );
+    docs.push((
+        "input error".into(),
+        s.cmd(&["check", "--format", "junit"]).stdout,
+    ));
+    if let Some(errors) = junit_errors(&docs) {
+        panic!("not valid against junit-10.xsd:\n{errors}");
+    }
+    // The schema is strict: the attributes vpclint used to put on testcase are refused.
+    let old = "<testsuites><testsuite name=\"a\" tests=\"1\" failures=\"0\" errors=\"0\"><testcase name=\"x\" file=\"main.tf\" line=\"3\"/></testsuite></testsuites>";
+    let errors = junit_errors(&[("old".into(), old.into())]).expect("refused");
+    assert!(errors.contains("'file' attribute not allowed"), "{errors}");
 }
 
 #[test]
@@ -668,7 +835,7 @@ fn junit_input_errors_are_error_testcases() {
     assert_eq!(attr(&els[i], "errors"), "1");
     assert_eq!(attr(&els[0], "errors"), "1");
     assert_eq!(els[i + 1].0, "testcase");
-    assert!(attr(&els[i + 1], "name").starts_with("PARSE001 main.tf:"));
+    assert_eq!(attr(&els[i + 1], "name"), "PARSE001 main.tf");
     assert_eq!(els[i + 2].0, "error");
     assert_eq!(attr(&els[i + 2], "type"), "PARSE001");
 }
@@ -726,7 +893,19 @@ fn sarif_and_junit_list_only_the_enabled_rules() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["NACL002"]);
+    assert_eq!(
+        ids,
+        [
+            "NACL002",
+            "VPCLINT001",
+            "VPCLINT002",
+            "VPCLINT003",
+            "PARSE001",
+            "PARSE002",
+            "PARSE003",
+            "PARSE004"
+        ]
+    );
     let results = run0["results"].as_array().unwrap();
     assert_eq!(results.len(), 2);
     assert!(results
@@ -739,4 +918,598 @@ fn sarif_and_junit_list_only_the_enabled_rules() {
         .iter()
         .filter(|e| e.0 == "testsuite")
         .all(|e| !attr(e, "name").starts_with("FLOW001 ")));
+}
+
+// ---------------------------------------------------------------------------
+// Hostile input: no format lets input-derived text start a line, carry control
+// characters to a terminal or CI log, or break the document's syntax.
+
+/// A name that tries to start a GitHub workflow command, recolor the log and reverse text.
+const HOSTILE: &str = "evil\n::add-mask::X\u{1b}[31m%:,\r\u{202e}";
+
+const FORMATS: [&str; 7] = [
+    "human", "concise", "github", "json", "sarif", "junit", "gitlab",
+];
+
+/// A Terraform tree whose resource labels, descriptions and comments are hostile (HCL
+/// escapes, and raw ESC bytes in the file itself).
+fn hostile_terraform(s: &Scratch) {
+    s.write(
+        "main.tf",
+        "# a comment with a raw \u{1b}[2J escape\n\
+         resource \"aws_vpc\" \"evil\\n::add-mask::X\\u001b[31m%:,\\r\\u202e\" {\n  cidr_block = \"10.0.0.0/16\"\n}\n\
+         resource \"aws_security_group\" \"evil\\n::warning::Y\" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n    description = \"raw \u{1b}]0;title\u{7} and \\n::error::Z\"\n  }\n}\n",
+    );
+}
+
+/// An export snapshot whose security group names are hostile.
+fn hostile_exports(s: &Scratch) {
+    let src = Path::new("fixtures/exports/sg_all_traffic_and_ranges");
+    for e in std::fs::read_dir(src).unwrap() {
+        let path = e.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let mut doc: J = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        if name == "describe-security-groups.json" {
+            for g in doc["SecurityGroups"].as_array_mut().unwrap() {
+                if g["GroupName"] != "default" {
+                    g["GroupName"] = J::String(HOSTILE.into());
+                }
+            }
+        }
+        s.write(
+            &format!("snap/{name}"),
+            serde_json::to_string_pretty(&doc).unwrap(),
+        );
+    }
+}
+
+fn assert_safe(format: &str, out: &str, what: &str) {
+    let ctx = || format!("{what}, --format {format}:\n{out}");
+    assert!(!out.contains('\u{1b}'), "raw ESC in {}", ctx());
+    assert!(!out.contains('\r'), "raw CR in {}", ctx());
+    assert!(!out.contains('\u{7}'), "raw BEL in {}", ctx());
+    for line in out.lines() {
+        if format == "github" {
+            // Every line is one of vpclint's own commands.
+            assert!(
+                ["::error ", "::warning ", "::notice "]
+                    .iter()
+                    .any(|c| line.starts_with(c)),
+                "line {line:?} in {}",
+                ctx()
+            );
+            // Properties cannot be ended early: the only `::` after the command is the
+            // one that starts the message.
+            let props = &line[2..line[2..].find("::").unwrap() + 2];
+            assert!(
+                !props.contains('\n') && !props.contains("add-mask"),
+                "{line}"
+            );
+        } else {
+            assert!(
+                !line.trim_start().starts_with("::"),
+                "line {line:?} in {}",
+                ctx()
+            );
+        }
+    }
+    match format {
+        "json" | "sarif" | "gitlab" => {
+            let _: J = serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {}", ctx()));
+        }
+        "junit" => {
+            parse_xml(out);
+        }
+        "human" | "concise" => {
+            assert!(!out.contains('\u{202e}'), "bidi override in {}", ctx());
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn hostile_names_are_escaped_in_every_format_from_terraform_and_exports() {
+    let tf = Scratch::new("hostile-tf");
+    hostile_terraform(&tf);
+    let ex = Scratch::new("hostile-exports");
+    hostile_exports(&ex);
+    let mut junit = Vec::new();
+    for (s, what, path) in [(&tf, "terraform", "."), (&ex, "exports", "snap")] {
+        for format in FORMATS {
+            let out = s.cmd(&["check", path, "--format", format, "--color", "never"]);
+            assert!(
+                out.code == 1,
+                "{what} {format}: {}{}",
+                out.stdout,
+                out.stderr
+            );
+            assert_safe(format, &out.stdout, what);
+            assert_safe("human", &out.stderr, what);
+            if format == "junit" {
+                junit.push((what.to_string(), out.stdout.clone()));
+            }
+            if format == "json" {
+                // Escaped by JSON, not lost: the exact name comes back.
+                let doc: J = serde_json::from_str(&out.stdout).unwrap();
+                let resources: Vec<&str> = doc["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f["resource"].as_str().unwrap())
+                    .collect();
+                assert!(
+                    resources.iter().any(|r| r.contains(HOSTILE)
+                        || r.contains("evil\n::add-mask::X\u{1b}[31m%:,\r\u{202e}")),
+                    "{resources:?}"
+                );
+            }
+        }
+        // The human output shows the characters as escapes.
+        let human = s.cmd(&["check", path, "--color", "never"]).stdout;
+        assert!(
+            human.contains("evil\\n::add-mask::X\\x1b[31m%:,\\r\\u{202e}"),
+            "{what}:\n{human}"
+        );
+        let github = s.cmd(&["check", path, "--format", "github"]).stdout;
+        assert!(
+            github.contains("evil%0A::add-mask::X\\x1b[31m%25:,%0D\\u{202e}"),
+            "{what}:\n{github}"
+        );
+    }
+    // The raw ESC of the .tf file is shown as an escape in the snippet.
+    let human = tf.cmd(&["check", "--color", "never"]).stdout;
+    assert!(human.contains("raw \\x1b]0;title\\x07"), "{human}");
+    if have_xmlschema() {
+        if let Some(errors) = junit_errors(&junit) {
+            panic!("hostile JUnit not valid against junit-10.xsd:\n{errors}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// GitLab Code Quality and concise
+
+#[test]
+fn gitlab_issues_have_the_fields_gitlab_reads() {
+    let out = run(&["check", NACL002, "--format", "gitlab"]);
+    assert_eq!(out.code, 1);
+    let doc = sarif_of(&out);
+    let issues = doc.as_array().expect("a JSON array");
+    assert_eq!(issues.len(), 3);
+    let severities = ["info", "minor", "major", "critical", "blocker"];
+    let mut fingerprints = std::collections::BTreeSet::new();
+    for i in issues {
+        assert!(i["description"].as_str().is_some_and(|d| !d.is_empty()));
+        assert!(i["check_name"].as_str().is_some());
+        assert!(severities.contains(&i["severity"].as_str().unwrap()), "{i}");
+        assert!(fingerprints.insert(i["fingerprint"].as_str().unwrap().to_string()));
+        assert!(i["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
+        assert_eq!(
+            i["location"]["path"],
+            "fixtures/terraform/nacl002_deny_behind_allow_all/main.tf"
+        );
+    }
+    let nacl = &issues[1];
+    assert_eq!(nacl["check_name"], "NACL002");
+    assert_eq!(nacl["severity"], "critical");
+    assert_eq!(nacl["location"]["lines"]["begin"], 59);
+    assert_eq!(
+        nacl["description"],
+        "NACL002 nacl-shadowed-rule: `aws_network_acl.public` inbound rule 110 (deny tcp/22 from 0.0.0.0/0) never takes effect: rule 100 allows that traffic first"
+    );
+}
+
+#[test]
+fn gitlab_fingerprints_survive_moved_lines_and_paths_are_repo_relative() {
+    let s = Scratch::new("gitlab-move");
+    std::fs::create_dir_all(s.dir.join(".git")).unwrap();
+    let text = fixture_text("nacl002_deny_behind_allow_all");
+    s.write("net/main.tf", &text);
+    let sub = s.dir.join("net");
+    let first = run_cmd(
+        vpclint()
+            .current_dir(&sub)
+            .args(["check", "--format", "gitlab"]),
+    );
+    s.write("net/main.tf", format!("\n\n\n# moved\n{text}"));
+    let second = run_cmd(
+        vpclint()
+            .current_dir(&sub)
+            .args(["check", "--format", "gitlab"]),
+    );
+    let (a, b) = (sarif_of(&first), sarif_of(&second));
+    let prints = |d: &J| -> Vec<String> {
+        d.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["fingerprint"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(prints(&a), prints(&b));
+    assert_eq!(
+        a[1]["location"]["lines"]["begin"].as_u64().unwrap() + 4,
+        b[1]["location"]["lines"]["begin"].as_u64().unwrap()
+    );
+    // Relative to the repository root, not to the current directory (net/).
+    assert_eq!(a[0]["location"]["path"], "net/main.tf");
+    // SARIF too.
+    let sarif = run_cmd(
+        vpclint()
+            .current_dir(&sub)
+            .args(["check", "--format", "sarif"]),
+    );
+    let doc = sarif_of(&sarif);
+    let art = &doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(art["uri"], "net/main.tf");
+    assert_eq!(art["uriBaseId"], "%SRCROOT%");
+    let base = doc["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    let root = std::fs::canonicalize(&s.dir).unwrap();
+    assert_eq!(base, format!("file://{}/", root.display()));
+}
+
+#[test]
+fn concise_is_one_line_per_finding() {
+    let out = run(&["check", NACL002, "--format", "concise", "--quiet"]);
+    assert_eq!(out.code, 1);
+    let f = "fixtures/terraform/nacl002_deny_behind_allow_all/main.tf";
+    assert_eq!(
+        out.stdout,
+        format!(
+            "{f}:32:1: FLOW001 `aws_vpc.main` has no flow log: neither the VPC nor its only subnet has one\n\
+             {f}:59:3: NACL002 `aws_network_acl.public` inbound rule 110 (deny tcp/22 from 0.0.0.0/0) never takes effect: rule 100 allows that traffic first\n\
+             {f}:77:3: NACL002 `aws_network_acl.public` outbound rule 110 (deny tcp/25 to 0.0.0.0/0) never takes effect: rule 100 allows that traffic first\n"
+        )
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Writing the report
+
+#[test]
+fn a_failed_write_to_stdout_exits_2_with_a_message() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    for format in FORMATS {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_vpclint"))
+            .args(["check", NACL002, "--format", format])
+            .stdout(full)
+            .output()
+            .unwrap();
+        let out = Out {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::new(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        };
+        assert_eq!(out.code, 2, "{format}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("vpclint: cannot write to stdout"),
+            "{}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn output_is_replaced_atomically_and_kept_when_writing_fails() {
+    let s = Scratch::new("atomic");
+    s.write("report.sarif", "previous");
+    let target = s.dir.join("report.sarif");
+    let out = run(&[
+        "check",
+        NACL002,
+        "--format",
+        "sarif",
+        "--output",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let _: J = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    // No temporary file is left beside it.
+    let names: Vec<String> = std::fs::read_dir(&s.dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["report.sarif"]);
+    // A directory where the file should be: exit 2, a message, nothing else touched.
+    let dir_target = s.dir.join("sub");
+    std::fs::create_dir_all(dir_target.join("x")).unwrap();
+    let out = run(&["check", NACL002, "--output", dir_target.to_str().unwrap()]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("cannot write"), "{}", out.stderr);
+    assert!(dir_target.join("x").is_dir());
+}
+
+#[test]
+fn exit_zero_and_write_baseline_summary() {
+    let out = run(&["check", NACL002, "--exit-zero"]);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.contains("3 errors"));
+    let s = Scratch::new("exit-zero");
+    s.write(
+        "bad/main.tf",
+        "resource \"aws_vpc\" \"x\" {\n  cidr_block = <\n",
+    );
+    assert_eq!(s.cmd(&["check", "--exit-zero"]).code, 2);
+    let baseline = s.dir.join("baseline.json");
+    let out = run(&[
+        "check",
+        NACL002,
+        "--write-baseline",
+        baseline.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0);
+    assert_eq!(
+        out.stdout,
+        format!(
+            "vpclint: wrote 3 findings to the baseline {}\n",
+            baseline.display()
+        )
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Conveniences
+
+fn codes_of(out: &Out) -> Vec<String> {
+    let doc = sarif_of(out);
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn ignore_file_suppresses_a_code_in_its_file_only() {
+    let text = fixture_text("nacl002_deny_behind_allow_all");
+    let s = Scratch::new("ignore-file");
+    s.write(
+        "a/main.tf",
+        format!("# vpclint:ignore-file NACL002 reason=\"legacy ACL, ticket NET-9\"\n{text}"),
+    )
+    .write("b/main.tf", &text);
+    let a = s.cmd(&["check", "a", "--format", "json"]);
+    assert_eq!(codes_of(&a), ["FLOW001"], "{}", a.stdout);
+    let b = s.cmd(&["check", "b", "--format", "json"]);
+    assert_eq!(codes_of(&b), ["FLOW001", "NACL002", "NACL002"]);
+    // Without a reason it does not suppress, like a line comment.
+    s.write(
+        "c/main.tf",
+        format!("# vpclint:ignore-file NACL002\n{text}"),
+    );
+    let c = s.cmd(&["check", "c", "--format", "json"]);
+    assert_eq!(
+        codes_of(&c),
+        ["VPCLINT001", "FLOW001", "NACL002", "NACL002"],
+        "{}",
+        c.stdout
+    );
+    // Its help is the corrected comment.
+    let doc = sarif_of(&c);
+    assert_eq!(
+        doc["findings"][0]["help"],
+        "give the reason in the comment:\n# vpclint:ignore-file NACL002 reason=\"why this risk is accepted\""
+    );
+    // A mistyped code is an error that suggests the right one.
+    s.write(
+        "d/main.tf",
+        format!("# vpclint:ignore-file NACL02 reason=\"x\"\n{text}"),
+    );
+    let d = s.cmd(&["check", "d", "--format", "concise"]);
+    assert_eq!(d.code, 2);
+    assert!(
+        d.stdout.contains("d/main.tf:1:1: PARSE004 `vpclint:ignore-file` names no rule `NACL02` (did you mean `NACL002`?)"),
+        "{}",
+        d.stdout
+    );
+}
+
+#[test]
+fn mistyped_rule_codes_get_a_suggestion_everywhere() {
+    let out = run(&["explain", "NACL02"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("did you mean `NACL002`?"),
+        "{}",
+        out.stderr
+    );
+    let out = run(&["check", NACL002, "--ignore", "nacl-shadowd-rule"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stdout.contains("did you mean `nacl-shadowed-rule`?"),
+        "{}",
+        out.stdout
+    );
+    let s = Scratch::new("dym-config");
+    s.write(".vpclint.yaml", "rules:\n  SG0001:\n    enabled: false\n")
+        .write("main.tf", fixture_text("nacl002_deny_behind_allow_all"));
+    let out = s.cmd(&["check", "--format", "concise"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stdout.contains("did you mean `SG001`?"),
+        "{}",
+        out.stdout
+    );
+    // Nothing close: no suggestion.
+    let out = run(&["explain", "WHATEVER"]);
+    assert!(!out.stderr.contains("did you mean"), "{}", out.stderr);
+    // Flags too (clap).
+    let out = run(&["check", "--exit-zeor"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--exit-zero"), "{}", out.stderr);
+}
+
+#[test]
+fn version_names_the_commit_in_a_git_checkout() {
+    let out = run(&["--version"]);
+    assert_eq!(out.code, 0);
+    let v = out.stdout.trim();
+    let prefix = format!("vpclint {}", env!("CARGO_PKG_VERSION"));
+    assert!(v.starts_with(&prefix), "{v}");
+    let git = std::process::Command::new("git")
+        .args(["log", "-1", "--format=%h", "--abbrev=12"])
+        .output();
+    if let Some(g) = git.ok().filter(|g| g.status.success()) {
+        let commit = String::from_utf8_lossy(&g.stdout).trim().to_string();
+        // Built from this checkout: ` (COMMIT DATE)` (the commit may be older than HEAD
+        // when HEAD moved since the build).
+        let rest = &v[prefix.len()..];
+        assert!(
+            rest.starts_with(" (") && rest.ends_with(')') && rest.len() == commit.len() + 14,
+            "{v} vs {commit}"
+        );
+    }
+}
+
+#[test]
+fn completions_and_man_page() {
+    for (shell, marker) in [
+        ("bash", "_vpclint()"),
+        ("zsh", "#compdef vpclint"),
+        ("fish", "complete -c vpclint"),
+        ("powershell", "Register-ArgumentCompleter"),
+        ("elvish", "edit:completion:arg-completer[vpclint]"),
+    ] {
+        let out = run(&["completions", shell]);
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        assert!(out.stdout.contains(marker), "{shell}:\n{}", out.stdout);
+        // The subcommands and the new flags are completed.
+        assert!(out.stdout.contains("exit-zero"), "{shell}");
+    }
+    assert_eq!(run(&["completions", "tcsh"]).code, 2);
+    let man = run(&["man"]);
+    assert_eq!(man.code, 0);
+    assert!(man.stdout.contains(".TH vpclint 1"), "{}", man.stdout);
+    assert!(man.stdout.contains("completions"));
+}
+
+#[test]
+fn a_comment_above_a_module_block_covers_what_the_instance_creates() {
+    let module = "variable \"vpc_id\" {\n  type = string\n}\n\nresource \"aws_security_group\" \"ssh\" {\n  vpc_id = var.vpc_id\n\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n";
+    let root = |comment: &str| {
+        format!(
+            "resource \"aws_vpc\" \"main\" {{\n  cidr_block = \"10.0.0.0/16\"\n}}\n\nresource \"aws_flow_log\" \"main\" {{\n  vpc_id               = aws_vpc.main.id\n  traffic_type         = \"ALL\"\n  log_destination_type = \"s3\"\n  log_destination      = \"arn:aws:s3:::flow-logs\"\n}}\n\n{comment}module \"lab\" {{\n  source = \"./modules/sg\"\n  vpc_id = aws_vpc.main.id\n}}\n\nmodule \"prod\" {{\n  source = \"./modules/sg\"\n  vpc_id = aws_vpc.main.id\n}}\n"
+        )
+    };
+    let s = Scratch::new("module-suppress");
+    s.write("modules/sg/main.tf", module)
+        .write("main.tf", root(""));
+    let resources = |out: &Out| -> Vec<(String, String)> {
+        sarif_of(out)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] != "FLOW004")
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["resource"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let before = resources(&s.cmd(&["check", "--format", "json"]));
+    assert_eq!(
+        before,
+        [
+            (
+                "SG001".to_string(),
+                "module.lab.aws_security_group.ssh".to_string()
+            ),
+            (
+                "SG001".to_string(),
+                "module.prod.aws_security_group.ssh".to_string()
+            ),
+        ],
+        "{before:?}"
+    );
+    s.write(
+        "main.tf",
+        root("# vpclint:ignore SG001 reason=\"lab network, ticket NET-5\"\n"),
+    );
+    let out = s.cmd(&["check", "--format", "json", "--report-unused-ignores"]);
+    assert_eq!(
+        resources(&out),
+        [(
+            "SG001".to_string(),
+            "module.prod.aws_security_group.ssh".to_string()
+        )],
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn the_readme_first_run_example_is_the_real_output() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let start = readme
+        .find("a first run on a bundled example")
+        .expect("README has the first-run example");
+    let rest = &readme[start..];
+    let block = rest
+        .split("```text\n")
+        .nth(1)
+        .and_then(|b| b.split("```\n").next())
+        .expect("a text block");
+    let out = run(&[
+        "check",
+        "fixtures/terraform/nacl001_inbound_no_ephemeral",
+        "--color",
+        "never",
+    ]);
+    assert_eq!(out.code, 1, "the example is meant to fail");
+    assert_eq!(block, out.stdout);
+}
+
+#[test]
+fn sarif_keeps_suppressed_findings_as_suppressed_results() {
+    let text = fixture_text("nacl002_deny_behind_allow_all");
+    let s = Scratch::new("sarif-suppressed");
+    s.write(
+        "main.tf",
+        format!("# vpclint:ignore-file NACL002 reason=\"legacy ACL, ticket NET-9\"\n{text}"),
+    )
+    .write(
+        ".vpclint.yaml",
+        "ignore:\n  - rule: FLOW001\n    resource: \"aws_vpc.*\"\n    reason: \"flow logs are central\"\n",
+    );
+    let out = s.cmd(&["check", "--format", "sarif"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let doc = sarif_of(&out);
+    if let Some(validator) = sarif_validator() {
+        assert_valid(&validator, &doc, "suppressed results");
+    }
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    let summary: Vec<(String, J)> = results
+        .iter()
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap().to_string(),
+                r["suppressions"].clone(),
+            )
+        })
+        .collect();
+    let external =
+        serde_json::json!([{"kind": "external", "justification": "flow logs are central"}]);
+    let in_source =
+        serde_json::json!([{"kind": "inSource", "justification": "legacy ACL, ticket NET-9"}]);
+    assert_eq!(
+        summary,
+        [
+            ("FLOW001".to_string(), external),
+            ("NACL002".to_string(), in_source.clone()),
+            ("NACL002".to_string(), in_source),
+        ]
+    );
+    // Other formats do not report them.
+    let json = s.cmd(&["check", "--format", "json"]);
+    assert_eq!(sarif_of(&json)["findings"], serde_json::json!([]));
 }

@@ -127,6 +127,10 @@ pub struct Model {
     pub unknowns: Vec<UnknownNote>,
     /// Facts worth telling the user that are not findings (e.g. a remote module was not evaluated).
     pub notes: Vec<InputNote>,
+    /// Terraform module instances: the address prefix of what each creates
+    /// (`module.net`, `module.tier["app"].module.sg`) and its `module` block, so that a
+    /// suppression comment above the block covers them.
+    pub module_calls: Vec<(String, Location)>,
 }
 
 impl Model {

@@ -6,20 +6,37 @@
 //! format (1-based, columns in code points, `endColumn` exclusive); `col` and `endColumn`
 //! are left out when the span covers several lines, since GitHub rejects columns there.
 
+use super::escape;
 use super::Report;
 use crate::diag::Severity;
 use crate::source::Location;
 
-/// Escapes the message of a workflow command (`%`, CR, LF).
+/// Escapes the message of a workflow command: `%`, CR and LF as the runner decodes them
+/// (`%25`, `%0D`, `%0A`), other control characters as visible escapes (`\x1b`), so that
+/// input-derived text can neither end the command nor recolor the log.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    escape(s, false)
 }
 
 /// Escapes a property value of a workflow command (as data, plus `:` and `,`).
 pub fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+    escape(s, true)
+}
+
+fn escape(s: &str, property: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            ':' if property => out.push_str("%3A"),
+            ',' if property => out.push_str("%2C"),
+            c if escape::is_unsafe(c) => out.push_str(&escape::visible(c.encode_utf8(&mut [0; 4]))),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn command(severity: Severity) -> &'static str {
@@ -88,5 +105,14 @@ mod tests {
     #[test]
     fn properties_also_escape_colon_and_comma() {
         assert_eq!(escape_property("a,b:c%\n"), "a%2Cb%3Ac%25%0A");
+    }
+
+    #[test]
+    fn other_control_characters_are_visible_escapes() {
+        assert_eq!(
+            escape_data("a\u{1b}[31m\t\u{202e}"),
+            "a\\x1b[31m\\t\\u{202e}"
+        );
+        assert_eq!(escape_property("\u{7}"), "\\x07");
     }
 }

@@ -1,5 +1,6 @@
 //! Human output: miette's graphical reports, then a one-line summary.
 
+use super::escape;
 use super::{plural, Report};
 use crate::diag::{Finding, Problem, Severity};
 use crate::source::{Location, SourceFile};
@@ -7,6 +8,7 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, SourceCode,
     SourceSpan, SpanContents,
 };
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -21,9 +23,74 @@ pub struct HumanOptions {
     pub quiet: bool,
 }
 
-/// A source file as miette source code.
+/// A source file as miette source code, with its unsafe characters (see
+/// [`escape::is_unsafe`]) shown as escapes, so a snippet cannot carry ESC sequences or
+/// bidirectional overrides from the input to the terminal. Spans are mapped to the escaped
+/// text with [`Src::span`].
 #[derive(Debug, Clone)]
-struct Src(Arc<SourceFile>);
+struct Src(Arc<SafeText>);
+
+#[derive(Debug)]
+struct SafeText {
+    name: String,
+    /// The escaped text, when the file has characters to escape.
+    escaped: Option<String>,
+    file: Arc<SourceFile>,
+    /// Offsets (in the original text) of escaped characters, with the bytes added by
+    /// the escapes up to and including each one.
+    shifts: Vec<(usize, usize)>,
+}
+
+impl Src {
+    fn new(file: &Arc<SourceFile>) -> Src {
+        let text = &file.text;
+        let mut shifts = Vec::new();
+        let mut escaped = None;
+        let unsafe_at = |i: usize, c: char| {
+            escape::is_unsafe(c)
+                && c != '\n'
+                && c != '\t'
+                && !(c == '\r' && text.as_bytes().get(i + 1) == Some(&b'\n'))
+        };
+        if text.char_indices().any(|(i, c)| unsafe_at(i, c)) {
+            let mut out = String::with_capacity(text.len() + 16);
+            let mut added = 0;
+            for (i, c) in text.char_indices() {
+                if unsafe_at(i, c) {
+                    let e = escape::visible(c.encode_utf8(&mut [0; 4])).into_owned();
+                    added += e.len() - c.len_utf8();
+                    out.push_str(&e);
+                    shifts.push((i, added));
+                } else {
+                    out.push(c);
+                }
+            }
+            escaped = Some(out);
+        }
+        Src(Arc::new(SafeText {
+            name: escape::visible(&file.display_path()).into_owned(),
+            escaped,
+            file: Arc::clone(file),
+            shifts,
+        }))
+    }
+
+    /// An offset of the original text in the escaped text.
+    fn offset(&self, o: usize) -> usize {
+        let i = self.0.shifts.partition_point(|(at, _)| *at < o);
+        o + i.checked_sub(1).map_or(0, |i| self.0.shifts[i].1)
+    }
+
+    /// A span of the original text in the escaped text.
+    fn span(&self, start: usize, end: usize) -> SourceSpan {
+        let (s, e) = (self.offset(start), self.offset(end));
+        SourceSpan::new(s.into(), e.saturating_sub(s))
+    }
+
+    fn text(&self) -> &str {
+        self.0.escaped.as_deref().unwrap_or(&self.0.file.text)
+    }
+}
 
 impl SourceCode for Src {
     fn read_span<'a>(
@@ -32,15 +99,28 @@ impl SourceCode for Src {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.0.text.read_span(span, before, after)?;
+        let inner = self.text().read_span(span, before, after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
-            self.0.display_path(),
+            self.0.name.clone(),
             inner.data(),
             *inner.span(),
             inner.line(),
             inner.column(),
             inner.line_count(),
         )))
+    }
+}
+
+/// The escaped view of each file, built once per file.
+#[derive(Default)]
+struct Sources(HashMap<*const SourceFile, Src>);
+
+impl Sources {
+    fn get(&mut self, file: &Arc<SourceFile>) -> Src {
+        self.0
+            .entry(Arc::as_ptr(file))
+            .or_insert_with(|| Src::new(file))
+            .clone()
     }
 }
 
@@ -52,7 +132,6 @@ struct Diag {
     help: Option<String>,
     src: Option<Src>,
     labels: Vec<LabeledSpan>,
-    related: Vec<Diag>,
 }
 
 impl fmt::Display for Diag {
@@ -82,12 +161,6 @@ impl Diagnostic for Diag {
         (!self.labels.is_empty())
             .then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
     }
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        (!self.related.is_empty()).then(|| {
-            Box::new(self.related.iter().map(|d| d as &dyn Diagnostic))
-                as Box<dyn Iterator<Item = &dyn Diagnostic>>
-        })
-    }
 }
 
 fn miette_severity(s: Severity) -> miette::Severity {
@@ -99,9 +172,9 @@ fn miette_severity(s: Severity) -> miette::Severity {
 }
 
 /// The span to underline: blocks are labelled on their first line.
-fn label_span(loc: &Location) -> SourceSpan {
+fn label_span(src: &Src, loc: &Location) -> SourceSpan {
     let l = loc.first_line();
-    SourceSpan::new(l.span.start.into(), l.span.end.saturating_sub(l.span.start))
+    src.span(l.span.start, l.span.end)
 }
 
 /// Labels in one snippet read well only when they are a few lines apart.
@@ -129,90 +202,101 @@ fn showable(loc: &Location) -> bool {
     end.saturating_sub(start) <= MAX_LINE
 }
 
-fn finding_diag(f: &Finding) -> Diag {
+/// Input-derived text, escaped for a terminal.
+fn safe(s: &str) -> String {
+    escape::visible(s).into_owned()
+}
+
+/// A finding's report, and the reports of its related locations that are not labels of its
+/// snippet (rendered after it, each with its own snippet).
+fn finding_diag(f: &Finding, sources: &mut Sources) -> (Diag, Vec<Diag>) {
     let mut labels = Vec::new();
     let mut related = Vec::new();
-    let mut message = f.message.clone();
+    let mut message = safe(&f.message);
     let primary = f.location.as_ref().filter(|l| showable(l));
     if let Some(loc) = f.location.as_ref().filter(|l| !showable(l)) {
         message.push_str(&format!(" (at {})", loc_text(&Some(loc.clone()))));
     }
-    let src = primary.map(|l| Src(Arc::clone(&l.file)));
-    if let Some(loc) = primary {
+    let src = primary.map(|l| sources.get(&l.file));
+    if let (Some(loc), Some(src)) = (primary, &src) {
         let text = match &f.label {
-            Some(l) if l != &f.resource => format!("{}: {l}", f.resource),
-            _ => f.resource.clone(),
+            Some(l) if l != &f.resource => format!("{}: {}", safe(&f.resource), safe(l)),
+            _ => safe(&f.resource),
         };
         labels.push(LabeledSpan::new_primary_with_span(
             Some(text),
-            label_span(loc),
+            label_span(src, loc),
         ));
     }
     for r in &f.related {
         let shown = r.location.as_ref().filter(|l| showable(l));
-        match (shown, primary) {
-            (Some(rl), Some(fl)) if near(rl, fl) => {
+        match (shown, primary, &src) {
+            (Some(rl), Some(fl), Some(src)) if near(rl, fl) => {
                 labels.push(LabeledSpan::new_with_span(
-                    Some(r.message.clone()),
-                    label_span(rl),
+                    Some(safe(&r.message)),
+                    label_span(src, rl),
                 ));
             }
-            (Some(rl), _) => related.push(Diag {
-                code: String::new(),
-                severity: miette::Severity::Advice,
-                message: r.message.clone(),
-                help: None,
-                src: Some(Src(Arc::clone(&rl.file))),
-                labels: vec![LabeledSpan::new_primary_with_span(None, label_span(rl))],
-                related: Vec::new(),
-            }),
-            (None, _) => related.push(Diag {
+            (Some(rl), _, _) => {
+                let rsrc = sources.get(&rl.file);
+                let span = label_span(&rsrc, rl);
+                related.push(Diag {
+                    code: String::new(),
+                    severity: miette::Severity::Advice,
+                    message: safe(&r.message),
+                    help: None,
+                    src: Some(rsrc),
+                    labels: vec![LabeledSpan::new_primary_with_span(None, span)],
+                })
+            }
+            (None, _, _) => related.push(Diag {
                 code: String::new(),
                 severity: miette::Severity::Advice,
                 message: match &r.location {
-                    Some(_) => format!("{} (at {})", r.message, loc_text(&r.location)),
-                    None => r.message.clone(),
+                    Some(_) => format!("{} (at {})", safe(&r.message), loc_text(&r.location)),
+                    None => safe(&r.message),
                 },
                 help: None,
                 src: None,
                 labels: Vec::new(),
-                related: Vec::new(),
             }),
         }
     }
-    Diag {
+    let diag = Diag {
         code: format!("{} {}", f.code, f.name),
         severity: miette_severity(f.severity),
         message,
-        help: f.help.clone(),
+        // Help quotes the resource address in examples: escape it whole there, keeping the
+        // help's own line breaks.
+        help: f.help.as_deref().map(|h| {
+            escape::visible_lines(&h.replace(&f.resource, &safe(&f.resource))).into_owned()
+        }),
         src,
         labels,
-        related,
-    }
+    };
+    (diag, related)
 }
 
-fn problem_diag(p: &Problem) -> Diag {
+fn problem_diag(p: &Problem, sources: &mut Sources) -> Diag {
     let message = match (&p.location, &p.path) {
-        (None, Some(path)) => format!("{path}: {}", p.message),
-        _ => p.message.clone(),
+        (None, Some(path)) => format!("{}: {}", safe(path), safe(&p.message)),
+        _ => safe(&p.message),
+    };
+    let src = p.location.as_ref().map(|l| sources.get(&l.file));
+    let labels = match (&p.location, &src) {
+        (Some(l), Some(src)) => vec![LabeledSpan::new_primary_with_span(
+            Some("here".into()),
+            src.span(l.span.start, l.span.end),
+        )],
+        _ => Vec::new(),
     };
     Diag {
         code: p.code.to_string(),
         severity: miette::Severity::Error,
         message,
         help: None,
-        src: p.location.as_ref().map(|l| Src(Arc::clone(&l.file))),
-        labels: p
-            .location
-            .as_ref()
-            .map(|l| {
-                vec![LabeledSpan::new_primary_with_span(
-                    Some("here".into()),
-                    SourceSpan::new(l.span.start.into(), l.span.end.saturating_sub(l.span.start)),
-                )]
-            })
-            .unwrap_or_default(),
-        related: Vec::new(),
+        src,
+        labels,
     }
 }
 
@@ -225,11 +309,29 @@ fn render(handler: &GraphicalReportHandler, d: &Diag, out: &mut String) {
     out.push('\n');
 }
 
+/// A related location: indented under its finding, without a heading of its own.
+fn render_related(handler: &GraphicalReportHandler, d: &Diag, out: &mut String) {
+    let mut s = String::new();
+    if handler.render_report(&mut s, d).is_err() {
+        s = format!("☞ {}\n", d.message);
+    }
+    for line in s.trim_start_matches('\n').lines() {
+        if line.is_empty() {
+            out.push('\n');
+        } else {
+            out.push_str("  ");
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out.push('\n');
+}
+
 fn loc_text(loc: &Option<Location>) -> String {
     match loc {
         Some(l) => {
             let lc = l.line_col();
-            format!("{}:{}:{}", l.file.display_path(), lc.line, lc.column)
+            format!("{}:{}:{}", safe(&l.file.display_path()), lc.line, lc.column)
         }
         None => "-".to_string(),
     }
@@ -247,34 +349,40 @@ pub fn render_human(report: &Report, opts: HumanOptions) -> String {
         .with_width(110)
         .with_context_lines(1);
     let mut out = String::new();
+    let mut sources = Sources::default();
     for p in &report.problems {
-        render(&handler, &problem_diag(p), &mut out);
+        render(&handler, &problem_diag(p, &mut sources), &mut out);
     }
     // With several roots, each header names the finding's root module.
     let several_roots = report.models > 1;
     for f in &report.findings {
-        let mut d = finding_diag(f);
+        let (mut diag, related) = finding_diag(f, &mut sources);
         if let (true, Some(root)) = (several_roots, &f.root) {
-            d.code = format!("{} (root {root})", d.code);
+            diag.code = format!("{} (root {root})", diag.code);
         }
-        render(&handler, &d, &mut out);
+        render(&handler, &diag, &mut out);
+        for r in &related {
+            render_related(&handler, r, &mut out);
+        }
     }
     if opts.verbose {
         for n in &report.notes {
             match &n.location {
-                Some(_) => {
-                    out.push_str(&format!("note: {}: {}\n", loc_text(&n.location), n.message))
-                }
-                None => out.push_str(&format!("note: {}\n", n.message)),
+                Some(_) => out.push_str(&format!(
+                    "note: {}: {}\n",
+                    loc_text(&n.location),
+                    safe(&n.message)
+                )),
+                None => out.push_str(&format!("note: {}\n", safe(&n.message))),
             }
         }
         for u in &report.unknowns {
             out.push_str(&format!(
                 "unknown: {}: {} `{}`: {}\n",
                 loc_text(&u.location),
-                u.address,
-                u.attribute,
-                u.reason
+                safe(&u.address),
+                safe(&u.attribute),
+                safe(&u.reason)
             ));
         }
         if !report.notes.is_empty() || !report.unknowns.is_empty() {

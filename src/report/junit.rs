@@ -1,17 +1,23 @@
 //! `--format junit`: JUnit XML for GitLab, Jenkins and Azure Pipelines.
 //!
 //! Rules do not report what they checked, only what they found, so: one `<testsuite>` per
-//! enabled rule (named `CODE name`), one failing `<testcase>` per finding, and one passing
-//! `no findings` testcase for a rule that found nothing. Input problems (PARSE0xx) are
-//! `<error>` testcases in a `vpclint-input` suite.
+//! enabled rule (named `CODE name`) holding one `<testsuite>` per file (with the `file`
+//! attribute), one failing `<testcase>` per finding (a passing one with `<system-out>` for
+//! a note), and one passing `no findings` testcase for a rule that found nothing.
+//! Test names carry no line numbers. Input problems (PARSE0xx) are `<error>` testcases in
+//! a `vpclint-input` suite. The document is valid against Jenkins' junit-10.xsd
+//! (tests/assets/junit-10.xsd).
 
+use super::escape;
 use super::Report;
-use crate::diag::Finding;
+use crate::diag::{Finding, Severity};
 use crate::rules::RuleMeta;
 use crate::source::Location;
+use std::collections::BTreeMap;
 
-/// Escapes text for XML content and attribute values. Characters XML 1.0 cannot hold
-/// become U+FFFD; line breaks and tabs are kept (as references, so attributes keep them too).
+/// Escapes text for XML content and attribute values. Control characters (which XML 1.0
+/// cannot hold, or which a log viewer would interpret) and U+FFFE/U+FFFF become visible
+/// escapes (`\x1b`); line breaks and tabs are kept (as references, so attributes keep them too).
 pub fn escape_xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -24,7 +30,8 @@ pub fn escape_xml(s: &str) -> String {
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
             '\t' => out.push_str("&#9;"),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c if escape::is_unsafe(c) => out.push_str(&escape::visible(c.encode_utf8(&mut [0; 4]))),
+            '\u{FFFE}' | '\u{FFFF}' => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }
     }
@@ -38,16 +45,17 @@ fn place(loc: &Option<Location>) -> Option<(String, usize, usize)> {
     })
 }
 
+/// The test name of a finding: its resource and label, never a line number, so a test
+/// keeps its identity (and history) when code moves.
+fn case_name(f: &Finding) -> String {
+    match &f.label {
+        Some(l) if l != &f.resource && !l.is_empty() => format!("{}: {l}", f.resource),
+        _ => f.resource.clone(),
+    }
+}
+
 fn finding_case(suite: &str, f: &Finding, out: &mut String) {
     let at = place(&f.location);
-    let name = match &at {
-        Some((file, line, col)) => format!("{} ({file}:{line}:{col})", f.resource),
-        None => f.resource.clone(),
-    };
-    let file_attrs = match &at {
-        Some((file, line, _)) => format!(" file=\"{}\" line=\"{line}\"", escape_xml(file)),
-        None => String::new(),
-    };
     let mut body = match &at {
         Some((file, line, col)) => format!("{file}:{line}:{col}: {}", f.message),
         None => f.message.clone(),
@@ -63,45 +71,94 @@ fn finding_case(suite: &str, f: &Finding, out: &mut String) {
     if let Some(h) = &f.help {
         body.push_str(&format!("\nhelp: {h}"));
     }
-    out.push_str(&format!(
-        "    <testcase classname=\"{}\" name=\"{}\"{file_attrs}>\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>\n",
+    let open = format!(
+        "      <testcase classname=\"{}\" name=\"{}\">\n",
         escape_xml(suite),
-        escape_xml(&name),
-        escape_xml(&f.message),
-        f.severity.as_str(),
-        escape_xml(&body),
-    ));
+        escape_xml(&case_name(f)),
+    );
+    out.push_str(&open);
+    if f.severity == Severity::Note {
+        // Notes are worth knowing, not failures: the test passes and carries the note.
+        out.push_str(&format!(
+            "        <system-out>note: {}</system-out>\n",
+            escape_xml(&body)
+        ));
+    } else {
+        out.push_str(&format!(
+            "        <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+            escape_xml(&f.message),
+            f.severity.as_str(),
+            escape_xml(&body),
+        ));
+    }
+    out.push_str("      </testcase>\n");
 }
 
-/// Renders the report as JUnit XML. `rules` are the enabled rules, in suite order.
+/// One suite per rule (`CODE name`), holding one suite per file (`name` and `file` are the
+/// file's path, which is where Jenkins' junit-10.xsd allows `file`), each with a testcase per
+/// finding; a rule that found nothing has one passing `no findings` testcase.
+fn rule_suite(suite: &str, found: &[&Finding], out: &mut String) -> (usize, usize) {
+    let failing = |fs: &[&Finding]| fs.iter().filter(|f| f.severity != Severity::Note).count();
+    let n = found.len().max(1);
+    let failures = failing(found);
+    out.push_str(&format!(
+        "  <testsuite name=\"{}\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n",
+        escape_xml(suite),
+    ));
+    if found.is_empty() {
+        out.push_str(&format!(
+            "    <testcase classname=\"{}\" name=\"no findings\"/>\n",
+            escape_xml(suite)
+        ));
+    }
+    let mut by_file: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
+    for f in found {
+        let file = place(&f.location).map(|p| p.0).unwrap_or_default();
+        by_file.entry(file).or_default().push(f);
+    }
+    for (file, fs) in &by_file {
+        let file_attr = if file.is_empty() {
+            String::new()
+        } else {
+            format!(" file=\"{}\"", escape_xml(file))
+        };
+        let name = if file.is_empty() { suite } else { file };
+        out.push_str(&format!(
+            "    <testsuite name=\"{}\"{file_attr} tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\">\n",
+            escape_xml(name),
+            fs.len(),
+            failing(fs),
+        ));
+        for f in fs {
+            finding_case(suite, f, out);
+        }
+        out.push_str("    </testsuite>\n");
+    }
+    out.push_str("  </testsuite>\n");
+    (n, failures)
+}
+
+/// Renders the report as JUnit XML, valid against Jenkins' junit-10.xsd. `rules` are the
+/// enabled rules, in suite order; vpclint's own diagnostics (VPCLINT00x) follow when they
+/// found something, and input problems (PARSE00x) are `<error>` testcases in a
+/// `vpclint-input` suite.
 pub fn render_junit(report: &Report, rules: &[&RuleMeta]) -> String {
     let mut suites = String::new();
     let (mut tests, mut failures, mut errors) = (0usize, 0usize, 0usize);
-    for m in rules {
-        let suite = format!("{} {}", m.code, m.name);
-        let found: Vec<&Finding> = report
-            .findings
-            .iter()
-            .filter(|f| f.code == m.code)
-            .collect();
-        let n = found.len().max(1);
+    let mut listed: Vec<(String, &str)> = rules
+        .iter()
+        .map(|m| (format!("{} {}", m.code, m.name), m.code.as_str()))
+        .collect();
+    for (code, name, ..) in crate::suppress::DIAGNOSTICS {
+        if report.findings.iter().any(|f| f.code == *code) {
+            listed.push((format!("{code} {name}"), code));
+        }
+    }
+    for (suite, code) in &listed {
+        let found: Vec<&Finding> = report.findings.iter().filter(|f| f.code == *code).collect();
+        let (n, failed) = rule_suite(suite, &found, &mut suites);
         tests += n;
-        failures += found.len();
-        suites.push_str(&format!(
-            "  <testsuite name=\"{}\" tests=\"{n}\" failures=\"{}\" errors=\"0\" skipped=\"0\">\n",
-            escape_xml(&suite),
-            found.len()
-        ));
-        if found.is_empty() {
-            suites.push_str(&format!(
-                "    <testcase classname=\"{}\" name=\"no findings\"/>\n",
-                escape_xml(&suite)
-            ));
-        }
-        for f in found {
-            finding_case(&suite, f, &mut suites);
-        }
-        suites.push_str("  </testsuite>\n");
+        failures += failed;
     }
     if !report.problems.is_empty() {
         let n = report.problems.len();
@@ -116,22 +173,20 @@ pub fn render_junit(report: &Report, rules: &[&RuleMeta]) -> String {
                 .as_ref()
                 .map(|(f, _, _)| f.clone())
                 .or_else(|| p.path.clone());
-            let name = match (&at, &file) {
-                (Some((f, line, col)), _) => format!("{} {f}:{line}:{col}", p.code),
-                (None, Some(f)) => format!("{} {f}", p.code),
-                (None, None) => p.code.to_string(),
+            let name = match &file {
+                Some(f) => format!("{} {f}", p.code),
+                None => p.code.to_string(),
             };
-            let file_attrs = match (&at, &file) {
-                (Some((f, line, _)), _) => format!(" file=\"{}\" line=\"{line}\"", escape_xml(f)),
-                (None, Some(f)) => format!(" file=\"{}\"", escape_xml(f)),
-                (None, None) => String::new(),
+            let body = match &at {
+                Some((f, line, col)) => format!("{f}:{line}:{col}: {}", p.message),
+                None => p.message.clone(),
             };
             suites.push_str(&format!(
-                "    <testcase classname=\"vpclint-input\" name=\"{}\"{file_attrs}>\n      <error message=\"{}\" type=\"{}\">{}</error>\n    </testcase>\n",
+                "    <testcase classname=\"vpclint-input\" name=\"{}\">\n      <error message=\"{}\" type=\"{}\">{}</error>\n    </testcase>\n",
                 escape_xml(&name),
                 escape_xml(&p.message),
                 p.code,
-                escape_xml(&p.message),
+                escape_xml(&body),
             ));
         }
         suites.push_str("  </testsuite>\n");
@@ -149,7 +204,7 @@ mod tests {
     fn escapes_markup_quotes_and_control_characters() {
         assert_eq!(
             escape_xml("a & <b> \"c\" 'd'\n\u{1}e"),
-            "a &amp; &lt;b&gt; &quot;c&quot; &apos;d&apos;&#10;\u{FFFD}e"
+            "a &amp; &lt;b&gt; &quot;c&quot; &apos;d&apos;&#10;\\x01e"
         );
     }
 }

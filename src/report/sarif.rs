@@ -9,13 +9,12 @@
 //! never line numbers), so an alert keeps its identity when lines move. Findings with the
 //! same hash in one run get `:1`, `:2` ... in output order, as GitHub's own hashes do.
 
-use super::Report;
+use super::{RepoPath, RepoPaths, Report};
 use crate::diag::Severity;
 use crate::rules::RuleMeta;
-use crate::source::{display_path, Location};
+use crate::source::Location;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// The SARIF `level` of a severity.
 pub fn level(s: Severity) -> &'static str {
@@ -35,15 +34,61 @@ fn precision(category: &str) -> &'static str {
     }
 }
 
-/// GitHub's `security-severity` (0.0-10.0) for rules tagged `security`.
-fn security_severity(meta: &RuleMeta) -> Option<&'static str> {
-    if !meta.tags.iter().any(|t| t == "security") {
-        return None;
+/// GitHub's `security-severity` (0.0-10.0; 7.0 and above is "high", 4.0 "medium", below
+/// it "low"): every rule has one, so GitHub ranks every alert. Rules tagged `security`
+/// rank above the others of the same severity.
+fn security_severity(meta: &RuleMeta) -> &'static str {
+    let security = meta.tags.iter().any(|t| t == "security");
+    match (meta.severity, security) {
+        (Severity::Error, true) => "8.0",
+        (Severity::Error, false) => "6.0",
+        (Severity::Warning, true) => "5.0",
+        (Severity::Warning, false) => "4.0",
+        (Severity::Note, true) => "2.0",
+        (Severity::Note, false) => "1.0",
     }
-    Some(match meta.severity {
-        Severity::Error => "8.0",
-        Severity::Warning => "5.0",
-        Severity::Note => "2.0",
+}
+
+/// vpclint's input errors, listed as rules so that their results have a descriptor:
+/// (code, name, summary).
+pub const INPUT_ERRORS: &[(&str, &str, &str)] = &[
+    (
+        crate::diag::PARSE_SYNTAX,
+        "syntax-error",
+        "An input file could not be parsed; what it holds was not checked",
+    ),
+    (
+        crate::diag::PARSE_EVAL,
+        "evaluation-error",
+        "An expression could not be evaluated; what depends on it was not checked",
+    ),
+    (
+        crate::diag::PARSE_IO,
+        "read-error",
+        "An input could not be read or written",
+    ),
+    (
+        crate::diag::PARSE_CONFIG,
+        "configuration-error",
+        "The configuration, a flag, a suppression comment or a baseline is invalid",
+    ),
+];
+
+/// A descriptor of one of vpclint's own codes (input errors, suppression diagnostics).
+fn own_descriptor(code: &str, name: &str, severity: Severity, summary: &str, text: &str) -> Value {
+    let score = match severity {
+        Severity::Error => "5.0",
+        Severity::Warning => "3.0",
+        Severity::Note => "1.0",
+    };
+    json!({
+        "id": code,
+        "name": name,
+        "shortDescription": {"text": summary},
+        "fullDescription": {"text": text},
+        "help": {"text": text, "markdown": format!("**{code}** `{name}`: {text}")},
+        "defaultConfiguration": {"level": level(severity)},
+        "properties": {"tags": ["vpclint"], "precision": "very-high", "security-severity": score},
     })
 }
 
@@ -96,9 +141,7 @@ fn rule_descriptor(m: &RuleMeta) -> Value {
     let mut props = Map::new();
     props.insert("tags".into(), json!(tags));
     props.insert("precision".into(), json!(precision(&m.category)));
-    if let Some(s) = security_severity(m) {
-        props.insert("security-severity".into(), json!(s));
-    }
+    props.insert("security-severity".into(), json!(security_severity(m)));
     json!({
         "id": m.code,
         "name": m.name,
@@ -110,29 +153,40 @@ fn rule_descriptor(m: &RuleMeta) -> Value {
     })
 }
 
-/// A relative URI reference for a displayed path: forward slashes, no leading `./`,
-/// relative to the current directory (the repository root in CI) when it is inside it,
-/// percent-encoded where URIs need it (`:` too, so a first segment never reads as a scheme). Paths outside the current directory become `file://` URIs.
-pub fn artifact_uri(path: &str) -> String {
-    let mut p = path.replace('\\', "/");
-    let absolute = Path::new(path).is_absolute() || p.starts_with('/');
-    if absolute {
-        if let Ok(cwd) = std::env::current_dir() {
-            if let Ok(rel) = Path::new(path).strip_prefix(&cwd) {
-                p = display_path(rel);
-            }
+/// A URI reference for a displayed path: relative to the root of its git repository (or,
+/// outside one, to the current directory) with `uriBaseId` `%SRCROOT%`, forward slashes,
+/// percent-encoded where URIs need it (`:` too, so a first segment never reads as a
+/// scheme); an absolute `file://` URI for a path outside both.
+pub fn artifact_location(paths: &mut RepoPaths, path: &str) -> Value {
+    match paths.resolve(path) {
+        RepoPath::InRepo { path, .. } | RepoPath::Relative(path) => {
+            json!({"uri": percent_encode(&path), "uriBaseId": SRCROOT})
         }
+        RepoPath::Absolute(p) => json!({"uri": file_uri(&p, false)}),
     }
-    while let Some(rest) = p.strip_prefix("./") {
-        p = rest.to_string();
-    }
-    let encoded = percent_encode(&p);
-    if Path::new(&p).is_absolute() || p.starts_with('/') {
-        let sep = if encoded.starts_with('/') { "" } else { "/" };
-        format!("file://{sep}{encoded}")
+}
+
+/// The base URI id of repository-relative artifact locations.
+pub const SRCROOT: &str = "%SRCROOT%";
+
+fn file_uri(abs: &str, dir: bool) -> String {
+    let encoded = percent_encode(abs);
+    let sep = if encoded.starts_with('/') { "" } else { "/" };
+    let slash = if dir && !encoded.ends_with('/') {
+        "/"
     } else {
-        encoded
-    }
+        ""
+    };
+    format!("file://{sep}{encoded}{slash}")
+}
+
+/// The relative URI of a displayed path, as [`artifact_location`] gives it (tests, tools).
+pub fn artifact_uri(path: &str) -> String {
+    let mut paths = RepoPaths::default();
+    artifact_location(&mut paths, path)["uri"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn percent_encode(s: &str) -> String {
@@ -147,10 +201,10 @@ fn percent_encode(s: &str) -> String {
     out
 }
 
-fn physical_location(loc: &Location) -> Value {
+fn physical_location(paths: &mut RepoPaths, loc: &Location) -> Value {
     let lc = loc.line_col();
     json!({
-        "artifactLocation": {"uri": artifact_uri(&loc.file.display_path())},
+        "artifactLocation": artifact_location(paths, &loc.file.display_path()),
         "region": {
             "startLine": lc.line,
             "startColumn": lc.column,
@@ -180,75 +234,148 @@ pub fn fingerprint(code: &str, resource: &str, label: &str, message: &str) -> St
     format!("{a:016x}{b:016x}")
 }
 
+/// GitHub code scanning keeps at most this many results of a run.
+pub const GITHUB_RESULT_LIMIT: usize = 5_000;
+
+/// The number of SARIF results of a report (findings, suppressed findings, input errors).
+pub fn result_count(report: &Report) -> usize {
+    report.findings.len() + report.suppressed.len() + report.problems.len()
+}
+
 /// Renders the report as SARIF 2.1.0, pretty-printed, with a trailing newline.
-/// `rules` are the enabled rules, in the order they are listed (`ruleIndex` points into it).
+/// `rules` are the enabled rules, listed first in `tool.driver.rules`, followed by
+/// vpclint's own codes (suppression diagnostics VPCLINT00x, input errors PARSE00x), so that
+/// every result's `ruleId` has a descriptor (`ruleIndex` points at it).
 pub fn render_sarif(report: &Report, rules: &[&RuleMeta]) -> String {
-    let descriptors: Vec<Value> = rules.iter().map(|m| rule_descriptor(m)).collect();
+    let mut paths = RepoPaths::default();
+    let mut descriptors: Vec<Value> = rules.iter().map(|m| rule_descriptor(m)).collect();
+    let mut index: BTreeMap<&str, usize> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.code.as_str(), i))
+        .collect();
+    for (code, name, severity, summary, text) in crate::suppress::DIAGNOSTICS {
+        index.insert(code, descriptors.len());
+        descriptors.push(own_descriptor(code, name, *severity, summary, text));
+    }
+    for (code, name, summary) in INPUT_ERRORS {
+        index.insert(code, descriptors.len());
+        descriptors.push(own_descriptor(
+            code,
+            name,
+            Severity::Error,
+            summary,
+            summary,
+        ));
+    }
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    let results: Vec<Value> = report
+    let mut results: Vec<Value> = Vec::new();
+    for p in &report.problems {
+        let mut r = Map::new();
+        r.insert("ruleId".into(), json!(p.code));
+        if let Some(i) = index.get(p.code) {
+            r.insert("ruleIndex".into(), json!(i));
+        }
+        r.insert("level".into(), json!("error"));
+        r.insert("message".into(), json!({"text": p.message}));
+        if let Some(loc) = &p.location {
+            r.insert(
+                "locations".into(),
+                json!([{"physicalLocation": physical_location(&mut paths, loc)}]),
+            );
+        } else if let Some(path) = &p.path {
+            r.insert(
+                "locations".into(),
+                json!([{"physicalLocation": {"artifactLocation": artifact_location(&mut paths, path)}}]),
+            );
+        }
+        let hash = fingerprint(p.code, p.path.as_deref().unwrap_or(""), "", &p.message);
+        let n = seen.entry(hash.clone()).or_insert(0);
+        *n += 1;
+        r.insert(
+            "partialFingerprints".into(),
+            json!({"primaryLocationLineHash": format!("{hash}:{n}")}),
+        );
+        results.push(Value::Object(r));
+    }
+    // Suppressed findings stay results, with `suppressions` (GitHub shows them dismissed).
+    let all = report
         .findings
         .iter()
-        .map(|f| {
-            let mut r = Map::new();
-            r.insert("ruleId".into(), json!(f.code));
-            if let Some(i) = rules.iter().position(|m| m.code == f.code) {
-                r.insert("ruleIndex".into(), json!(i));
-            }
-            r.insert("level".into(), json!(level(f.severity)));
-            r.insert("message".into(), json!({"text": f.message}));
-            let mut primary = Map::new();
-            if let Some(loc) = &f.location {
-                primary.insert("physicalLocation".into(), physical_location(loc));
-            }
+        .map(|f| (f, None))
+        .chain(report.suppressed.iter().map(|s| (&s.finding, Some(s))));
+    for (f, suppressed) in all {
+        let mut r = Map::new();
+        r.insert("ruleId".into(), json!(f.code));
+        if let Some(i) = index.get(f.code) {
+            r.insert("ruleIndex".into(), json!(i));
+        }
+        r.insert("level".into(), json!(level(f.severity)));
+        r.insert("message".into(), json!({"text": f.message}));
+        let mut primary = Map::new();
+        if let Some(loc) = &f.location {
             primary.insert(
-                "logicalLocations".into(),
-                json!([{"fullyQualifiedName": f.resource, "kind": "resource"}]),
+                "physicalLocation".into(),
+                physical_location(&mut paths, loc),
             );
-            if let Some(label) = &f.label {
-                primary.insert("message".into(), json!({"text": label}));
-            }
-            r.insert("locations".into(), json!([primary]));
-            if !f.related.is_empty() {
-                let related: Vec<Value> = f
-                    .related
-                    .iter()
-                    .enumerate()
-                    .map(|(i, rel)| {
-                        let mut l = Map::new();
-                        l.insert("id".into(), json!(i));
-                        if let Some(loc) = &rel.location {
-                            l.insert("physicalLocation".into(), physical_location(loc));
-                        }
-                        l.insert("message".into(), json!({"text": rel.message}));
-                        Value::Object(l)
-                    })
-                    .collect();
-                r.insert("relatedLocations".into(), json!(related));
-            }
-            let hash = fingerprint(
-                f.code,
-                &f.resource,
-                f.label.as_deref().unwrap_or(""),
-                &f.message,
-            );
-            let n = seen.entry(hash.clone()).or_insert(0);
-            *n += 1;
+        }
+        primary.insert(
+            "logicalLocations".into(),
+            json!([{"fullyQualifiedName": f.resource, "kind": "resource"}]),
+        );
+        if let Some(label) = &f.label {
+            primary.insert("message".into(), json!({"text": label}));
+        }
+        r.insert("locations".into(), json!([primary]));
+        if !f.related.is_empty() {
+            let related: Vec<Value> = f
+                .related
+                .iter()
+                .enumerate()
+                .map(|(i, rel)| {
+                    let mut l = Map::new();
+                    l.insert("id".into(), json!(i));
+                    if let Some(loc) = &rel.location {
+                        l.insert(
+                            "physicalLocation".into(),
+                            physical_location(&mut paths, loc),
+                        );
+                    }
+                    l.insert("message".into(), json!({"text": rel.message}));
+                    Value::Object(l)
+                })
+                .collect();
+            r.insert("relatedLocations".into(), json!(related));
+        }
+        let hash = fingerprint(
+            f.code,
+            &f.resource,
+            f.label.as_deref().unwrap_or(""),
+            &f.message,
+        );
+        let n = seen.entry(hash.clone()).or_insert(0);
+        *n += 1;
+        r.insert(
+            "partialFingerprints".into(),
+            json!({"primaryLocationLineHash": format!("{hash}:{n}")}),
+        );
+        let mut props = Map::new();
+        props.insert("resource".into(), json!(f.resource));
+        if let Some(root) = &f.root {
+            props.insert("root".into(), json!(root));
+        }
+        if let Some(h) = &f.help {
+            props.insert("help".into(), json!(h));
+        }
+        r.insert("properties".into(), Value::Object(props));
+        if let Some(sup) = suppressed {
             r.insert(
-                "partialFingerprints".into(),
-                json!({"primaryLocationLineHash": format!("{hash}:{n}")}),
+                "suppressions".into(),
+                json!([{"kind": sup.kind, "justification": sup.justification}]),
             );
-            let mut props = Map::new();
-            props.insert("resource".into(), json!(f.resource));
-            if let Some(root) = &f.root {
-                props.insert("root".into(), json!(root));
-            }
-            if let Some(h) = &f.help {
-                props.insert("help".into(), json!(h));
-            }
-            r.insert("properties".into(), Value::Object(props));
-            Value::Object(r)
-        })
-        .collect();
+        }
+        results.push(Value::Object(r));
+    }
 
     let mut notifications: Vec<Value> = report
         .problems
@@ -261,12 +388,12 @@ pub fn render_sarif(report: &Report, rules: &[&RuleMeta]) -> String {
             if let Some(loc) = &p.location {
                 n.insert(
                     "locations".into(),
-                    json!([{"physicalLocation": physical_location(loc)}]),
+                    json!([{"physicalLocation": physical_location(&mut paths, loc)}]),
                 );
             } else if let Some(path) = &p.path {
                 n.insert(
                     "locations".into(),
-                    json!([{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(path)}}}]),
+                    json!([{"physicalLocation": {"artifactLocation": artifact_location(&mut paths, path)}}]),
                 );
             }
             Value::Object(n)
@@ -279,11 +406,20 @@ pub fn render_sarif(report: &Report, rules: &[&RuleMeta]) -> String {
         if let Some(loc) = &note.location {
             n.insert(
                 "locations".into(),
-                json!([{"physicalLocation": physical_location(loc)}]),
+                json!([{"physicalLocation": physical_location(&mut paths, loc)}]),
             );
         }
         Value::Object(n)
     }));
+    if results.len() > GITHUB_RESULT_LIMIT {
+        notifications.push(json!({
+            "level": "warning",
+            "message": {"text": format!(
+                "{} results: GitHub code scanning keeps at most {GITHUB_RESULT_LIMIT} per run",
+                results.len()
+            )},
+        }));
+    }
 
     let mut invocation = Map::new();
     invocation.insert(
@@ -293,6 +429,34 @@ pub fn render_sarif(report: &Report, rules: &[&RuleMeta]) -> String {
     if !notifications.is_empty() {
         invocation.insert("toolExecutionNotifications".into(), json!(notifications));
     }
+
+    // %SRCROOT%: the repository root of the first artifact in one (else the current
+    // directory), as an absolute directory URI.
+    let root = report
+        .findings
+        .iter()
+        .filter_map(|f| f.location.as_ref())
+        .chain(report.problems.iter().filter_map(|p| p.location.as_ref()))
+        .find_map(|l| match paths.resolve(&l.file.display_path()) {
+            RepoPath::InRepo { root, .. } => Some(root),
+            _ => None,
+        })
+        .or_else(|| {
+            std::env::current_dir()
+                .ok()
+                .and_then(|c| std::fs::canonicalize(c).ok())
+        });
+    let mut base = Map::new();
+    if let Some(root) = root {
+        base.insert(
+            "uri".into(),
+            json!(file_uri(&crate::source::display_path(&root), true)),
+        );
+    }
+    base.insert(
+        "description".into(),
+        json!({"text": "The root of the repository (git toplevel) of the linted files"}),
+    );
 
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -306,6 +470,7 @@ pub fn render_sarif(report: &Report, rules: &[&RuleMeta]) -> String {
                 "rules": descriptors,
             }},
             "invocations": [Value::Object(invocation)],
+            "originalUriBaseIds": {SRCROOT: Value::Object(base)},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],

@@ -66,6 +66,18 @@ impl InstanceEval {
     }
 }
 
+/// Every module instance under `m`, with its `module` block (see `Model::module_calls`).
+fn module_calls(ctx: &Ctx, m: &Rc<ModuleInst>, out: &mut Vec<(String, Location)>) {
+    for name in m.src.modules.keys() {
+        if let Some(c) = eval::call(ctx, m, name) {
+            for (_, child) in &c.instances {
+                out.push((child.path.clone(), c.location.clone()));
+                module_calls(ctx, child, out);
+            }
+        }
+    }
+}
+
 fn collect(ctx: &Ctx, m: &Rc<ModuleInst>, out: &mut Collected) {
     for (key, _) in &m.src.resources {
         let rtype = key.split('.').next().unwrap_or("");
@@ -88,7 +100,8 @@ pub fn build_model(ctx: &Ctx, root: &Rc<ModuleInst>, name: String) -> Model {
         by_type: BTreeMap::new(),
     };
     collect(ctx, root, &mut all);
-    let (model, errors) = build(&all, name, Some(std::sync::Arc::clone(ctx.loader.access())));
+    let (mut model, errors) = build(&all, name, Some(std::sync::Arc::clone(ctx.loader.access())));
+    module_calls(ctx, root, &mut model.module_calls);
     for e in errors {
         ctx.error(e);
     }
