@@ -286,7 +286,7 @@ pub fn apply(
 ) -> Vec<Finding> {
     let mut tf: HashMap<PathBuf, TfFile> = HashMap::new();
     let mut add_file = |file: &Arc<SourceFile>, tf: &mut HashMap<PathBuf, TfFile>| {
-        if !file.path.extension().is_some_and(|e| e == "tf") || tf.contains_key(&file.path) {
+        if file.path.extension().is_none_or(|e| e != "tf") || tf.contains_key(&file.path) {
             return;
         }
         let directives = directives(file, problems);
@@ -333,7 +333,7 @@ pub fn apply(
                 .filter(|l| {
                     f.location
                         .as_ref()
-                        .is_some_and(|p| !p.file.path.extension().is_some_and(|e| e == "tf"))
+                        .is_some_and(|p| p.file.path.extension().is_none_or(|e| e != "tf"))
                         && l.file.path.extension().is_some_and(|e| e == "tf")
                 }),
         );

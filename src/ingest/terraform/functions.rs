@@ -1524,7 +1524,7 @@ fn b64_value(c: u8) -> Option<u32> {
 /// Standard base64 with padding; line breaks are ignored, as Go does.
 fn b64_decode(s: &str) -> Option<Vec<u8>> {
     let bytes: Vec<u8> = s.bytes().filter(|b| *b != b'\r' && *b != b'\n').collect();
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return None;
     }
     let quads = bytes.len() / 4;
