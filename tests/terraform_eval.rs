@@ -3156,3 +3156,20 @@ fn a_local_module_without_tf_files_is_one_error_and_unknown_outputs() {
         out.get("b")
     );
 }
+
+#[test]
+fn and_or_short_circuit_when_the_left_operand_decides() {
+    let out = eval_main(
+        "shortcircuit",
+        r#"
+variable "x" {
+  type    = object({ enabled = bool })
+  default = null
+}
+output "and" { value = var.x != null && var.x.enabled }
+output "or" { value = var.x == null || var.x.enabled }
+"#,
+    );
+    out.assert_clean();
+    out.expect(&[("and", "false"), ("or", "true")]);
+}

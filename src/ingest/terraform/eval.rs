@@ -1547,6 +1547,13 @@ fn eval_inner(ctx: &Ctx, scope: &Scope, expr: &Expression) -> EvalResult {
         }
         Expression::BinaryOp(b) => {
             let l = eval(ctx, scope, &b.lhs_expr)?;
+            // Terraform (1.12+) short-circuits `&&` and `||` when the known left
+            // operand decides: `var.x != null && var.x.enabled` with x = null is false.
+            match (*b.operator.value(), &l) {
+                (BinaryOperator::And, Value::Bool(false)) => return Ok(Value::Bool(false)),
+                (BinaryOperator::Or, Value::Bool(true)) => return Ok(Value::Bool(true)),
+                _ => {}
+            }
             let r = eval(ctx, scope, &b.rhs_expr)?;
             binary(scope, expr.span(), *b.operator.value(), l, r)
         }
