@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end test of the GitHub Action's script (action/vpclint-action.sh) with a local
 # binary: a fake release directory served as file:// holds vpclint-VERSION-TARGET.tar.gz
-# and its .sha256, as the release workflow publishes them. Checks the install (checksum
+# and its .sha256, packed by the release workflow's own .github/scripts/archive.sh. Checks the install (checksum
 # verified, GITHUB_PATH and outputs written), a checksum mismatch and a wrong binary (both
 # must fail), the version taken from the action's tag, the pip fallback (from a local
 # wheelhouse when VPCLINT_WHEELHOUSE is set, as .ci/run does), and the run step: exit code
@@ -23,16 +23,11 @@ trap 'rm -rf "$tmp"' EXIT
 
 case $(uname -m) in aarch64 | arm64) arch=ARM64 target=aarch64-unknown-linux-musl ;; *) arch=X64 target=x86_64-unknown-linux-musl ;; esac
 release="$tmp/release"
-mkdir -p "$release/stage/vpclint-$version-$target"
-cp "$bin" "$release/stage/vpclint-$version-$target/vpclint"
-tar -czf "$release/vpclint-$version-$target.tar.gz" -C "$release/stage" "vpclint-$version-$target"
-(cd "$release" && sha256sum "vpclint-$version-$target.tar.gz" >"vpclint-$version-$target.tar.gz.sha256")
+# The archives as the release workflow packs them (.github/scripts/archive.sh).
+(cd "$checkout" && bash .github/scripts/archive.sh "$version" "$target" "$bin" "$release") >/dev/null
 # A release of another version whose archive holds this (wrong) binary.
 other=9.9.9
-mkdir -p "$release/stage/vpclint-$other-$target"
-cp "$bin" "$release/stage/vpclint-$other-$target/vpclint"
-tar -czf "$release/vpclint-$other-$target.tar.gz" -C "$release/stage" "vpclint-$other-$target"
-(cd "$release" && sha256sum "vpclint-$other-$target.tar.gz" >"vpclint-$other-$target.tar.gz.sha256")
+(cd "$checkout" && bash .github/scripts/archive.sh "$other" "$target" "$bin" "$release") >/dev/null
 # A tampered release: the checksum published does not match the archive.
 mkdir -p "$tmp/tampered"
 cp "$release/vpclint-$version-$target.tar.gz" "$tmp/tampered/"
