@@ -67,25 +67,32 @@ else
 fi
 installed="$RUNNER_TEMP/vpclint-$version/bin"
 
+# install_fails CASE WHAT MESSAGE ENV...: the install must fail, say MESSAGE and leave
+# GITHUB_PATH alone.
+install_fails() {
+    local name=$1 what=$2 message=$3
+    shift 3
+    if runner "$name" "$@" bash "$script" install; then
+        fail "$what: the install passed"
+    elif ! grep -qF -- "$message" "$tmp/log"; then
+        fail "$what: no '$message' in the log"
+    elif [ -s "$GITHUB_PATH" ]; then
+        fail "$what: GITHUB_PATH was written"
+    else
+        echo "ok: $what fails"
+    fi
+}
+
 echo "== a checksum mismatch fails the install (no fallback)"
-if runner tampered VPCLINT_VERSION="$version" VPCLINT_RELEASE_BASE_URL="file://$tmp/tampered" bash "$script" install; then
-    fail "the install passed with a wrong checksum"
-elif ! grep -q "::error title=vpclint action::checksum mismatch for vpclint-$version-$target.tar.gz" "$tmp/log"; then
-    fail "no checksum-mismatch error"
-elif [ -s "$GITHUB_PATH" ] || grep -q 'pip' "$tmp/log"; then
-    fail "a tampered download was put on PATH or fell back to pip"
-else
-    echo "ok"
+install_fails tampered "a checksum mismatch" "::error title=vpclint action::checksum mismatch for vpclint-$version-$target.tar.gz" \
+    VPCLINT_VERSION="$version" VPCLINT_RELEASE_BASE_URL="file://$tmp/tampered"
+if grep -q 'pip' "$tmp/log"; then
+    fail "a checksum mismatch fell back to pip"
 fi
 
 echo "== an archive holding another version fails"
-if runner wrong VPCLINT_VERSION="$other" VPCLINT_RELEASE_BASE_URL="file://$release" bash "$script" install; then
-    fail "installed a binary of the wrong version"
-elif ! grep -q "expected vpclint $other" "$tmp/log" || [ -s "$GITHUB_PATH" ]; then
-    fail "no version-mismatch error, or PATH written"
-else
-    echo "ok"
-fi
+install_fails wrong "a binary of the wrong version" "expected vpclint $other" \
+    VPCLINT_VERSION="$other" VPCLINT_RELEASE_BASE_URL="file://$release"
 
 echo "== the version comes from the action's tag; a branch needs the input"
 if ! runner tag VPCLINT_VERSION= ACTION_REF="v$version" VPCLINT_RELEASE_BASE_URL="file://$release" bash "$script" install \
@@ -113,14 +120,8 @@ if [ -n "${VPCLINT_WHEELHOUSE:-}" ] && ls "$VPCLINT_WHEELHOUSE"/vpclint-"$versio
 else
     echo "VPCLINT_WHEELHOUSE has no wheel (run .ci/wheel): checking that a failing pip fails the install"
 fi
-if runner nopip VPCLINT_VERSION="$version" VPCLINT_RELEASE_BASE_URL="file://$tmp/empty" \
-    PIP_NO_INDEX=1 PIP_FIND_LINKS="$tmp/empty" bash "$script" install; then
-    fail "the install passed with neither an archive nor a package"
-elif ! grep -q "pip install vpclint==$version failed" "$tmp/log" || [ -s "$GITHUB_PATH" ]; then
-    fail "no pip failure message, or PATH written"
-else
-    echo "ok: no archive and no package is an error"
-fi
+install_fails nopip "neither an archive nor a package" "pip install vpclint==$version failed" \
+    VPCLINT_VERSION="$version" VPCLINT_RELEASE_BASE_URL="file://$tmp/empty" PIP_NO_INDEX=1 PIP_FIND_LINKS="$tmp/empty"
 
 echo "== run: SARIF written, exit code as output, quoted args"
 work="$tmp/repo"
