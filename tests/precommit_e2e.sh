@@ -196,7 +196,7 @@ for p in python3 pre-commit; do
 done
 if (cd "$scratch" && PATH="$nopath:/bin" "${precommit[@]}" try-repo "$hooks" vpclint-system --all-files --color never) >"$tmp/out" 2>&1; then
     fail "language: system: the hook passed with no vpclint on PATH"
-elif ! grep -q 'Executable `vpclint` not found' "$tmp/out"; then
+elif ! grep -qF "Executable \`vpclint\` not found" "$tmp/out"; then
     fail "language: system: pre-commit did not say that vpclint is not found"
 else
     echo "ok: language: system with no vpclint on PATH fails"
