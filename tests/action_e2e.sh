@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end test of the GitHub Action's script (action/vpclint-action.sh) with a local
 # binary: a fake release directory served as file:// holds vpclint-VERSION-TARGET.tar.gz
-# and its .sha256, as the release workflow publishes them. Checks the install (checksum
+# and its .sha256, packed by the release workflow's own .github/scripts/archive.sh. Checks the install (checksum
 # verified, GITHUB_PATH and outputs written), a checksum mismatch and a wrong binary (both
 # must fail), the version taken from the action's tag, the pip fallback (from a local
 # wheelhouse when VPCLINT_WHEELHOUSE is set, as .ci/run does), and the run step: exit code
@@ -23,16 +23,11 @@ trap 'rm -rf "$tmp"' EXIT
 
 case $(uname -m) in aarch64 | arm64) arch=ARM64 target=aarch64-unknown-linux-musl ;; *) arch=X64 target=x86_64-unknown-linux-musl ;; esac
 release="$tmp/release"
-mkdir -p "$release/stage/vpclint-$version-$target"
-cp "$bin" "$release/stage/vpclint-$version-$target/vpclint"
-tar -czf "$release/vpclint-$version-$target.tar.gz" -C "$release/stage" "vpclint-$version-$target"
-(cd "$release" && sha256sum "vpclint-$version-$target.tar.gz" >"vpclint-$version-$target.tar.gz.sha256")
+# The archives as the release workflow packs them (.github/scripts/archive.sh).
+(cd "$checkout" && bash .github/scripts/archive.sh "$version" "$target" "$bin" "$release") >/dev/null
 # A release of another version whose archive holds this (wrong) binary.
 other=9.9.9
-mkdir -p "$release/stage/vpclint-$other-$target"
-cp "$bin" "$release/stage/vpclint-$other-$target/vpclint"
-tar -czf "$release/vpclint-$other-$target.tar.gz" -C "$release/stage" "vpclint-$other-$target"
-(cd "$release" && sha256sum "vpclint-$other-$target.tar.gz" >"vpclint-$other-$target.tar.gz.sha256")
+(cd "$checkout" && bash .github/scripts/archive.sh "$other" "$target" "$bin" "$release") >/dev/null
 # A tampered release: the checksum published does not match the archive.
 mkdir -p "$tmp/tampered"
 cp "$release/vpclint-$version-$target.tar.gz" "$tmp/tampered/"
@@ -72,25 +67,32 @@ else
 fi
 installed="$RUNNER_TEMP/vpclint-$version/bin"
 
+# install_fails CASE WHAT MESSAGE ENV...: the install must fail, say MESSAGE and leave
+# GITHUB_PATH alone.
+install_fails() {
+    local name=$1 what=$2 message=$3
+    shift 3
+    if runner "$name" "$@" bash "$script" install; then
+        fail "$what: the install passed"
+    elif ! grep -qF -- "$message" "$tmp/log"; then
+        fail "$what: no '$message' in the log"
+    elif [ -s "$GITHUB_PATH" ]; then
+        fail "$what: GITHUB_PATH was written"
+    else
+        echo "ok: $what fails"
+    fi
+}
+
 echo "== a checksum mismatch fails the install (no fallback)"
-if runner tampered VPCLINT_VERSION="$version" VPCLINT_RELEASE_BASE_URL="file://$tmp/tampered" bash "$script" install; then
-    fail "the install passed with a wrong checksum"
-elif ! grep -q "::error title=vpclint action::checksum mismatch for vpclint-$version-$target.tar.gz" "$tmp/log"; then
-    fail "no checksum-mismatch error"
-elif [ -s "$GITHUB_PATH" ] || grep -q 'pip' "$tmp/log"; then
-    fail "a tampered download was put on PATH or fell back to pip"
-else
-    echo "ok"
+install_fails tampered "a checksum mismatch" "::error title=vpclint action::checksum mismatch for vpclint-$version-$target.tar.gz" \
+    VPCLINT_VERSION="$version" VPCLINT_RELEASE_BASE_URL="file://$tmp/tampered"
+if grep -q 'pip' "$tmp/log"; then
+    fail "a checksum mismatch fell back to pip"
 fi
 
 echo "== an archive holding another version fails"
-if runner wrong VPCLINT_VERSION="$other" VPCLINT_RELEASE_BASE_URL="file://$release" bash "$script" install; then
-    fail "installed a binary of the wrong version"
-elif ! grep -q "expected vpclint $other" "$tmp/log" || [ -s "$GITHUB_PATH" ]; then
-    fail "no version-mismatch error, or PATH written"
-else
-    echo "ok"
-fi
+install_fails wrong "a binary of the wrong version" "expected vpclint $other" \
+    VPCLINT_VERSION="$other" VPCLINT_RELEASE_BASE_URL="file://$release"
 
 echo "== the version comes from the action's tag; a branch needs the input"
 if ! runner tag VPCLINT_VERSION= ACTION_REF="v$version" VPCLINT_RELEASE_BASE_URL="file://$release" bash "$script" install \
@@ -118,14 +120,8 @@ if [ -n "${VPCLINT_WHEELHOUSE:-}" ] && ls "$VPCLINT_WHEELHOUSE"/vpclint-"$versio
 else
     echo "VPCLINT_WHEELHOUSE has no wheel (run .ci/wheel): checking that a failing pip fails the install"
 fi
-if runner nopip VPCLINT_VERSION="$version" VPCLINT_RELEASE_BASE_URL="file://$tmp/empty" \
-    PIP_NO_INDEX=1 PIP_FIND_LINKS="$tmp/empty" bash "$script" install; then
-    fail "the install passed with neither an archive nor a package"
-elif ! grep -q "pip install vpclint==$version failed" "$tmp/log" || [ -s "$GITHUB_PATH" ]; then
-    fail "no pip failure message, or PATH written"
-else
-    echo "ok: no archive and no package is an error"
-fi
+install_fails nopip "neither an archive nor a package" "pip install vpclint==$version failed" \
+    VPCLINT_VERSION="$version" VPCLINT_RELEASE_BASE_URL="file://$tmp/empty" PIP_NO_INDEX=1 PIP_FIND_LINKS="$tmp/empty"
 
 echo "== run: SARIF written, exit code as output, quoted args"
 work="$tmp/repo"

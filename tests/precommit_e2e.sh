@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# End-to-end test of .pre-commit-hooks.yaml: pre-commit (from PyPI) builds the hook
-# from this checkout with `cargo install` (language: rust) and runs it with
-# `try-repo ... --all-files` in a scratch git repository. It must fail on a module
-# whose NACL drops the replies and pass once a rule in another file of the same
-# module allows them.
+# End-to-end test of the three pre-commit hook styles, each run with
+# `try-repo ... --all-files` in a scratch git repository, where it must fail on a module
+# whose NACL drops the replies and pass once a rule in another file of the same module
+# allows them:
+#   vpclint         (.pre-commit-hooks.yaml, language: rust): pre-commit builds it from
+#                   this checkout with `cargo install`;
+#   vpclint-system  (language: system): the vpclint on PATH, the one installed from the
+#                   wheel in VPCLINT_WHEELHOUSE (.ci/wheel), else the binary the rust hook
+#                   just built; with no vpclint on PATH it must fail;
+#   the mirror      (pre-commit-mirror/ stamped with this version: language: python with
+#                   additional_dependencies vpclint==VERSION): pip installs the wheel from
+#                   VPCLINT_WHEELHOUSE (--find-links), with no cargo on PATH. Skipped, with
+#                   a message, when VPCLINT_WHEELHOUSE is unset; .ci/run sets it.
 #
 # Usage: tests/precommit_e2e.sh [CHECKOUT]   (default: the checkout holding this script)
 #
@@ -103,30 +111,16 @@ echo '{"name": "infra-tools", "version": "1.0.0"}' >"$scratch/package.json"
 git -C "$scratch" add -A
 git -C "$scratch" commit -q -m "web NACL without replies"
 
-run_hook() {
-    (cd "$scratch" && "${precommit[@]}" try-repo "$hooks" vpclint --all-files --color never) \
-        >"$tmp/out" 2>&1
-}
-
 failures=0
 fail() {
     echo "FAIL: $*"
     sed 's/^/    /' "$tmp/out"
     failures=$((failures + 1))
 }
-
-start=$(date +%s)
-echo "== pre-commit try-repo on a module whose NACL drops the replies (builds vpclint)"
-if run_hook; then
-    fail "the hook passed on a NACL that drops the replies"
-elif ! grep -q 'NACL001' "$tmp/out"; then
-    fail "the hook failed, but not with NACL001"
-else
-    echo "ok: failed with NACL001 ($(($(date +%s) - start))s)"
-fi
+bad=$(git -C "$scratch" rev-parse HEAD)
 
 # The replies are allowed by a rule in another file of the module; a syntax error
-# under .terraform/ must not be read (the hook excludes it).
+# under .terraform/ must not be read (the hooks exclude it).
 cat >"$scratch/network/replies.tf" <<'EOF'
 resource "aws_network_acl_rule" "replies" {
   network_acl_id = aws_network_acl.web.id
@@ -143,15 +137,86 @@ mkdir -p "$scratch/network/.terraform/modules/vendored"
 echo 'resource "broken" {' >"$scratch/network/.terraform/modules/vendored/main.tf"
 git -C "$scratch" add -A -f
 git -C "$scratch" commit -q -m "allow the replies"
+good=$(git -C "$scratch" rev-parse HEAD)
 
-start=$(date +%s)
-echo "== pre-commit try-repo on the same module with the replies allowed in another file"
-if ! run_hook; then
-    fail "the hook failed on a clean module"
-elif ! grep -Eq '^vpclint\.+Passed' "$tmp/out"; then
-    fail "pre-commit did not report the vpclint hook as passed"
+# try_hook STYLE REPO HOOK-ID: the hook fails with NACL001 on the first commit and passes
+# on the second.
+try_hook() {
+    local style=$1 repo=$2 id=$3 start
+    git -C "$scratch" checkout -q "$bad"
+    start=$(date +%s)
+    echo "== $style: pre-commit try-repo on a module whose NACL drops the replies"
+    if (cd "$scratch" && "${precommit[@]}" try-repo "$repo" "$id" --all-files --color never) >"$tmp/out" 2>&1; then
+        fail "$style: the hook passed on a NACL that drops the replies"
+    elif ! grep -q 'NACL001' "$tmp/out"; then
+        fail "$style: the hook failed, but not with NACL001"
+    else
+        echo "ok: failed with NACL001 ($(($(date +%s) - start))s)"
+    fi
+    git -C "$scratch" checkout -q "$good"
+    start=$(date +%s)
+    echo "== $style: the same module with the replies allowed in another file"
+    if ! (cd "$scratch" && "${precommit[@]}" try-repo "$repo" "$id" --all-files --color never) >"$tmp/out" 2>&1; then
+        fail "$style: the hook failed on a clean module"
+    elif ! grep -Eq '^vpclint( \(installed\))?\.+Passed' "$tmp/out"; then
+        fail "$style: pre-commit did not report the hook as passed"
+    else
+        echo "ok: passed ($(($(date +%s) - start))s)"
+    fi
+}
+
+try_hook "language: rust (builds vpclint)" "$hooks" vpclint
+
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$checkout/Cargo.toml" | head -n 1)
+wheel=""
+if [ -n "${VPCLINT_WHEELHOUSE:-}" ]; then
+    wheel=$(find "$VPCLINT_WHEELHOUSE" -maxdepth 1 -name "vpclint-$version-*.whl" | head -n 1)
+    [ -n "$wheel" ] || { echo "FAIL: VPCLINT_WHEELHOUSE=$VPCLINT_WHEELHOUSE holds no vpclint $version wheel"; exit 1; }
+fi
+
+# language: system runs whatever vpclint is on PATH.
+sysbin="$tmp/system-bin"
+if [ -n "$wheel" ]; then
+    python3 -m venv "$tmp/system-env"
+    "$tmp/system-env/bin/python" -m pip install --quiet --no-index --no-deps "$wheel"
+    sysbin="$tmp/system-env/bin"
+    echo "vpclint-system uses the vpclint installed from $(basename "$wheel")"
 else
-    echo "ok: passed ($(($(date +%s) - start))s)"
+    mkdir -p "$sysbin"
+    cp "$CARGO_TARGET_DIR/release/vpclint" "$sysbin/"
+    echo "vpclint-system uses the vpclint the rust hook built"
+fi
+PATH="$sysbin:$PATH" try_hook "language: system (vpclint on PATH)" "$hooks" vpclint-system
+# With no vpclint on PATH the system hook fails; it never passes unchecked.
+nopath="$tmp/no-vpclint-bin"
+mkdir -p "$nopath"
+ln -s "$(command -v git)" "$nopath/git"
+for p in python3 pre-commit; do
+    if command -v "$p" >/dev/null; then ln -sf "$(command -v "$p")" "$nopath/$p"; fi
+done
+if (cd "$scratch" && PATH="$nopath:/bin" "${precommit[@]}" try-repo "$hooks" vpclint-system --all-files --color never) >"$tmp/out" 2>&1; then
+    fail "language: system: the hook passed with no vpclint on PATH"
+elif ! grep -qF "Executable \`vpclint\` not found" "$tmp/out"; then
+    fail "language: system: pre-commit did not say that vpclint is not found"
+else
+    echo "ok: language: system with no vpclint on PATH fails"
+fi
+
+if [ -n "$wheel" ]; then
+    mirror="$tmp/mirror-repo"
+    bash "$checkout/pre-commit-mirror/stamp.sh" "$version" "$mirror"
+    git -C "$mirror" init -q
+    git -C "$mirror" config user.email ci@vpclint.invalid
+    git -C "$mirror" config user.name "vpclint CI"
+    git -C "$mirror" add -A
+    git -C "$mirror" commit -q -m "vpclint $version"
+    grep -q "additional_dependencies: \[\"vpclint==$version\"\]" "$mirror/.pre-commit-hooks.yaml" \
+        || { echo "FAIL: the stamped mirror does not pin vpclint==$version"; failures=$((failures + 1)); }
+    # pip takes vpclint==VERSION from the local wheel; no cargo on PATH, so nothing compiles.
+    PIP_FIND_LINKS="$VPCLINT_WHEELHOUSE" PATH="$nopath:/bin" \
+        try_hook "the mirror (language: python, vpclint==$version from the wheel)" "$mirror" vpclint
+else
+    echo "SKIP: the mirror hook: VPCLINT_WHEELHOUSE is unset (run .ci/wheel DIR and set it; .ci/run does)"
 fi
 
 if [ "$failures" -ne 0 ]; then
