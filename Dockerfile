@@ -14,8 +14,10 @@ ARG ALPINE_VERSION=3.22
 FROM rust:${RUST_VERSION}-alpine${ALPINE_VERSION} AS build
 RUN apk add --no-cache musl-dev
 WORKDIR /src
-COPY Cargo.toml Cargo.lock ./
+COPY Cargo.toml Cargo.lock build.rs ./
 COPY rules rules
+COPY data data
+COPY vendor vendor
 COPY src src
 RUN cargo build --release --locked --bin vpclint
 RUN strip target/release/vpclint
