@@ -34,9 +34,9 @@ command -v cargo >/dev/null || skip "cargo is missing"
 
 # pre-commit: on PATH, or importable, or installed from PyPI now.
 if command -v pre-commit >/dev/null; then
-    precommit=(pre-commit)
+    precommit=("$(command -v pre-commit)")
 elif python3 -c 'import pre_commit' 2>/dev/null; then
-    precommit=(python3 -m pre_commit)
+    precommit=("$(command -v python3)" -m pre_commit)
 else
     command -v python3 >/dev/null || skip "pre-commit is missing and there is no python3 to install it"
     echo "pre-commit is missing: python3 -m pip install --quiet pre-commit"
@@ -45,7 +45,7 @@ else
         skip "pre-commit is missing and pip could not install it"
     fi
     python3 -c 'import pre_commit' 2>/dev/null || skip "pip ran but pre_commit cannot be imported"
-    precommit=(python3 -m pre_commit)
+    precommit=("$(command -v python3)" -m pre_commit)
 fi
 echo "using $("${precommit[@]}" --version)"
 
