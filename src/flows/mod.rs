@@ -10,20 +10,12 @@ pub mod record;
 pub mod run;
 pub mod source;
 
-/// A value taken from the input, as messages show it: control characters escaped,
-/// cut to 60 characters.
+/// A value taken from the input, as messages show it: cut to 60 characters, unsafe
+/// characters escaped ([`crate::report::escape::visible`]).
 pub(crate) fn shown(s: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i == 60 {
-            out.push('…');
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
+    let mut cut: String = s.chars().take(60).collect();
+    if s.chars().nth(60).is_some() {
+        cut.push('…');
     }
-    out
+    crate::report::escape::visible(&cut).into_owned()
 }

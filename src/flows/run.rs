@@ -6,7 +6,6 @@ use super::shown;
 use super::source::{read_inputs, LinePlace, LogSink};
 use crate::check::{load_models, CheckOptions};
 use crate::model::{Direction, NetworkInterface};
-use crate::source::Location;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::Write;
@@ -375,17 +374,10 @@ fn causes_of(j: &Judgement) -> Vec<Cause> {
     }
 }
 
+/// A record as reports show it: escaped, cut to 2,000 characters.
 fn shown_record(text: &str) -> String {
-    text.chars()
-        .take(2000)
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
+    let cut: String = text.chars().take(2000).collect();
+    crate::report::escape::visible(&cut).into_owned()
 }
 
 fn group_key(r: &Reject) -> String {
@@ -403,22 +395,6 @@ fn group_key(r: &Reject) -> String {
     }
 }
 
-fn location_json(loc: &Option<Location>) -> Value {
-    match loc {
-        Some(l) => {
-            let lc = l.line_col();
-            json!({
-                "file": l.file.display_path(),
-                "line": lc.line,
-                "column": lc.column,
-                "end_line": lc.end_line,
-                "end_column": lc.end_column,
-            })
-        }
-        None => Value::Null,
-    }
-}
-
 fn cause_json(c: &Cause) -> Value {
     json!({
         "layer": c.layer.as_str(),
@@ -426,7 +402,7 @@ fn cause_json(c: &Cause) -> Value {
         "resource": c.resource,
         "direction": c.direction.as_str(),
         "rule_number": c.rule_number,
-        "location": location_json(&c.location),
+        "location": crate::report::json::location(&c.location),
         "fix": c.fix,
     })
 }

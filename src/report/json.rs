@@ -4,7 +4,8 @@ use super::Report;
 use crate::source::Location;
 use serde_json::{json, Value};
 
-fn location(loc: &Option<Location>) -> Value {
+/// A location as the JSON formats write it (`null` when there is none).
+pub fn location(loc: &Option<Location>) -> Value {
     match loc {
         Some(l) => {
             let lc = l.line_col();
