@@ -6,6 +6,32 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// Writes `hcl` as `main.tf` of a fresh module directory, lints it, and returns
 /// every finding as `CODE severity line:column`, sorted.
 pub fn lint_hcl(hcl: &str) -> Vec<String> {
+    let mut out: Vec<String> = lint_hcl_report(hcl)
+        .findings
+        .iter()
+        .map(|f| {
+            let lc = f.location.as_ref().map(|l| l.line_col());
+            let (line, col) = lc.map(|l| (l.line, l.column)).unwrap_or((0, 0));
+            format!("{} {} {line}:{col}", f.code, f.severity)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Like [`lint_hcl`], but every finding as `CODE message`, sorted.
+pub fn lint_hcl_messages(hcl: &str) -> Vec<String> {
+    let mut out: Vec<String> = lint_hcl_report(hcl)
+        .findings
+        .iter()
+        .map(|f| format!("{} {}", f.code, f.message))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Lints `hcl` as the `main.tf` of a fresh module directory; input errors fail the test.
+fn lint_hcl_report(hcl: &str) -> crate::report::Report {
     static N: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "vpclint-unit-{}-{}",
@@ -29,17 +55,7 @@ pub fn lint_hcl(hcl: &str) -> Vec<String> {
             .map(|p| &p.message)
             .collect::<Vec<_>>()
     );
-    let mut out: Vec<String> = report
-        .findings
-        .iter()
-        .map(|f| {
-            let lc = f.location.as_ref().map(|l| l.line_col());
-            let (line, col) = lc.map(|l| (l.line, l.column)).unwrap_or((0, 0));
-            format!("{} {} {line}:{col}", f.code, f.severity)
-        })
-        .collect();
-    out.sort();
-    out
+    report
 }
 
 /// A NACL with the given inline entries, for rule unit tables.

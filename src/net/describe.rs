@@ -49,6 +49,61 @@ pub fn address_cidrs(space: &PacketSpace, family: Family) -> Vec<IpNet> {
         .collect()
 }
 
+/// A set of addresses of one family as it reads best.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddressSet {
+    /// These CIDRs (the fewest that cover the set exactly).
+    Cidrs(Vec<IpNet>),
+    /// The whole family (`world`, 0.0.0.0/0 or ::/0) except these CIDRs: chosen when that
+    /// takes fewer CIDRs, so "0.0.0.0/0 except 10.1.0.0/16" never reads as eight fragments.
+    WorldExcept {
+        /// 0.0.0.0/0 or ::/0.
+        world: IpNet,
+        /// The CIDRs left out, fewest and in address order.
+        except: Vec<IpNet>,
+    },
+}
+
+/// The peer addresses of `space`'s packets of `family`, as CIDRs or as the world except CIDRs,
+/// whichever needs fewer blocks (None when the space has no packets of that family).
+pub fn address_set(space: &PacketSpace, family: Family, universe: &Universe) -> Option<AddressSet> {
+    let present = address_intervals(space, family);
+    if present.is_empty() {
+        return None;
+    }
+    let whole = universe.address_range(family);
+    let mut missing = Vec::new();
+    // The first address not yet accounted for; None once the top of the range is reached.
+    let mut next = Some(whole.lo);
+    for iv in &present {
+        let Some(from) = next else { break };
+        if iv.lo > from {
+            missing.push(Interval::new(from, iv.lo - 1));
+        }
+        next = iv.hi.checked_add(1).filter(|n| *n <= whole.hi);
+    }
+    if let Some(from) = next {
+        missing.push(Interval::new(from, whole.hi));
+    }
+    let direct: Vec<IpNet> = present
+        .into_iter()
+        .flat_map(|iv| interval_cidrs(family, iv))
+        .collect();
+    if missing.is_empty() {
+        return Some(AddressSet::Cidrs(direct));
+    }
+    let except: Vec<IpNet> = missing
+        .into_iter()
+        .flat_map(|iv| interval_cidrs(family, iv))
+        .collect();
+    if except.len() < direct.len() {
+        let world = interval_cidrs(family, whole).into_iter().next()?;
+        Some(AddressSet::WorldExcept { world, except })
+    } else {
+        Some(AddressSet::Cidrs(direct))
+    }
+}
+
 /// Whether the peer addresses of `space`'s packets of `family` are every address of that family.
 pub fn covers_all_addresses(space: &PacketSpace, family: Family, universe: &Universe) -> bool {
     address_intervals(space, family) == [universe.address_range(family)]
@@ -99,6 +154,50 @@ mod tests {
         assert_eq!(
             protocol_intervals(&left, Family::V4),
             vec![Interval::point(6)]
+        );
+    }
+
+    #[test]
+    fn world_except_reads_as_the_exception() {
+        let u = Universe::AWS;
+        let left = tcp("0.0.0.0/0", 1024, 65535).subtract(&tcp("10.0.0.0/8", 1024, 65535));
+        assert_eq!(
+            address_set(&left, Family::V4, &u),
+            Some(AddressSet::WorldExcept {
+                world: net("0.0.0.0/0"),
+                except: vec![net("10.0.0.0/8")],
+            })
+        );
+        assert_eq!(address_set(&left, Family::V6, &u), None);
+        // Two holes at the ends of the range.
+        let ends = tcp("0.0.0.0/0", 80, 80)
+            .subtract(&tcp("0.0.0.0/8", 80, 80))
+            .subtract(&tcp("255.255.255.255/32", 80, 80));
+        assert_eq!(
+            address_set(&ends, Family::V4, &u),
+            Some(AddressSet::WorldExcept {
+                world: net("0.0.0.0/0"),
+                except: vec![net("0.0.0.0/8"), net("255.255.255.255/32")],
+            })
+        );
+        // Small sets and the whole world stay CIDRs.
+        let small = tcp("10.0.0.0/16", 80, 80);
+        assert_eq!(
+            address_set(&small, Family::V4, &u),
+            Some(AddressSet::Cidrs(vec![net("10.0.0.0/16")]))
+        );
+        let world6 = tcp("::/0", 80, 80);
+        assert_eq!(
+            address_set(&world6, Family::V6, &u),
+            Some(AddressSet::Cidrs(vec![net("::/0")]))
+        );
+        let v6_hole = world6.subtract(&tcp("2001:db8::/32", 80, 80));
+        assert_eq!(
+            address_set(&v6_hole, Family::V6, &u),
+            Some(AddressSet::WorldExcept {
+                world: net("::/0"),
+                except: vec![net("2001:db8::/32")],
+            })
         );
     }
 

@@ -19,8 +19,8 @@ mod proptests;
 
 pub use cidr::{cidr_interval, interval_cidrs, prefix_blocks};
 pub use describe::{
-    address_cidrs, address_intervals, covers_all_addresses, icmp_code_intervals, port_intervals,
-    protocol_intervals, restrict_family, restrict_protocol,
+    address_cidrs, address_intervals, address_set, covers_all_addresses, icmp_code_intervals,
+    port_intervals, protocol_intervals, restrict_family, restrict_protocol, AddressSet,
 };
 pub use interval::{merge_intervals, Interval};
 pub use nacl::{effective_parts, first_match, first_matchers};

@@ -224,6 +224,54 @@ pub fn cidrs_text(cidrs: &[IpNet], max: usize) -> String {
     s
 }
 
+/// The peer addresses of a space, both families, as they read best: `10.0.0.0/16`, or
+/// `0.0.0.0/0 except 10.1.0.0/16 (rule 50)` when the world minus a few blocks is meant.
+/// `decided_by` names the entries that decide an excepted block instead (shown in
+/// parentheses); at most `max` blocks are listed per family.
+pub fn peer_set_text(
+    space: &PacketSpace,
+    decided_by: &dyn Fn(&IpNet) -> Vec<u32>,
+    max: usize,
+) -> String {
+    let mut parts = Vec::new();
+    for family in Family::ALL {
+        match net::address_set(space, family, &Universe::AWS) {
+            None => {}
+            Some(net::AddressSet::Cidrs(cidrs)) => parts.push(cidrs_text(&cidrs, max)),
+            Some(net::AddressSet::WorldExcept { world, except }) => {
+                let shown: Vec<String> = except
+                    .iter()
+                    .map(|c| match decided_by(c).as_slice() {
+                        [] => c.to_string(),
+                        [n] => format!("{c} (rule {n})"),
+                        ns => format!(
+                            "{c} (rules {})",
+                            ns.iter()
+                                .map(|n| n.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    })
+                    .collect();
+                let mut text = format!(
+                    "{world} except {}",
+                    shown
+                        .iter()
+                        .take(max)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                if shown.len() > max {
+                    text.push_str(&format!(" and {} more", shown.len() - max));
+                }
+                parts.push(text);
+            }
+        }
+    }
+    parts.join(", ")
+}
+
 /// The peer CIDRs of a space, for both families.
 pub fn peer_cidrs(space: &PacketSpace) -> Vec<IpNet> {
     Family::ALL

@@ -2,7 +2,7 @@
 //! whose replies the (stateless) NACL drops in the other direction.
 
 use super::nacl_common::{
-    cidrs_text, entry_text, free_rule_number, intervals_text, is_return_path_range, peer_cidrs,
+    entry_text, free_rule_number, intervals_text, is_return_path_range, peer_cidrs, peer_set_text,
     peer_word, port_range, traffic, Analyzed, AnalyzedList, NewEntry,
 };
 use super::{Reporter, Rule, Settings};
@@ -127,6 +127,10 @@ fn check_entry(
     let dir = own.direction;
     let rdir = dir.opposite();
     let dropped = PacketSpace::union_all(drops.iter().map(|d| &d.space));
+    // What the reply direction does let through, when it is exactly one operating system's
+    // ephemeral range: the clients may all use it, which only the user knows.
+    let allowed = replies.subtract(&dropped);
+    let os_range = os_ephemeral_range(&replies, &allowed, settings);
     let mut message = format!(
         "`{}` allows {} {} {} {} (rule {}) but drops the replies: {} {}",
         nacl.origin.address,
@@ -136,7 +140,7 @@ fn check_entry(
         a.cidr,
         a.number,
         rdir.as_str(),
-        space_text(&dropped, rdir),
+        space_text(&dropped, other),
     );
     // Replies dropped only by deliberate closes (AWS's own layout: deny 3389, then allow
     // 1024-65535) are a note; the implicit deny or a broad world DENY is an error.
@@ -144,6 +148,11 @@ fn check_entry(
         .iter()
         .map(|d| d.by.filter(|b| is_deliberate_close(b)).map(|b| b.number))
         .collect();
+    if let Some((name, lo, hi)) = os_range {
+        message.push_str(&format!(
+            " (only ports {lo}-{hi}, the {name} ephemeral range, are allowed for them)"
+        ));
+    }
     let severity = match &deliberate {
         Some(numbers) => {
             let list = numbers
@@ -185,7 +194,7 @@ fn check_entry(
                     traffic(b),
                     peer_word(rdir),
                     b.cidr,
-                    space_text(&d.space, rdir)
+                    space_text(&d.space, other)
                 ),
                 b.entry.origin.location.clone(),
             ),
@@ -193,13 +202,64 @@ fn check_entry(
                 format!(
                     "no {} entry allows {}, so the implicit deny drops it",
                     rdir.as_str(),
-                    space_text(&d.space, rdir)
+                    space_text(&d.space, other)
                 ),
                 nacl.origin.location.clone(),
             ),
         };
     }
-    f.help(help_text(kind, nacl, other, &drops, settings));
+    let mut help = help_text(kind, nacl, other, &drops, settings);
+    if let Some((name, lo, hi)) = os_range {
+        help.push_str(&format!(
+            "\nIf every client of these connections picks its ephemeral ports from {lo}-{hi} ({name}), \
+             the replies are let through: tell vpclint with `--ephemeral-ports {lo}-{hi}` \
+             (or `ephemeral_ports: \"{lo}-{hi}\"` in .vpclint.yaml)."
+        ));
+    }
+    f.help(help);
+}
+
+/// Ephemeral port ranges of common clients' operating systems.
+const OS_EPHEMERAL_RANGES: [(&str, u128, u128); 2] =
+    [("Windows", 49152, 65535), ("Linux", 32768, 60999)];
+
+/// The operating system whose ephemeral range is exactly what the reply direction lets
+/// through (`allowed`: those ports of every reply in `replies`, nothing else), when that
+/// range is not the configured one.
+fn os_ephemeral_range(
+    replies: &PacketSpace,
+    allowed: &PacketSpace,
+    settings: &Settings,
+) -> Option<(&'static str, u128, u128)> {
+    if allowed.is_empty() {
+        return None;
+    }
+    let (lo, hi) = settings.ephemeral_ports;
+    let configured = (u128::from(lo), u128::from(hi));
+    let mut ports: Vec<Interval> = Vec::new();
+    for proto in [net::PROTO_TCP, net::PROTO_UDP] {
+        let p = net::port_intervals(allowed, proto);
+        if !p.is_empty() {
+            ports.extend(p);
+        }
+    }
+    ports.sort_by_key(|iv| (iv.lo, iv.hi));
+    ports.dedup();
+    let [only] = ports.as_slice() else {
+        return None;
+    };
+    // Every reply on those ports passes, for every protocol and peer.
+    if !replies
+        .restrict_dim(DIM_A, *only)
+        .subtract(allowed)
+        .is_empty()
+    {
+        return None;
+    }
+    OS_EPHEMERAL_RANGES
+        .iter()
+        .find(|(_, l, h)| (only.lo, only.hi) == (*l, *h) && (*l, *h) != configured)
+        .copied()
 }
 
 /// Whether a DENY entry is a deliberate close: fewer than 1000 ports, or a peer narrower
@@ -215,8 +275,10 @@ fn is_deliberate_close(b: &Analyzed) -> bool {
     }
 }
 
-/// `tcp 1024-65535 to 0.0.0.0/0; udp 1024-65535 to 10.0.0.0/16`.
-fn space_text(space: &PacketSpace, dir: Direction) -> String {
+/// `tcp 1024-65535 to 0.0.0.0/0 except 10.1.0.0/16 (rule 50); udp 1024-65535 to 10.0.0.0/16`:
+/// the replies in `space`, which `list` (the reply direction) would judge.
+fn space_text(space: &PacketSpace, list: &AnalyzedList) -> String {
+    let dir = list.direction;
     // Each canonical cuboid is one port range with one address range: group the
     // addresses by port range so a partial drop is described exactly.
     const MAX_GROUPS: usize = 3;
@@ -244,15 +306,18 @@ fn space_text(space: &PacketSpace, dir: Direction) -> String {
             *g = g.union(&PacketSpace::from_cuboid(*c));
         }
         // Port ranges with the same peers read as one group.
-        let mut merged: Vec<(Vec<Interval>, Vec<ipnet::IpNet>)> = Vec::new();
+        let mut merged: Vec<(Vec<Interval>, Vec<ipnet::IpNet>, PacketSpace)> = Vec::new();
         for ((lo, hi), g) in groups {
             let cidrs = peer_cidrs(&g);
-            match merged.iter_mut().find(|(_, c)| *c == cidrs) {
-                Some((ports, _)) => ports.push(Interval::new(lo, hi)),
-                None => merged.push((vec![Interval::new(lo, hi)], cidrs)),
+            match merged.iter_mut().find(|(_, c, _)| *c == cidrs) {
+                Some((ports, _, space)) => {
+                    ports.push(Interval::new(lo, hi));
+                    *space = space.union(&g);
+                }
+                None => merged.push((vec![Interval::new(lo, hi)], cidrs, g)),
             }
         }
-        for (ports, cidrs) in merged {
+        for (ports, _, group) in merged {
             if parts.len() >= MAX_GROUPS {
                 hidden += 1;
                 continue;
@@ -262,10 +327,22 @@ fn space_text(space: &PacketSpace, dir: Direction) -> String {
             } else {
                 format!("{name} {}", intervals_text(&ports))
             };
+            // An excepted block is decided by the entries whose effective part holds
+            // these replies from it.
+            let decided_by = |cidr: &ipnet::IpNet| -> Vec<u32> {
+                let (family, address) = net::cidr_interval(cidr);
+                let probe =
+                    net::restrict_family(&group, family).replace_dim(net::DIM_ADDRESS, address);
+                list.entries
+                    .iter()
+                    .filter(|e| !e.effective.intersect(&probe).is_empty())
+                    .map(|e| e.number)
+                    .collect()
+            };
             parts.push(format!(
                 "{what} {} {}",
                 peer_word(dir),
-                cidrs_text(&cidrs, 3)
+                peer_set_text(&group, &decided_by, 3)
             ));
         }
     }
@@ -274,6 +351,21 @@ fn space_text(space: &PacketSpace, dir: Direction) -> String {
         text.push_str(&format!("; and {hidden} more"));
     }
     text
+}
+
+/// The peers to allow replies to: the world when the replies no entry matches are the world
+/// except blocks that earlier entries decide (a new entry numbered after every existing one then
+/// admits exactly the rest), else the fewest CIDRs that cover them.
+fn help_cidrs(unmatched: &PacketSpace) -> Vec<ipnet::IpNet> {
+    let mut out = Vec::new();
+    for family in net::Family::ALL {
+        match net::address_set(unmatched, family, &net::Universe::AWS) {
+            Some(net::AddressSet::WorldExcept { world, .. }) => out.push(world),
+            Some(net::AddressSet::Cidrs(cidrs)) => out.extend(cidrs),
+            None => {}
+        }
+    }
+    out
 }
 
 fn help_text(
@@ -295,7 +387,7 @@ fn help_text(
         let mut left = 0;
         for proto in [net::PROTO_TCP, net::PROTO_UDP, 1, 58] {
             let s = net::restrict_protocol(&unmatched, proto);
-            for cidr in peer_cidrs(&s) {
+            for cidr in help_cidrs(&s) {
                 let n = if blocks.len() < 4 {
                     free_rule_number(other, None, &taken)
                 } else {
@@ -351,7 +443,7 @@ fn help_text(
                  otherwise narrow the deny.",
                 rdir.as_str(),
                 b.number,
-                space_text(&d.space, rdir)
+                space_text(&d.space, other)
             ));
         }
     }
@@ -501,5 +593,62 @@ mod tests {
                 .collect();
             assert_eq!(got, expected, "for entries:\n{entries}");
         }
+    }
+
+    /// NACL001 messages and helps of a NACL with these entries.
+    fn messages(entries: &str) -> Vec<String> {
+        crate::testing::lint_hcl_messages(&nacl(entries))
+            .into_iter()
+            .filter(|m| m.starts_with("NACL001"))
+            .collect()
+    }
+
+    #[test]
+    fn a_windows_only_return_range_is_named_with_the_option() {
+        let windows = messages(
+            &(entry("ingress", 100, "allow", "tcp", 443, 443, "0.0.0.0/0")
+                + &entry("egress", 100, "allow", "tcp", 49152, 65535, "0.0.0.0/0")),
+        );
+        assert_eq!(windows.len(), 1, "{windows:?}");
+        assert!(
+            windows[0].contains(
+                "outbound tcp 1024-49151 to 0.0.0.0/0 (only ports 49152-65535, the Windows ephemeral range, are allowed for them)"
+            ),
+            "{}",
+            windows[0]
+        );
+        // The Linux range, for both protocols.
+        let linux = messages(
+            &(entry("ingress", 100, "allow", "-1", 0, 0, "10.0.0.0/8")
+                + &entry("egress", 100, "allow", "tcp", 32768, 60999, "10.0.0.0/8")
+                + &entry("egress", 110, "allow", "udp", 32768, 60999, "10.0.0.0/8")),
+        );
+        assert_eq!(linux.len(), 1, "{linux:?}");
+        assert!(
+            linux[0].contains("the Linux ephemeral range"),
+            "{}",
+            linux[0]
+        );
+        // Only part of the peers get the range: no hint, the range is not what the NACL allows.
+        let part = messages(
+            &(entry("ingress", 100, "allow", "tcp", 443, 443, "0.0.0.0/0")
+                + &entry("egress", 100, "allow", "tcp", 49152, 65535, "10.0.0.0/8")),
+        );
+        assert_eq!(part.len(), 1, "{part:?}");
+        assert!(!part[0].contains("ephemeral range"), "{}", part[0]);
+    }
+
+    #[test]
+    fn the_world_except_a_block_reads_as_such() {
+        let got = messages(
+            &(entry("ingress", 100, "allow", "tcp", 443, 443, "0.0.0.0/0")
+                + &entry("egress", 100, "allow", "tcp", 1024, 65535, "10.1.0.0/16")),
+        );
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(
+            got[0].contains("outbound tcp 1024-65535 to 0.0.0.0/0 except 10.1.0.0/16 (rule 100)"),
+            "{}",
+            got[0]
+        );
     }
 }
