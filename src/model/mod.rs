@@ -123,6 +123,9 @@ pub struct Model {
     /// NAT gateways.
     pub nat_gateways: Vec<NatGateway>,
 
+    /// Subnet resources whose number of instances is not known (count or for_each over
+    /// values evaluation could not know): the VPC each belongs to, and the resource's address.
+    pub subnets_of_unknown_count: Vec<(Val<Key>, String)>,
     /// Values that could not be evaluated where a rule would have needed them.
     pub unknowns: Vec<UnknownNote>,
     /// Facts worth telling the user that are not findings (e.g. a remote module was not evaluated).

@@ -55,6 +55,24 @@ impl Rule for VpcFlowLogMissing {
                 .iter()
                 .filter(|s| s.vpc.known() == Some(&vpc.key))
                 .collect();
+            // Subnet resources of this VPC (or of a VPC not known) whose count is not known.
+            let unknown_count: Vec<&str> = model
+                .subnets_of_unknown_count
+                .iter()
+                .filter(|(v, _)| v.known().is_none_or(|k| *k == vpc.key))
+                .map(|(_, a)| a.as_str())
+                .collect();
+            let not_known = match unknown_count.as_slice() {
+                [] => String::new(),
+                [one] => format!("`{one}`, whose count is not known"),
+                many => format!(
+                    "{}, whose counts are not known",
+                    many.iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
             let uncovered: Vec<&str> = subnets
                 .iter()
                 .filter(|s| !subnet_logs.contains(s.key.as_str()))
@@ -64,10 +82,17 @@ impl Rule for VpcFlowLogMissing {
                 if stray_subnet || any_subnet_unknown {
                     continue;
                 }
-                format!(
-                    "`{}` has no flow log: there is no flow log on the VPC (and it has no subnets to carry subnet-level ones)",
-                    vpc.origin.address
-                )
+                if unknown_count.is_empty() {
+                    format!(
+                        "`{}` has no flow log: there is no flow log on the VPC (and it has no subnets to carry subnet-level ones)",
+                        vpc.origin.address
+                    )
+                } else {
+                    format!(
+                        "`{}` has no flow log: there is no flow log on the VPC, and its subnets are not known ({not_known}), so no subnet-level flow log is known to cover them",
+                        vpc.origin.address
+                    )
+                }
             } else if uncovered.is_empty() {
                 // Covered by subnet-level flow logs (a subnet we cannot place may be
                 // uncovered and its, but that is not certain).
@@ -80,13 +105,26 @@ impl Rule for VpcFlowLogMissing {
                     1 => "its only subnet".to_string(),
                     n => format!("any of its {n} subnets"),
                 };
+                let rest = if unknown_count.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (its other subnets are not known: {not_known})")
+                };
                 format!(
-                    "`{}` has no flow log: neither the VPC nor {which} has one",
+                    "`{}` has no flow log: neither the VPC nor {which} has one{rest}",
                     vpc.origin.address
                 )
             } else {
+                let (known, rest) = if unknown_count.is_empty() {
+                    ("", String::new())
+                } else {
+                    (
+                        "known ",
+                        format!(" (and its other subnets are not known: {not_known})"),
+                    )
+                };
                 format!(
-                    "`{}` is only partly covered by flow logs: there is no flow log on the VPC, and {} of its {} subnets {} none: {}",
+                    "`{}` is only partly covered by flow logs: there is no flow log on the VPC, and {} of its {} {known}subnets {} none: {}{rest}",
                     vpc.origin.address,
                     uncovered.len(),
                     subnets.len(),
@@ -196,6 +234,15 @@ resource "aws_vpc" "main" {
                     + &flow_log("vpc_id = var.vpc"),
                 vec![],
             ),
+            // Subnets of unknown count, every known subnet covered: they may lack one, or not.
+            (
+                VPC.to_string()
+                    + &subnet("a", "10.0.1.0/24")
+                    + &flow_log("subnet_id = aws_subnet.a.id")
+                    + "variable \"n\" {\n  type = number\n}\n"
+                    + "resource \"aws_subnet\" \"more\" {\n  count      = var.n\n  vpc_id     = aws_vpc.main.id\n  cidr_block = \"10.0.9.0/24\"\n}\n",
+                vec![],
+            ),
         ];
         for (hcl, expected) in cases {
             let got: Vec<String> = lint_hcl(&hcl)
@@ -204,5 +251,25 @@ resource "aws_vpc" "main" {
                 .collect();
             assert_eq!(got, expected, "for:\n{hcl}");
         }
+    }
+
+    #[test]
+    fn subnets_of_unknown_count_are_not_called_missing() {
+        let hcl = VPC.to_string()
+            + "variable \"n\" {\n  type = number\n}\n"
+            + "resource \"aws_subnet\" \"zonal\" {\n  count      = var.n\n  vpc_id     = aws_vpc.main.id\n  cidr_block = \"10.0.9.0/24\"\n}\n";
+        let messages: Vec<String> = crate::testing::lint_hcl_messages(&hcl)
+            .into_iter()
+            .filter(|m| m.starts_with("FLOW001"))
+            .collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(
+            messages[0].contains(
+                "its subnets are not known (`aws_subnet.zonal[*]`, whose count is not known)"
+            ),
+            "{}",
+            messages[0]
+        );
+        assert!(!messages[0].contains("has no subnets"), "{}", messages[0]);
     }
 }

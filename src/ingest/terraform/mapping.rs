@@ -575,6 +575,13 @@ impl Builder {
                 route_table: Val::Unknown("route tables not mapped".into()),
             });
         }
+        for (_, address, _, placeholder) in all.unknown_expansions("aws_subnet") {
+            let vpc = match &placeholder {
+                Some(p) => self.vpc_ref(p.body.get("vpc_id")),
+                None => Val::Unknown("count not known".into()),
+            };
+            self.model.subnets_of_unknown_count.push((vpc, address));
+        }
     }
 
     // -----------------------------------------------------------------------
