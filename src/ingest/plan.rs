@@ -483,6 +483,52 @@ fn resolve_references(
             }
             continue;
         }
+        // `module.net["a"].vpc_id`: the output's own references, inside that module instance.
+        if let Some((call, output)) = module_output_reference(reference) {
+            let Some(cfg) = config else {
+                return Value::unknown(format!("`{reference}` is not resolved from plan JSON"));
+            };
+            if depth > 32 {
+                return Value::unknown(format!("`{reference}` is passed through too many modules"));
+            }
+            let child = if module.is_empty() {
+                call
+            } else {
+                format!("{module}.{call}")
+            };
+            let refs = module_config(cfg, &child)
+                .and_then(|m| {
+                    m.get("outputs")?
+                        .get(&output)?
+                        .get("expression")?
+                        .get("references")?
+                        .as_array()
+                })
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|r| r.as_str().map(str::to_string))
+                        .collect::<Vec<_>>()
+                });
+            match refs {
+                Some(refs) if !refs.is_empty() => match resolve_references(
+                    &refs,
+                    &child,
+                    "",
+                    config,
+                    addresses,
+                    instances,
+                    depth + 1,
+                ) {
+                    Value::List(items) => out.extend(items),
+                    v @ Value::Ref(_) => out.push(v),
+                    other => return other,
+                },
+                _ => {
+                    return Value::unknown(format!("`{reference}` is not resolved from plan JSON"))
+                }
+            }
+            continue;
+        }
         let Some((target, attr)) = split_reference(reference) else {
             // `aws_subnet.tier[each.key].id` is recorded as `aws_subnet.tier` plus `each.key`
             // (or `count.index`): the instance with the referrer's own key, when there is one.
@@ -576,6 +622,35 @@ fn each_value_reference(reference: &str, for_each_refs: &[String], index: &str) 
     }
 }
 
+/// `module.net["a"].vpc_id` -> (`module.net["a"]`, `vpc_id`); `module.net.vpc_id` ->
+/// (`module.net`, `vpc_id`). None for anything else, including the bare module
+/// (`module.net["a"]`) and outputs with a further path (`module.net.ids[0]`).
+fn module_output_reference(reference: &str) -> Option<(String, String)> {
+    let after = reference.strip_prefix("module.")?;
+    let name_end = after.find(['.', '['])?;
+    let mut rest = &after[name_end..];
+    if rest.starts_with('[') {
+        // A literal key: a quoted string (which may hold dots or brackets) or a number.
+        let close = if rest[1..].starts_with('"') {
+            let body = &rest[2..];
+            let end = body.find('"')?;
+            2 + end + 1
+        } else {
+            rest.find(']')?
+        };
+        if rest.as_bytes().get(close) != Some(&b']') {
+            return None;
+        }
+        rest = &rest[close + 1..];
+    }
+    let output = rest.strip_prefix('.')?;
+    if output.is_empty() || output.contains(['.', '[', '"']) {
+        return None;
+    }
+    let call_len = reference.len() - rest.len();
+    Some((reference[..call_len].to_string(), output.to_string()))
+}
+
 /// `aws_vpc.main.id` -> ("aws_vpc.main", "id"); `aws_subnet.a["x"].id` -> ("aws_subnet.a[\"x\"]", "id").
 /// References without an attribute (`aws_vpc.main`) give None.
 fn split_reference(reference: &str) -> Option<(String, String)> {
@@ -623,6 +698,33 @@ mod tests {
             module_call_names(r#"module.a["x.y"].module.b[0]"#),
             vec!["a", "b"]
         );
+    }
+
+    #[test]
+    fn module_output_references() {
+        let r = |s: &str| module_output_reference(s);
+        assert_eq!(
+            r(r#"module.network["api"].vpc_id"#),
+            Some((r#"module.network["api"]"#.into(), "vpc_id".into()))
+        );
+        assert_eq!(
+            r(r#"module.n["a.b]"].id"#),
+            Some((r#"module.n["a.b]"]"#.into(), "id".into()))
+        );
+        assert_eq!(
+            r("module.net[0].ids"),
+            Some(("module.net[0]".into(), "ids".into()))
+        );
+        assert_eq!(
+            r("module.net.vpc_id"),
+            Some(("module.net".into(), "vpc_id".into()))
+        );
+        assert_eq!(r(r#"module.network["api"]"#), None);
+        assert_eq!(r("module.net"), None);
+        assert_eq!(r("module.net.ids[0]"), None);
+        assert_eq!(r("module.net.a.b"), None);
+        assert_eq!(r("aws_vpc.main.id"), None);
+        assert_eq!(r(r#"module.n["unterminated].id"#), None);
     }
 
     #[test]
