@@ -34,11 +34,18 @@ struct TempRoot {
 
 impl TempRoot {
     fn new(main_tf: &str) -> TempRoot {
+        TempRoot::files(&[("main.tf", main_tf)])
+    }
+
+    fn files(files: &[(&str, &str)]) -> TempRoot {
         let n = NEXT_DIR.fetch_add(1, Ordering::SeqCst);
         let dir = std::env::temp_dir().join(format!("vpclint-refine-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        std::fs::write(dir.join("main.tf"), main_tf).expect("write main.tf");
+        for (path, text) in files {
+            let p = dir.join(path);
+            std::fs::create_dir_all(p.parent().expect("a parent")).expect("create dir");
+            std::fs::write(p, text).expect("write file");
+        }
         TempRoot { dir }
     }
 
@@ -179,7 +186,12 @@ fn slice_of_unknown_zones_has_a_known_length_and_known_index_values() {
 fn count_and_for_each_over_refined_values_give_known_instances() {
     let root = TempRoot::new(ZONES);
     let (got, problems) = root.with(|ctx, m| {
-        ["aws_subnet.counted", "aws_subnet.keyed", "aws_subnet.per_zone"].map(|key| {
+        [
+            "aws_subnet.counted",
+            "aws_subnet.keyed",
+            "aws_subnet.per_zone",
+        ]
+        .map(|key| {
             let r = eval::resource(ctx, m, key).expect("declared resource");
             let instances: Vec<(String, Value, Value)> = r
                 .instances
@@ -195,16 +207,24 @@ fn count_and_for_each_over_refined_values_give_known_instances() {
                     )
                 })
                 .collect();
-            (instances, matches!(r.expansion, eval::Expansion::Unknown(_)))
+            (
+                instances,
+                matches!(r.expansion, eval::Expansion::Unknown(_)),
+            )
         })
     });
     assert!(problems.is_empty(), "{problems:?}");
     let [(counted, counted_unknown), (keyed, keyed_unknown), (per_zone, per_zone_unknown)] = got;
     assert!(!counted_unknown && !keyed_unknown);
-    let addresses = |v: &[(String, Value, Value)]| v.iter().map(|i| i.0.clone()).collect::<Vec<_>>();
+    let addresses =
+        |v: &[(String, Value, Value)]| v.iter().map(|i| i.0.clone()).collect::<Vec<_>>();
     assert_eq!(
         addresses(&counted),
-        ["aws_subnet.counted[0]", "aws_subnet.counted[1]", "aws_subnet.counted[2]"]
+        [
+            "aws_subnet.counted[0]",
+            "aws_subnet.counted[1]",
+            "aws_subnet.counted[2]"
+        ]
     );
     assert_eq!(
         addresses(&keyed),
@@ -362,9 +382,135 @@ fn nested_module_input_is_related_at_every_callers_argument() {
         ]
     );
     // A finding on a root resource, whose values no module input sets: nothing related.
-    let flow = fs
-        .iter()
-        .find(|f| f["rule"] == "FLOW001")
-        .expect("FLOW001");
+    let flow = fs.iter().find(|f| f["rule"] == "FLOW001").expect("FLOW001");
     assert_eq!(flow["related"], J::Array(vec![]));
+}
+
+const ACL_MODULE: &str = r#"
+variable "cidr" {
+  type = string
+}
+
+resource "aws_network_acl" "this" {
+  vpc_id = "vpc-0example"
+}
+
+resource "aws_network_acl_rule" "ssh" {
+  network_acl_id = aws_network_acl.this.id
+  rule_number    = 100
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = var.cidr
+  from_port      = 22
+  to_port        = 22
+}
+
+resource "aws_network_acl_rule" "replies" {
+  network_acl_id = aws_network_acl.this.id
+  rule_number    = 100
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "0.0.0.0/0"
+  from_port      = 1024
+  to_port        = 65535
+}
+"#;
+
+/// `(resource, [(message, file relative to the root, line)])` of every NACL003 finding.
+fn nacl003_related(root: &TempRoot) -> Vec<(String, Vec<(String, String, u64)>)> {
+    let dir = root.dir.to_string_lossy().to_string();
+    let report = check_json(&dir);
+    assert_eq!(report["errors"], J::Array(vec![]), "{report}");
+    let prefix = format!("{dir}/");
+    let mut v: Vec<(String, Vec<(String, String, u64)>)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "NACL003")
+        .map(|f| {
+            let related = f["related"]
+                .as_array()
+                .expect("related")
+                .iter()
+                .map(|r| {
+                    let file = r["location"]["file"].as_str().unwrap_or("");
+                    (
+                        r["message"].as_str().unwrap_or("").to_string(),
+                        file.strip_prefix(&prefix).unwrap_or(file).to_string(),
+                        r["location"]["line"].as_u64().unwrap_or(0),
+                    )
+                })
+                .collect();
+            (f["resource"].as_str().unwrap_or("").to_string(), related)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn each_instance_relates_to_its_own_caller_also_through_for_each() {
+    let root = TempRoot::files(&[
+        (
+            "main.tf",
+            r#"module "x" {
+  source = "./acl"
+  cidr   = "0.0.0.0/0"
+}
+
+module "y" {
+  source = "./acl"
+  cidr   = "0.0.0.0/0"
+}
+
+module "z" {
+  source = "./fan"
+  sources = {
+    ssh = "0.0.0.0/0"
+  }
+}
+"#,
+        ),
+        ("acl/main.tf", ACL_MODULE),
+        (
+            "fan/main.tf",
+            r#"variable "sources" {
+  type = map(string)
+}
+
+module "acl" {
+  for_each = var.sources
+  source   = "../acl"
+  cidr     = each.value
+}
+"#,
+        ),
+    ]);
+    let set = |m: &str, f: &str, l: u64| (m.to_string(), f.to_string(), l);
+    assert_eq!(
+        nacl003_related(&root),
+        [
+            (
+                "module.x.aws_network_acl_rule.ssh".to_string(),
+                vec![set("`cidr` of module.x is set here", "main.tf", 3)]
+            ),
+            (
+                "module.y.aws_network_acl_rule.ssh".to_string(),
+                vec![set("`cidr` of module.y is set here", "main.tf", 8)]
+            ),
+            (
+                r#"module.z.module.acl["ssh"].aws_network_acl_rule.ssh"#.to_string(),
+                vec![
+                    set("`sources` of module.z is set here", "main.tf", 13),
+                    set(
+                        r#"`cidr` of module.z.module.acl["ssh"] is set here"#,
+                        "fan/main.tf",
+                        8
+                    ),
+                ]
+            ),
+        ]
+    );
 }

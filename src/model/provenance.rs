@@ -67,6 +67,9 @@ impl Model {
                 s.location.span.end - s.location.span.start,
             )
         });
-        candidates.first().map(|s| s.related.as_slice()).unwrap_or(&[])
+        candidates
+            .first()
+            .map(|s| s.related.as_slice())
+            .unwrap_or(&[])
     }
 }

@@ -1317,7 +1317,11 @@ fn eval_call(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str, item: &Item<Block>) -> C
             locations.insert(k.to_string(), s.loc(attr.value.span()));
             let mut sites = super::provenance::sites_of(
                 m,
-                &super::provenance::vars_of(&m.src, &[&attr.value]),
+                &super::provenance::vars_of(
+                    &m.src,
+                    &[&attr.value],
+                    item.node.body.get_attribute("for_each").map(|a| &a.value),
+                ),
             );
             sites.push((
                 format!("`{k}` of {path} is set here"),

@@ -46,6 +46,7 @@ const CONTAINERS: &[&str] = &["aws_subnet", "aws_vpc"];
 struct Names {
     vars: BTreeSet<String>,
     locals: BTreeSet<String>,
+    each: bool,
 }
 
 impl Visit for Names {
@@ -60,6 +61,7 @@ impl Visit for Names {
                 "local" => {
                     self.locals.insert(name.as_str().to_string());
                 }
+                "each" => self.each = true,
                 _ => {}
             }
         }
@@ -67,11 +69,19 @@ impl Visit for Names {
     }
 }
 
-/// The module variables an expression's value comes from, through the module's locals.
-pub fn vars_of(src: &ModuleSource, exprs: &[&Expression]) -> BTreeSet<String> {
+/// The module variables an expression's value comes from, through the module's locals
+/// and, when it reads `each`, through `for_each` (the block's, given here).
+pub fn vars_of(
+    src: &ModuleSource,
+    exprs: &[&Expression],
+    for_each: Option<&Expression>,
+) -> BTreeSet<String> {
     let mut names = Names::default();
     for e in exprs {
         names.visit_expr(e);
+    }
+    if let (true, Some(fe)) = (names.each, for_each) {
+        names.visit_expr(fe);
     }
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut pending: Vec<String> = names.locals.iter().cloned().collect();
@@ -119,6 +129,7 @@ pub fn block_sites(m: &ModuleInst, out: &mut Vec<InputSite>) {
             continue;
         }
         let body = &item.node.body;
+        let for_each = body.get_attribute("for_each").map(|a| &a.value);
         let mut exprs: Vec<&Expression> = Vec::new();
         for s in body.iter() {
             if let Structure::Attribute(a) = s {
@@ -127,9 +138,9 @@ pub fn block_sites(m: &ModuleInst, out: &mut Vec<InputSite>) {
                 }
             }
         }
-        push_site(m, &exprs, item.location(), out);
+        push_site(m, &exprs, None, item.location(), out);
         for b in body.blocks() {
-            nested_sites(m, &item.file, b, out);
+            nested_sites(m, &item.file, b, for_each, out);
         }
     }
 }
@@ -138,6 +149,7 @@ fn nested_sites(
     m: &ModuleInst,
     file: &std::sync::Arc<crate::source::SourceFile>,
     b: &Block,
+    for_each: Option<&Expression>,
     out: &mut Vec<InputSite>,
 ) {
     if matches!(
@@ -151,11 +163,12 @@ fn nested_sites(
     push_site(
         m,
         &exprs,
+        for_each,
         Location::new(file, b.span().unwrap_or(0..0)),
         out,
     );
     for inner in b.body.blocks() {
-        nested_sites(m, file, inner, out);
+        nested_sites(m, file, inner, for_each, out);
     }
 }
 
@@ -168,8 +181,14 @@ fn all_exprs<'a>(body: &'a Body, out: &mut Vec<&'a Expression>) {
     }
 }
 
-fn push_site(m: &ModuleInst, exprs: &[&Expression], location: Location, out: &mut Vec<InputSite>) {
-    let related = sites_of(m, &vars_of(&m.src, exprs));
+fn push_site(
+    m: &ModuleInst,
+    exprs: &[&Expression],
+    for_each: Option<&Expression>,
+    location: Location,
+    out: &mut Vec<InputSite>,
+) {
+    let related = sites_of(m, &vars_of(&m.src, exprs, for_each));
     if !related.is_empty() {
         out.push(InputSite {
             module: m.path.clone(),
