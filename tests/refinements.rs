@@ -51,7 +51,9 @@ impl TempRoot {
 
     /// Evaluates the root and hands it to `f`; also returns the problems' messages.
     fn with<T>(&self, f: impl FnOnce(&Ctx, &Rc<ModuleInst>) -> T) -> (T, Vec<String>) {
-        let loader = Loader::new(Arc::new(Confinement::for_paths(&[self.dir.clone()])));
+        let loader = Loader::new(Arc::new(Confinement::for_paths(std::slice::from_ref(
+            &self.dir,
+        ))));
         let ctx = Ctx::new(&loader, &self.dir);
         let root = eval::root_instance(&ctx, &RootInputs::default());
         let out = f(&ctx, &root);
@@ -418,13 +420,16 @@ resource "aws_network_acl_rule" "replies" {
 }
 "#;
 
-/// `(resource, [(message, file relative to the root, line)])` of every NACL003 finding.
-fn nacl003_related(root: &TempRoot) -> Vec<(String, Vec<(String, String, u64)>)> {
+/// `(message, file relative to the root, line)` of a related location.
+type Site = (String, String, u64);
+
+/// `(resource, related locations)` of every NACL003 finding.
+fn nacl003_related(root: &TempRoot) -> Vec<(String, Vec<Site>)> {
     let dir = root.dir.to_string_lossy().to_string();
     let report = check_json(&dir);
     assert_eq!(report["errors"], J::Array(vec![]), "{report}");
     let prefix = format!("{dir}/");
-    let mut v: Vec<(String, Vec<(String, String, u64)>)> = report["findings"]
+    let mut v: Vec<(String, Vec<Site>)> = report["findings"]
         .as_array()
         .expect("findings")
         .iter()
