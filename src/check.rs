@@ -416,6 +416,17 @@ fn run_rules(
         std::collections::HashMap::new();
     for (i, model) in models.iter().enumerate() {
         let mut found = rules::run(model, settings, enabled);
+        // A value set by a module input: where each caller sets it, up to the root.
+        for f in &mut found {
+            if let Some(loc) = &f.location {
+                for (message, at) in model.input_sites_at(&f.resource, loc) {
+                    f.related.push(crate::diag::Related {
+                        message: message.clone(),
+                        location: Some(at.clone()),
+                    });
+                }
+            }
+        }
         // Findings on plan or state JSON also point at the resource block in the .tf source.
         if let Some((_, Some(dir))) = plan_models.iter().find(|(m, _)| *m == i) {
             let hcl = sources.entry(dir.clone()).or_insert_with(|| {

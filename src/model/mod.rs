@@ -10,6 +10,7 @@ pub mod eni;
 pub mod flow;
 pub mod iam;
 pub mod prefix_list;
+pub mod provenance;
 pub mod route;
 pub mod sg;
 
@@ -22,6 +23,7 @@ pub use iam::{
 };
 use ipnet::IpNet;
 pub use prefix_list::{PrefixList, PrefixListEntry};
+pub use provenance::InputSite;
 pub use route::{
     InternetGateway, MakeTarget, NatConnectivity, NatGateway, Route, RouteDestination, RouteState,
     RouteTable, RouteTarget, TARGET_FIELDS,
@@ -134,6 +136,9 @@ pub struct Model {
     /// (`module.net`, `module.tier["app"].module.sg`) and its `module` block, so that a
     /// suppression comment above the block covers them.
     pub module_calls: Vec<(String, Location)>,
+    /// Terraform blocks whose values come from module inputs, with where those are set
+    /// (see [`Model::input_sites_at`]).
+    pub input_sites: Vec<InputSite>,
 }
 
 impl Model {

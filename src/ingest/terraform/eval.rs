@@ -286,6 +286,8 @@ pub struct ModuleInst {
     /// Canonical directories of the module instances from the root down to this one:
     /// a call to one of them closes a cycle.
     pub ancestry: Vec<PathBuf>,
+    /// Where each input variable is set: the callers' arguments, outermost first.
+    pub inputs: super::provenance::InputSites,
     depth: usize,
     locals: Memo<Value>,
     resources: Memo<Rc<ResourceEval>>,
@@ -587,6 +589,7 @@ fn new_inst(
         path_module,
         call_key: String::new(),
         ancestry: Vec::new(),
+        inputs: BTreeMap::new(),
         depth,
         locals: RefCell::new(HashMap::new()),
         resources: RefCell::new(HashMap::new()),
@@ -1296,6 +1299,8 @@ fn eval_call(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str, item: &Item<Block>) -> C
         s.each = each;
         let mut given = BTreeMap::new();
         let mut locations = BTreeMap::new();
+        let mut inputs = super::provenance::InputSites::new();
+        let path = format!("{base}{}", ik.suffix());
         for attr in item.node.body.attributes() {
             let k = attr.key.as_str();
             if matches!(
@@ -1310,9 +1315,21 @@ fn eval_call(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str, item: &Item<Block>) -> C
             });
             given.insert(k.to_string(), v);
             locations.insert(k.to_string(), s.loc(attr.value.span()));
+            let mut sites = super::provenance::sites_of(
+                m,
+                &super::provenance::vars_of(
+                    &m.src,
+                    &[&attr.value],
+                    item.node.body.get_attribute("for_each").map(|a| &a.value),
+                ),
+            );
+            sites.push((
+                format!("`{k}` of {path} is set here"),
+                s.loc(attr.span()).first_line(),
+            ));
+            inputs.insert(k.to_string(), sites);
         }
         let vars = bind_variables(ctx, &src, given, &locations, false);
-        let path = format!("{base}{}", ik.suffix());
         instances.push((
             ik,
             Rc::new({
@@ -1324,6 +1341,7 @@ fn eval_call(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str, item: &Item<Block>) -> C
                     m.depth + 1,
                 );
                 inst.call_key = call_key.clone();
+                inst.inputs = inputs;
                 inst.ancestry = m.ancestry.clone();
                 inst.ancestry.push(canonical.clone());
                 inst

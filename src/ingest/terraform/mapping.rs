@@ -78,6 +78,18 @@ fn module_calls(ctx: &Ctx, m: &Rc<ModuleInst>, out: &mut Vec<(String, Location)>
     }
 }
 
+/// The input sites of the blocks of every module instance under `m` (see `Model::input_sites`).
+fn input_sites(ctx: &Ctx, m: &Rc<ModuleInst>, out: &mut Vec<crate::model::InputSite>) {
+    super::provenance::block_sites(m, out);
+    for name in m.src.modules.keys() {
+        if let Some(c) = eval::call(ctx, m, name) {
+            for (_, child) in &c.instances {
+                input_sites(ctx, child, out);
+            }
+        }
+    }
+}
+
 fn collect(ctx: &Ctx, m: &Rc<ModuleInst>, out: &mut Collected) {
     for (key, _) in &m.src.resources {
         let rtype = key.split('.').next().unwrap_or("");
@@ -102,6 +114,7 @@ pub fn build_model(ctx: &Ctx, root: &Rc<ModuleInst>, name: String) -> Model {
     collect(ctx, root, &mut all);
     let (mut model, errors) = build(&all, name, Some(std::sync::Arc::clone(ctx.loader.access())));
     module_calls(ctx, root, &mut model.module_calls);
+    input_sites(ctx, root, &mut model.input_sites);
     for e in errors {
         ctx.error(e);
     }

@@ -12,6 +12,7 @@ mod map_sg;
 pub mod mapping;
 pub mod number;
 pub mod policy;
+pub mod provenance;
 pub mod types;
 pub mod value;
 

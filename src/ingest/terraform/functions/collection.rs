@@ -430,7 +430,14 @@ pub(super) fn f_setproduct(cx: &Cx, a: &[Value]) -> Res {
     Ok(Value::List(rows))
 }
 
+/// The most elements an unknown list sliced with known indices is given (above it the
+/// result stays wholly unknown rather than costing memory).
+const MAX_SLICE_OF_UNKNOWN: i64 = 10_000;
+
 pub(super) fn f_slice(cx: &Cx, a: &[Value]) -> Res {
+    if let u @ Value::Unknown(_) = arg(a, 0) {
+        return slice_of_unknown(cx, a, u);
+    }
     let list = cx.seq(a, 0)?;
     let start = cx.int(a, 1)?;
     let end = cx.int(a, 2)?;
@@ -452,6 +459,33 @@ pub(super) fn f_slice(cx: &Cx, a: &[Value]) -> Res {
         usize::try_from(end).unwrap_or(0),
     );
     Ok(Value::List(list.get(s..e).unwrap_or(&[]).to_vec()))
+}
+
+/// `slice(unknown, start, end)` with known indices: `end - start` unknown elements.
+///
+/// Terraform's own refinements leave this result of unknown length (`length()` of it is
+/// `(known after apply)` in `terraform plan`), but the call fails unless the list has at
+/// least `end` elements, so every plan that gets past it has exactly `end - start` of them
+/// (`slice(data.aws_availability_zones.available.names, 0, 3)`: three zones, whichever they
+/// are). Knowing that makes `[for i, az in that : cidrsubnet(cidr, 8, i)]` the known CIDRs
+/// that plan computes; the elements themselves stay unknown.
+fn slice_of_unknown(cx: &Cx, a: &[Value], u: &Value) -> Res {
+    let start = cx.int(a, 1)?;
+    let end = cx.int(a, 2)?;
+    if start < 0 {
+        return Err(cx.arg_err(1, "start index must not be less than zero"));
+    }
+    if end < 0 {
+        return Err(cx.arg_err(2, "end index must not be less than zero"));
+    }
+    if start > end {
+        return Err(cx.arg_err(1, "start index must not be greater than end index"));
+    }
+    if end - start > MAX_SLICE_OF_UNKNOWN {
+        return Err(Stop::Unknown(u.clone()));
+    }
+    let n = usize::try_from(end - start).unwrap_or(0);
+    Ok(Value::List(vec![u.clone(); n]))
 }
 
 pub(super) fn f_sort(cx: &Cx, a: &[Value]) -> Res {

@@ -13,7 +13,9 @@
 //! where possible the Unknown argument itself is returned so its reason
 //! survives. Functions whose result depends on every element's value
 //! (`toset`, `distinct`, `sort`, `join`, `compact`, ...) return Unknown when
-//! any element is unknown.
+//! any element is unknown. One exception: `slice` of a wholly unknown list with
+//! known indices is a list of `end - start` unknown elements, since the call
+//! fails unless the list is that long (`slice(zones, 0, 3)`: three zones).
 //!
 //! Our Unknown carries no type, so `flatten` keeps an Unknown element as a
 //! single element only when a sibling in the same list is a known

@@ -1592,3 +1592,34 @@ fn never_panics() {
         let _ = call("format", vec![s(&pattern), n(1.5), s("x"), b(true)]);
     }
 }
+
+/// `slice` of an unknown list with known indices has exactly `end - start` unknown
+/// elements (the call fails otherwise); `length` of the unknown list itself stays unknown.
+#[test]
+fn slice_of_unknown_list() {
+    let zones = unk("data source data.aws_availability_zones.available is read from AWS");
+    let three = ok("slice", vec![zones.clone(), n(0.0), n(3.0)]);
+    assert_eq!(three, l(vec![zones.clone(), zones.clone(), zones.clone()]));
+    assert_eq!(ok("length", vec![three]), n(3.0));
+    assert_eq!(
+        ok("slice", vec![zones.clone(), n(1.0), n(3.0)]),
+        l(vec![zones.clone(), zones.clone()])
+    );
+    assert_eq!(ok("slice", vec![zones.clone(), n(2.0), n(2.0)]), l(vec![]));
+    // Unknown indices, or a length too large to spell out: the whole result is unknown.
+    assert_eq!(ok("slice", vec![zones.clone(), n(0.0), unk("n")]), unk("n"));
+    assert_eq!(ok("slice", vec![zones.clone(), unk("s"), n(3.0)]), unk("s"));
+    assert_eq!(
+        reason(&ok("slice", vec![zones.clone(), n(0.0), n(1.0e6)])),
+        reason(&zones)
+    );
+    assert_eq!(reason(&ok("length", vec![zones.clone()])), reason(&zones));
+    // Indices Terraform rejects whatever the list holds are still errors.
+    assert!(err("slice", vec![zones.clone(), n(2.0), n(1.0)])
+        .contains("start index must not be greater than end index"));
+    assert!(err("slice", vec![zones.clone(), n(-1.0), n(1.0)])
+        .contains("start index must not be less than zero"));
+    assert!(err("slice", vec![zones.clone(), n(0.0), n(-1.0)])
+        .contains("end index must not be less than zero"));
+    assert!(err("slice", vec![zones, n(0.5), n(1.0)]).contains("whole number"));
+}
