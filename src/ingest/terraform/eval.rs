@@ -841,6 +841,10 @@ enum ForEachErr {
 fn for_each_items(v: &Value) -> Result<Vec<(String, Value)>, ForEachErr> {
     match v {
         Value::Unknown(u) => Err(ForEachErr::Unknown(u.reason.clone())),
+        Value::Ref(r) => Err(ForEachErr::Unknown(format!(
+            "`{}.{}` is known only after apply",
+            r.address, r.attr
+        ))),
         // Values may be unknown: the keys are what decide the instances.
         Value::Object(m) => Ok(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
         Value::Resource(r) => Ok(r
@@ -1109,6 +1113,14 @@ fn expand_dynamic(ctx: &Ctx, scope: &Scope, b: &Block, out: &mut EvalBody) {
                 name: label,
                 location,
                 reason: u.reason.clone(),
+            });
+            return;
+        }
+        Value::Ref(r) => {
+            out.unknown_blocks.push(UnknownBlock {
+                name: label,
+                location,
+                reason: format!("`{}.{}` is known only after apply", r.address, r.attr),
             });
             return;
         }
@@ -1811,6 +1823,8 @@ fn render_elements(
                             }
                         }
                         None if coll.is_unknown() => *unknown = Some(coll.clone()),
+                        // A computed attribute of unknown type.
+                        None if matches!(coll, Value::Ref(_)) => *unknown = Some(unknown_from(&coll)),
                         None => {
                             return Err(scope
                                 .err(f.collection_expr.span(), "template for needs a collection"))
@@ -1891,8 +1905,11 @@ fn iter_pairs(v: &Value) -> Option<Vec<(Value, Value)>> {
 
 fn eval_for(ctx: &Ctx, scope: &Scope, f: &ForExpr) -> EvalResult {
     let coll = eval(ctx, scope, &f.intro.collection_expr)?;
-    if let Value::Unknown(_) = coll {
-        return Ok(coll);
+    match coll {
+        Value::Unknown(_) => return Ok(coll),
+        // A computed attribute of unknown type (a set of objects, say): unknown.
+        Value::Ref(_) => return Ok(unknown_from(&coll)),
+        _ => {}
     }
     let Some(pairs) = iter_pairs(&coll) else {
         return Err(scope.err(
@@ -2014,6 +2031,7 @@ fn eval_call_expr(
         match vals.pop() {
             Some(Value::List(items)) | Some(Value::Set(items)) => vals.extend(items),
             Some(u @ Value::Unknown(_)) => return Ok(u),
+            Some(r @ Value::Ref(_)) => return Ok(unknown_from(&r)),
             Some(other) => {
                 return Err(scope.err(
                     span,
@@ -2024,7 +2042,8 @@ fn eval_call_expr(
         }
     }
     match name {
-        "file" | "templatefile" | "fileexists" | "filebase64" => {
+        "file" | "templatefile" | "fileexists" | "filebase64" | "filemd5" | "filesha1"
+        | "filesha256" | "filesha512" | "filebase64sha256" | "filebase64sha512" => {
             file_function(ctx, scope, name, vals, span)
         }
         "abspath" | "pathexpand" | "dirname" | "basename" => path_function(scope, name, vals, span),
@@ -2070,7 +2089,9 @@ fn path_function(
     }))
 }
 
-/// `file`, `templatefile`, `fileexists`, `filebase64`: only below the linted directories.
+/// `file`, `templatefile`, `fileexists` and the byte-reading `filebase64`, `filemd5`,
+/// `filesha1`, ... (any bytes; only `file` and `templatefile` need UTF-8): only below
+/// the linted directories.
 fn file_function(
     ctx: &Ctx,
     scope: &Scope,
@@ -2109,10 +2130,14 @@ fn file_function(
             .map(Value::Bool)
             .map_err(refused);
     }
-    let text = ctx.loader.access().read_text(&path).map_err(refused)?;
-    if name == "filebase64" {
-        return Ok(Value::unknown("filebase64() contents are not evaluated"));
+    if name != "file" && name != "templatefile" {
+        // The byte-reading functions: any content, UTF-8 or not.
+        let bytes = ctx.loader.access().read(&path).map_err(refused)?;
+        return Ok(functions::file_digest(name, &bytes)
+            .map(Value::String)
+            .unwrap_or_else(|| Value::unknown(format!("{name}() is not evaluated"))));
     }
+    let text = ctx.loader.access().read_text(&path).map_err(refused)?;
     let file = {
         let mut extra = ctx.extra_files.borrow_mut();
         Arc::clone(
@@ -2129,6 +2154,7 @@ fn file_function(
         Some(Value::Object(m)) => m.clone(),
         Some(Value::Resource(r)) => r.attrs.clone(),
         Some(Value::Unknown(u)) => return Ok(Value::Unknown(Arc::clone(u))),
+        Some(r @ Value::Ref(_)) => return Ok(unknown_from(r)),
         Some(Value::Null) | None => BTreeMap::new(),
         Some(other) => {
             return Err(scope.err(
@@ -2358,8 +2384,15 @@ fn apply_ops(
                 let rest_end = if full {
                     ops.len()
                 } else {
+                    // The attribute-only splat `a.*.b.0.c` takes every later `.name`
+                    // and legacy `.0` step (HCL spec), but not `[...]` or another splat.
                     let mut j = i + 1;
-                    while j < ops.len() && matches!(ops[j], TraversalOperator::GetAttr(_)) {
+                    while j < ops.len()
+                        && matches!(
+                            ops[j],
+                            TraversalOperator::GetAttr(_) | TraversalOperator::LegacyIndex(_)
+                        )
+                    {
                         j += 1;
                     }
                     j
@@ -2367,6 +2400,8 @@ fn apply_ops(
                 let rest = &ops[i + 1..rest_end];
                 let items = match &value {
                     Value::Unknown(_) => return Ok(value),
+                    // A computed attribute of unknown type: the splat's result is unknown.
+                    Value::Ref(_) => return Ok(unknown_from(&value)),
                     Value::Null => Vec::new(),
                     Value::List(v) | Value::Set(v) => v.clone(),
                     other => {

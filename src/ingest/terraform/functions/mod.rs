@@ -20,6 +20,13 @@
 //! non-collection value (Terraform's list would then be a list of scalars);
 //! otherwise the Unknown might be a list and the whole result is Unknown.
 //!
+//! A call never fails because of an unknown value: when a function would
+//! fail and any argument holds an Unknown, a Ref or a resource (at any
+//! depth), the result is Unknown, as Terraform returns an unknown result for
+//! unknown arguments. A Ref of a computed attribute whose type vpclint does
+//! not know (it may be a set of objects, not a string) is thus accepted by
+//! every function. Arity errors stay errors: Terraform reports them too.
+//!
 //! # Refs
 //!
 //! A [`Value::Ref`] (`aws_vpc.main.id`) is a string known only after apply. It
@@ -53,9 +60,12 @@
 //! (`md5`, `sha1`, `sha256`, `sha512`, `base64sha256`, `base64sha512`,
 //! `uuidv5`), `base64gzip`, `textencodebase64`, `textdecodebase64`,
 //! `formatdate`, `timeadd`, `timecmp`, `yamlencode`, `rsadecrypt`,
-//! `issensitive`, and the filesystem (`filebase64`, `filemd5`, `filesha1`,
-//! `filesha256`, `filesha512`, `filebase64sha256`, `filebase64sha512`,
-//! `fileset`, `abspath`, `pathexpand`, `basename`, `dirname`).
+//! `issensitive`, and `fileset`. The other file functions (`file`,
+//! `templatefile`, `fileexists`, `filebase64`, `filemd5`, `filesha1`,
+//! `filesha256`, `filesha512`, `filebase64sha256`, `filebase64sha512`) and
+//! the path functions are evaluated by the evaluator, which reads files
+//! through the linted root's confinement; the entries of those here return
+//! Unknown and are not reached from the evaluator.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -82,6 +92,8 @@ use encoding::*;
 use network::*;
 use numeric::*;
 use string::*;
+
+pub use encoding::file_digest;
 
 /// Error from a function call, worded like Terraform's diagnostics
 /// (`Invalid function argument: ...`, `Error in function call: ...`).
@@ -133,8 +145,20 @@ pub fn call(name: &str, args: Vec<Value>) -> Result<Value, FnError> {
     };
     match (spec.imp)(&cx, &args) {
         Ok(v) | Err(Stop::Unknown(v)) => Ok(v),
-        Err(Stop::Fail(e)) => Err(e),
+        // With an unknown argument Terraform returns an unknown result rather
+        // than fail (cty skips the function when an argument is unknown): what
+        // failed here may be a value known only after apply (a Ref taken for a
+        // string that is a set, or a count that decides an index).
+        Err(Stop::Fail(e)) => match args.iter().find_map(deep_blocker) {
+            Some(u) => Ok(u),
+            None => Err(e),
+        },
     }
+}
+
+/// Names of all functions handled by [`call`], in registration order.
+pub fn function_names() -> impl Iterator<Item = &'static str> {
+    FUNCS.iter().map(|s| s.name)
 }
 
 /// True if `name` is a Terraform built-in function handled by [`call`].
