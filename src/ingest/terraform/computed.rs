@@ -27,7 +27,10 @@ const BY_TYPE: &[(&str, &[&str])] = &[
             "renewal_summary",
         ],
     ),
-    ("aws_acm_certificate_validation", &["validation_record_fqdns"]),
+    (
+        "aws_acm_certificate_validation",
+        &["validation_record_fqdns"],
+    ),
     (
         "aws_autoscaling_group",
         &[
@@ -37,7 +40,10 @@ const BY_TYPE: &[(&str, &[&str])] = &[
             "target_group_arns",
         ],
     ),
-    ("aws_db_instance", &["vpc_security_group_ids", "listener_endpoint"]),
+    (
+        "aws_db_instance",
+        &["vpc_security_group_ids", "listener_endpoint"],
+    ),
     (
         "aws_default_network_acl",
         &["subnet_ids", "ingress", "egress"],
@@ -74,7 +80,12 @@ const BY_TYPE: &[(&str, &[&str])] = &[
     ),
     (
         "aws_lb",
-        &["subnets", "security_groups", "subnet_mapping", "access_logs"],
+        &[
+            "subnets",
+            "security_groups",
+            "subnet_mapping",
+            "access_logs",
+        ],
     ),
     ("aws_lb_target_group", &["load_balancer_arns"]),
     ("aws_nat_gateway", &["secondary_private_ip_addresses"]),
@@ -180,7 +191,10 @@ mod tests {
             resource_type("module.net[\"a.b]\"].module.x.aws_acm_certificate.c[\"k\"]"),
             Some("aws_acm_certificate")
         );
-        assert_eq!(resource_type("data.aws_route53_zone.z"), Some("aws_route53_zone"));
+        assert_eq!(
+            resource_type("data.aws_route53_zone.z"),
+            Some("aws_route53_zone")
+        );
         assert_eq!(resource_type("module.net"), None);
         assert_eq!(resource_type("module.net[\"unterminated"), None);
         assert_eq!(resource_type(""), None);

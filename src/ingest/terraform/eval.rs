@@ -55,6 +55,10 @@ pub struct RootInputs {
     pub var_files: Vec<PathBuf>,
     /// `--var NAME=VALUE`, in order.
     pub vars: Vec<(String, String)>,
+    /// `--workspace NAME` (or `workspace:` of the configuration file): the value of
+    /// `terraform.workspace`. When unset: the name in `<root>/.terraform/environment`
+    /// (what `terraform workspace select` writes), else `default`.
+    pub workspace: Option<String>,
 }
 
 /// Shared state of one root module evaluation.
@@ -71,6 +75,7 @@ pub struct Ctx<'l> {
     depth: std::cell::Cell<usize>,
     quiet: std::cell::Cell<usize>,
     installed: RefCell<Option<HashMap<String, PathBuf>>>,
+    workspace: RefCell<Option<String>>,
 }
 
 impl<'l> Ctx<'l> {
@@ -87,7 +92,26 @@ impl<'l> Ctx<'l> {
             depth: std::cell::Cell::new(0),
             quiet: std::cell::Cell::new(0),
             installed: RefCell::new(None),
+            workspace: RefCell::new(None),
         }
+    }
+
+    /// The value of `terraform.workspace`: the one given to [`root_instance`], else
+    /// the name in `.terraform/environment` of the root module, else `default`.
+    fn workspace(&self) -> String {
+        self.workspace
+            .borrow_mut()
+            .get_or_insert_with(|| {
+                let file = self.root_dir.join(".terraform/environment");
+                self.loader
+                    .access()
+                    .read_text(&file)
+                    .ok()
+                    .map(|t| t.trim().to_string())
+                    .filter(|n| valid_workspace(n))
+                    .unwrap_or_else(|| "default".to_string())
+            })
+            .clone()
     }
 
     /// The directory `terraform init` installed the module with this call key in
@@ -135,6 +159,10 @@ impl<'l> Ctx<'l> {
         if self.quiet.get() > 0 {
             return;
         }
+        self.record(err);
+    }
+
+    fn record(&self, err: EvalErr) {
         let key = (
             Arc::as_ptr(&err.location.file) as usize,
             err.location.span.start,
@@ -167,9 +195,11 @@ impl<'l> Ctx<'l> {
     }
 
     /// Records an error that no `try()` or `can()` hides (Terraform checks references
-    /// before evaluating), and returns it.
+    /// before evaluating), and returns it. Recorded in quiet evaluations too: like
+    /// `terraform validate`, which sees every value unknown, it holds whatever the
+    /// values are (an untaken branch, an instance that does not exist).
     fn static_error(&self, err: EvalErr) -> EvalErr {
-        self.error(err.clone());
+        self.record(err.clone());
         err
     }
 
@@ -194,6 +224,16 @@ impl<'l> Ctx<'l> {
                 .any(|p| p.code == crate::diag::PARSE_SYNTAX || p.code == crate::diag::PARSE_IO)
         })
     }
+}
+
+/// A workspace name Terraform accepts: not empty and unchanged by URL path-segment
+/// escaping (ASCII letters, digits and `-._~$&+:=@`); vpclint also caps the length.
+pub fn valid_workspace(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 255
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._~$&+:=@".contains(c))
 }
 
 fn abs(p: &Path) -> PathBuf {
@@ -488,6 +528,9 @@ impl<'a> Scope<'a> {
 
 /// Creates the root module instance with variables from defaults, tfvars files and the command line.
 pub fn root_instance(ctx: &Ctx, inputs: &RootInputs) -> Rc<ModuleInst> {
+    if let Some(w) = &inputs.workspace {
+        *ctx.workspace.borrow_mut() = Some(w.clone());
+    }
     let src = ctx.loader.module(&ctx.root_dir);
     ctx.use_module(&src);
     let mut given: BTreeMap<String, (Value, Option<Location>)> = BTreeMap::new();
@@ -935,6 +978,23 @@ fn eval_resource(ctx: &Ctx, m: &Rc<ModuleInst>, key: &str, item: &Item<Block>) -
             })
         })
         .collect();
+    let no_instance = match &exp {
+        Expansion::Count(n) => *n == 0,
+        Expansion::ForEach(items) => items.is_empty(),
+        _ => false,
+    };
+    if no_instance {
+        // No instance exists: as `terraform validate` (every value unknown) the body
+        // can only hold static errors (undeclared references); concrete ones are not.
+        let mut s = scope.clone();
+        let u = Value::unknown(format!("{base} has no instance"));
+        if item.node.body.has_attribute("count") {
+            s.count_index = Some(u);
+        } else {
+            s.each = Some((u.clone(), u));
+        }
+        ctx.quietly(|| eval_body(ctx, &s, &item.node.body, true));
+    }
     let placeholder = match &exp {
         Expansion::Unknown(reason) => {
             let mut s = scope.clone();
@@ -1287,15 +1347,27 @@ fn eval_call(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str, item: &Item<Block>) -> C
                 Some(head),
                 format!("not evaluated: {base} (source \"{source}\") is written in Terraform JSON syntax, which vpclint does not read yet; its outputs are unknown"),
             );
-        } else {
-            ctx.error(EvalErr {
-                message: format!(
-                    "module.{name}: local module directory \"{source}\" holds no .tf files"
-                ),
-                location: head,
-            });
+            return unknown(format!("{base}: module directory without .tf files"));
         }
-        return unknown(format!("{base}: module directory without .tf files"));
+        // A directory without .tf files is an empty module (as in Terraform): no
+        // variables, no outputs; only an argument passed to it is an error.
+        let arg = item.node.body.attributes().find(|a| {
+            !matches!(
+                a.key.as_str(),
+                "source" | "version" | "count" | "for_each" | "providers" | "depends_on"
+            )
+        });
+        if let Some(a) = arg {
+            let scope = Scope::module(m, &item.file);
+            ctx.error(scope.err(
+                a.value.span(),
+                format!(
+                    "module.{name}: unsupported argument `{}`: the module in \"{source}\" is empty (no .tf files) and declares no variables",
+                    a.key.as_str()
+                ),
+            ));
+            return unknown(format!("{base}: module directory without .tf files"));
+        }
     }
     ctx.use_module(&src);
     let path_module = relative_to(&dir, &ctx.root_dir);
@@ -1525,7 +1597,10 @@ fn eval_inner(ctx: &Ctx, scope: &Scope, expr: &Expression) -> EvalResult {
                                 other,
                                 Expression::String(_) | Expression::StringTemplate(_)
                             )
-                            && matches!(eval(ctx, scope, other), Ok(Value::String(_)))
+                            && matches!(
+                                ctx.quietly(|| eval(ctx, scope, other)),
+                                Ok(Value::String(_))
+                            )
                         {
                             return Ok(v.as_str_lossy().map(Value::String).unwrap_or(v));
                         }
@@ -1824,7 +1899,9 @@ fn render_elements(
                         }
                         None if coll.is_unknown() => *unknown = Some(coll.clone()),
                         // A computed attribute of unknown type.
-                        None if matches!(coll, Value::Ref(_)) => *unknown = Some(unknown_from(&coll)),
+                        None if matches!(coll, Value::Ref(_)) => {
+                            *unknown = Some(unknown_from(&coll))
+                        }
                         None => {
                             return Err(scope
                                 .err(f.collection_expr.span(), "template for needs a collection"))
@@ -2277,7 +2354,7 @@ fn resolve_root(
             _ => Err(need("`.module`, `.root` or `.cwd`")),
         },
         "terraform" => match attr {
-            Some("workspace") => Ok((Value::String("default".into()), 1)),
+            Some("workspace") => Ok((Value::String(ctx.workspace()), 1)),
             _ => Ok((
                 Value::unknown("terraform.* is not evaluated"),
                 ops.len().min(1),

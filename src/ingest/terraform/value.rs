@@ -196,10 +196,7 @@ impl Value {
                     Some(Value::Null) | None
                         if !block && super::computed::is_collection(&r.address, name) =>
                     {
-                        Value::unknown(format!(
-                            "`{}.{name}` is known only after apply",
-                            r.address
-                        ))
+                        Value::unknown(format!("`{}.{name}` is known only after apply", r.address))
                     }
                     // An argument set to null may be computed by the provider: known after apply.
                     Some(Value::Null) if !block => Value::Ref(Arc::new(AttrRef {

@@ -35,7 +35,7 @@
 //! `tostring`, ...); functions that need the text (`join`, `format`, `replace`,
 //! `lower`, `split`, ...) return Unknown. Identical Refs are equal (so
 //! `distinct`/`toset` dedupe them); different Refs may or may not be equal
-//! (`contains`/`index` return Unknown), and a Ref never equals a literal string.
+//! (`contains`/`index` return Unknown), and so may a Ref and a literal string.
 //!
 //! # Leniency
 //!
@@ -589,7 +589,7 @@ fn unify(items: Vec<Value>) -> Vec<Value> {
 
 /// Terraform's equality, with Err(unknown) where it cannot be decided:
 /// Unknowns, and different Refs (which may turn out equal after apply).
-/// A Ref never equals a literal string.
+/// A Ref compared with any other value is undecided too.
 fn equal(a: &Value, b: &Value) -> Result<bool, Value> {
     match (a, b) {
         (Value::Unknown(_), _) => Err(a.clone()),
@@ -614,6 +614,9 @@ fn equal(a: &Value, b: &Value) -> Result<bool, Value> {
             all_equal(x.values().zip(y.values()))
         }
         (Value::Resource(x), Value::Resource(y)) => Ok(x.address == y.address),
+        // Known only after apply: it may turn out equal to anything (Terraform: unknown).
+        (Value::Ref(r), _) | (_, Value::Ref(r)) => Err(ref_unknown(r)),
+        (Value::Resource(r), _) | (_, Value::Resource(r)) => Err(resource_unknown(&r.address)),
         _ => Ok(a == b),
     }
 }
