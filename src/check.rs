@@ -26,6 +26,8 @@ pub struct CheckOptions {
     pub var_files: Vec<PathBuf>,
     /// `--var NAME=VALUE`.
     pub vars: Vec<(String, String)>,
+    /// `--workspace NAME`: `terraform.workspace` (wins over the config file's `workspace:`).
+    pub workspace: Option<String>,
     /// Rule parameters.
     pub settings: Settings,
     /// The Terraform root module a plan or state JSON was made from (default: the
@@ -190,6 +192,18 @@ pub fn check_run(opts: &CheckOptions) -> CheckRun {
         });
         filter
     });
+    // `workspace:` of the config file, unless `--workspace` was given.
+    let with_workspace;
+    let opts = match cfg.as_ref().and_then(|c| c.workspace.clone()) {
+        Some(w) if opts.workspace.is_none() => {
+            with_workspace = CheckOptions {
+                workspace: Some(w),
+                ..opts.clone()
+            };
+            &with_workspace
+        }
+        _ => opts,
+    };
     let (mut report, tf_files, module_calls) =
         run_rules(opts, &settings, var_files, &enabled, exclude.as_ref());
     report.problems.extend(var_file_problems);
@@ -329,6 +343,7 @@ pub fn load_models(
     let inputs = RootInputs {
         var_files,
         vars: opts.vars.clone(),
+        workspace: opts.workspace.clone(),
     };
     let tf = terraform::load(&paths, &inputs, exclude, &access);
     let json = aws::load_paths_in(&paths, opts.region.as_deref(), exclude, &access);

@@ -78,6 +78,7 @@ struct RawConfig {
     exclude: Vec<String>,
     #[serde(default)]
     var_files: Vec<String>,
+    workspace: Option<String>,
     fail_on: Option<Severity>,
     #[serde(default)]
     ignore: Vec<RawIgnore>,
@@ -178,6 +179,8 @@ pub struct Config {
     pub exclude: PathGlobs,
     /// Variable files, resolved against [`Config::dir`], with the entry naming each.
     pub var_files: Vec<(PathBuf, Location)>,
+    /// `workspace`: the value of `terraform.workspace` (`--workspace` wins).
+    pub workspace: Option<String>,
     /// `fail_on`.
     pub fail_on: Option<Severity>,
     /// `ignore:` entries.
@@ -513,9 +516,18 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Config, Problem> {
         .map(|(v, at)| (dir.join(v), at))
         .collect();
     let reach = intents(file, raw.reach)?;
+    if let Some(w) = &raw.workspace {
+        if !crate::ingest::terraform::eval::valid_workspace(w) {
+            return Err(bad_option(
+                "workspace",
+                format!("{:?} is not a valid Terraform workspace name", w),
+            ));
+        }
+    }
     Ok(Config {
         reach,
         var_files,
+        workspace: raw.workspace,
         dir,
         file: Arc::clone(file),
         rules: rules_cfg,
@@ -742,6 +754,10 @@ pub const DEFAULT_CONFIG: &str = r#"# vpclint configuration (https://github.com/
 
 # Terraform variable files (relative to this file), applied before --var-file.
 # var_files: []
+
+# Terraform workspace: the value of terraform.workspace (--workspace wins). Default: the
+# name in <root>/.terraform/environment when present, else "default".
+# workspace: default
 
 # Lowest severity that makes the exit code 1: error, warning or note.
 # fail_on: warning

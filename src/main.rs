@@ -85,6 +85,9 @@ struct FlowsArgs {
     /// A Terraform variable, NAME=VALUE (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     vars: Vec<(String, String)>,
+    /// The Terraform workspace: the value of terraform.workspace [default: the name in <root>/.terraform/environment, else "default"].
+    #[arg(long, value_name = "NAME", value_parser = parse_workspace)]
+    workspace: Option<String>,
     /// The AWS region of export files that show none themselves.
     #[arg(long, value_name = "REGION", value_parser = parse_region)]
     region: Option<String>,
@@ -104,6 +107,7 @@ fn run_flows(args: FlowsArgs) -> ExitCode {
             paths: args.paths,
             var_files: args.var_files,
             vars: args.vars,
+            workspace: args.workspace,
             region: args.region,
             ephemeral_ports: args.ephemeral_ports,
             ..CheckOptions::default()
@@ -165,6 +169,9 @@ struct ReachArgs {
     /// A Terraform variable, NAME=VALUE (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     vars: Vec<(String, String)>,
+    /// The Terraform workspace: the value of terraform.workspace [default: the name in <root>/.terraform/environment, else "default"].
+    #[arg(long, value_name = "NAME", value_parser = parse_workspace)]
+    workspace: Option<String>,
     /// The AWS region of export files that show none themselves.
     #[arg(long, value_name = "REGION", value_parser = parse_region)]
     region: Option<String>,
@@ -185,6 +192,7 @@ fn run_reach(args: ReachArgs) -> ExitCode {
             paths: args.paths,
             var_files: args.var_files,
             vars: args.vars,
+            workspace: args.workspace,
             region: args.region,
             ephemeral_ports: args.ephemeral_ports,
             ..CheckOptions::default()
@@ -226,6 +234,9 @@ struct CheckArgs {
     /// A Terraform variable, NAME=VALUE (repeatable; wins over every file).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     vars: Vec<(String, String)>,
+    /// The Terraform workspace: the value of terraform.workspace [default: the config file's `workspace:`, else the name in <root>/.terraform/environment, else "default"].
+    #[arg(long, value_name = "NAME", value_parser = parse_workspace)]
+    workspace: Option<String>,
     /// When to use colors.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -330,6 +341,16 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
     }
 }
 
+fn parse_workspace(s: &str) -> Result<String, String> {
+    if vpclint::ingest::terraform::eval::valid_workspace(s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "{s:?} is not a valid Terraform workspace name (letters, digits and -._~$&+:=@)"
+        ))
+    }
+}
+
 fn use_color(c: Color) -> bool {
     match c {
         Color::Always => true,
@@ -409,6 +430,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
         paths: args.paths,
         var_files: args.var_files,
         vars: args.vars,
+        workspace: args.workspace,
         tf_root: args.tf_root,
         region: args.region,
         settings: rules::Settings::default(),

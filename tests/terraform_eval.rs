@@ -293,6 +293,7 @@ fn inputs(var_files: Vec<PathBuf>, vars: &[(&str, &str)]) -> RootInputs {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
+        workspace: None,
     }
 }
 
@@ -3128,7 +3129,7 @@ fn count_above_the_limit_says_so() {
 }
 
 #[test]
-fn a_local_module_without_tf_files_is_one_error_and_unknown_outputs() {
+fn a_local_module_without_tf_files_given_an_argument_is_one_error_and_unknown_outputs() {
     let m = TempModule::new(
         "empty-module",
         &[
@@ -3141,9 +3142,10 @@ fn a_local_module_without_tf_files_is_one_error_and_unknown_outputs() {
         ],
     );
     let out = m.eval();
+    // Terraform: an empty module; passing it `name` is "Unsupported argument".
     assert_eq!(
         out.problem_lines(),
-        ["PARSE002 main.tf:1:1 module.db: local module directory \"./modules/db\" holds no .tf files"]
+        ["PARSE002 main.tf:3:12 module.db: unsupported argument `name`: the module in \"./modules/db\" is empty (no .tf files) and declares no variables"]
     );
     assert!(
         matches!(out.value("a"), Value::Unknown(_)),
@@ -3172,4 +3174,348 @@ output "or" { value = var.x == null || var.x.enabled }
     );
     out.assert_clean();
     out.expect(&[("and", "false"), ("or", "true")]);
+}
+
+// ---------------------------------------------------------------------------
+// Issue 10: evaluation matches Terraform (typed unknowns, legacy splat, file bytes)
+
+#[test]
+fn computed_collection_attributes_are_unknown_not_strings() {
+    // Each expression is valid Terraform (`terraform validate`), and every
+    // result is known only after apply (`terraform console` shows
+    // "(known after apply)"): none of them is "needs a collection, not string".
+    let prelude = r#"
+resource "aws_route53_zone" "z" {
+  name = "example.com"
+}
+resource "aws_acm_certificate" "c" {
+  domain_name       = "example.com"
+  validation_method = "DNS"
+}
+"#;
+    check_exprs_with(
+        "typedunknown",
+        prelude,
+        &[
+            (
+                "{ for d in aws_acm_certificate.c.domain_validation_options : d.domain_name => d.resource_record_name }",
+                "unknown",
+            ),
+            ("[for d in aws_acm_certificate.c.domain_validation_options : d]", "unknown"),
+            ("length(aws_acm_certificate.c.domain_validation_options)", "unknown"),
+            ("keys(aws_route53_zone.z.tags_all)", "unknown"),
+            ("values(aws_acm_certificate.c.tags_all)", "unknown"),
+            ("join(\",\", aws_route53_zone.z.name_servers)", "unknown"),
+            ("flatten([aws_route53_zone.z.name_servers])", "unknown"),
+            ("toset(aws_route53_zone.z.name_servers)", "unknown"),
+            ("tomap(aws_route53_zone.z.tags_all)", "unknown"),
+            ("lookup(aws_route53_zone.z.tags_all, \"Name\", \"none\")", "unknown"),
+            ("contains(aws_route53_zone.z.name_servers, \"ns-1\")", "unknown"),
+            ("aws_route53_zone.z.name_servers[0]", "unknown"),
+            ("aws_acm_certificate.c.domain_validation_options[*].resource_record_name", "unknown"),
+            // Strings stay references that mappings can follow.
+            ("aws_acm_certificate.c.arn", "ref(aws_acm_certificate.c.arn)"),
+            ("aws_route53_zone.z.zone_id", "ref(aws_route53_zone.z.zone_id)"),
+        ],
+    );
+}
+
+#[test]
+fn attribute_of_unknown_type_is_accepted_by_every_expression_form() {
+    // `some_computed` is in no table: it may be a string, a list or a map, so
+    // every form that needs a collection takes it as Unknown, silently.
+    let prelude = r#"
+resource "aws_vpc" "v" {
+  cidr_block = "10.0.0.0/16"
+}
+locals {
+  x = aws_vpc.v.some_computed
+}
+resource "aws_security_group" "sg" {
+  for_each = local.x
+  vpc_id   = aws_vpc.v.id
+  dynamic "ingress" {
+    for_each = local.x
+    content {
+      from_port   = 443
+      to_port     = 443
+      protocol    = "tcp"
+      cidr_blocks = ingress.value
+    }
+  }
+}
+"#;
+    check_exprs_with(
+        "untyped",
+        prelude,
+        &[
+            ("[for k, v in local.x : v]", "unknown"),
+            ("{ for k, v in local.x : k => v }", "unknown"),
+            ("keys(local.x)", "unknown"),
+            ("values(local.x)", "unknown"),
+            ("flatten(local.x)", "unknown"),
+            ("merge(local.x, { a = 1 })", "unknown"),
+            ("concat(local.x, [1])", "unknown"),
+            ("length(local.x)", "unknown"),
+            ("tomap(local.x)", "unknown"),
+            ("tolist(local.x)", "unknown"),
+            ("setunion(local.x, [\"a\"])", "unknown"),
+            ("coalescelist(local.x, [])", "unknown"),
+            ("local.x[*]", "unknown"),
+            ("local.x.*.id", "unknown"),
+            ("max(local.x...)", "unknown"),
+            ("\"%{for s in local.x}${s}%{endfor}\"", "unknown"),
+            ("aws_security_group.sg", "unknown"),
+        ],
+    );
+}
+
+#[test]
+fn acm_dns_validation_pattern_evaluates_quietly() {
+    let out = evaluate(
+        Path::new("fixtures/terraform/eval_acm_dns_validation"),
+        &RootInputs::default(),
+    );
+    out.assert_clean();
+    for name in [
+        "validation_names",
+        "domains",
+        "option_count",
+        "tag_keys",
+        "tag_values",
+        "name_servers",
+        "first_name_server",
+        "zone_tags",
+        "option_set",
+        "fqdns",
+    ] {
+        assert_eq!(out.get(name), "unknown", "output {name}");
+    }
+    // Configured, so known before apply.
+    assert_eq!(out.get("has_www"), "true");
+}
+
+#[test]
+fn legacy_attribute_splat_applies_numeric_steps_to_each_element() {
+    // terraform console: var.objs.*.ports.0 = [1, 3]; var.objs.*.ports[0] = [1, 2].
+    check_exprs_with(
+        "legacysplat",
+        r#"
+variable "objs" {
+  default = [
+    { name = "a", ports = [1, 2], sub = [{ x = "p" }] },
+    { name = "b", ports = [3, 4], sub = [{ x = "q" }] },
+  ]
+}
+"#,
+        &[
+            ("var.objs.*.ports.0", "[1, 3]"),
+            ("var.objs.*.sub.0.x", r#"["p", "q"]"#),
+            ("var.objs[*].sub[0].x", r#"["p", "q"]"#),
+            ("var.objs.*.ports[0]", "[1, 2]"),
+            ("var.objs.*.ports.1", "[2, 4]"),
+            ("length(var.objs.*.sub.0)", "2"),
+        ],
+    );
+}
+
+#[test]
+fn byte_reading_file_functions_hash_any_bytes() {
+    // Digests as `terraform console` prints them for these bytes (not UTF-8).
+    let m = TempModule::new(
+        "filebytes",
+        &[(
+            "main.tf",
+            r#"
+output "b64" { value = filebase64("blob.bin") }
+output "md5" { value = filemd5("blob.bin") }
+output "sha1" { value = filesha1("${path.module}/blob.bin") }
+output "sha256" { value = filesha256("blob.bin") }
+output "sha512" { value = filesha512("blob.bin") }
+output "b64sha256" { value = filebase64sha256("blob.bin") }
+output "b64sha512" { value = filebase64sha512("blob.bin") }
+"#,
+        )],
+    );
+    std::fs::write(m.path("blob.bin"), b"\xff\xfe\x00bin\x80").unwrap();
+    let out = m.eval();
+    out.assert_clean();
+    out.expect(&[
+        ("b64", r#""//4AYmlugA==""#),
+        ("md5", r#""1e64b6432e008fd7c8a7f090c48697d1""#),
+        ("sha1", r#""4d9b1b748a586489e8c1827f5999a3e397387bc2""#),
+        (
+            "sha256",
+            r#""b4a91bf9cc96dfde62190864fcd6fd7636511e6a19a485f128c297cc8f5eb40c""#,
+        ),
+        (
+            "sha512",
+            r#""166861b7e97d7bb1badc1a93740d1acb89b50c629d907972a3b98a78dc55d1a80c9b1355615c6fc6e4704e24146a02d807538415e583d233ed19296fe3cb78d6""#,
+        ),
+        (
+            "b64sha256",
+            r#""tKkb+cyW395iGQhk/Nb9djZRHmoZpIXxKMKXzI9etAw=""#,
+        ),
+        (
+            "b64sha512",
+            r#""Fmhht+l9e7G63BqTdA0ay4m1DGKdkHlyo7mKeNxV0agMmxNVYVxvxuRwTiQUagLYB1OEFeWD0jPtGSlv48t41g==""#,
+        ),
+    ]);
+}
+
+#[test]
+fn file_of_bytes_that_are_not_utf8_is_an_error_but_hashes_are_not() {
+    let m = TempModule::new(
+        "filenotutf8",
+        &[(
+            "main.tf",
+            "output \"o\" {\n  value = file(\"blob.bin\")\n}\noutput \"h\" {\n  value = filemd5(\"blob.bin\")\n}\n",
+        )],
+    );
+    std::fs::write(m.path("blob.bin"), b"\xff\xfe\x00bin\x80").unwrap();
+    let out = m.eval();
+    let (at, _) = out.single_problem();
+    assert_eq!(at, "main.tf:2:11");
+    assert_eq!(out.get("h"), r#""1e64b6432e008fd7c8a7f090c48697d1""#);
+}
+
+#[test]
+fn file_hash_functions_keep_the_confinement() {
+    let outside = outside_secret();
+    let name = outside
+        .dir
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
+    for f in [
+        "filebase64",
+        "filemd5",
+        "filesha1",
+        "filesha256",
+        "filesha512",
+        "filebase64sha256",
+        "filebase64sha512",
+    ] {
+        let m = TempModule::new(
+            &format!("hashescape-{f}"),
+            &[(
+                "main.tf",
+                &format!("output \"o\" {{\n  value = {f}(\"../{name}/secret.txt\")\n}}\n"),
+            )],
+        );
+        assert_refused(&m.eval(), "o", "main.tf:2:11");
+    }
+}
+
+#[test]
+fn terraform_workspace_comes_from_the_flag_then_the_environment_file() {
+    let files: &[(&str, &str)] = &[(
+        "main.tf",
+        "output \"w\" {\n  value = terraform.workspace\n}\noutput \"name\" {\n  value = \"vpc-${terraform.workspace}\"\n}\n",
+    )];
+    let m = TempModule::new("workspace", files);
+    let out = m.eval();
+    out.assert_clean();
+    out.expect(&[("w", r#""default""#), ("name", r#""vpc-default""#)]);
+    // What `terraform workspace select staging` leaves behind.
+    m.write(".terraform/environment", "staging");
+    let out = m.eval();
+    out.assert_clean();
+    out.expect(&[("w", r#""staging""#), ("name", r#""vpc-staging""#)]);
+    // The flag wins over the file.
+    let out = m.eval_with(RootInputs {
+        workspace: Some("prod".into()),
+        ..RootInputs::default()
+    });
+    out.assert_clean();
+    out.expect(&[("w", r#""prod""#)]);
+    // A file whose content is no workspace name is not taken.
+    m.write(".terraform/environment", "bad name\n\u{1b}[31m");
+    let out = m.eval();
+    out.expect(&[("w", r#""default""#)]);
+}
+
+#[test]
+fn instances_that_do_not_exist_hold_only_static_errors() {
+    // `terraform validate` and a mocked `terraform test` plan accept this:
+    // nothing inside count = 0, an empty for_each or an untaken branch is
+    // evaluated with concrete values.
+    let out = eval_main(
+        "noinstance",
+        r#"
+variable "list" {
+  default = ["10.0.0.0/24", "10.0.1.0/24"]
+}
+variable "on" {
+  default = false
+}
+variable "n" {
+  default = 0
+}
+resource "aws_vpc" "v" {
+  cidr_block = "10.0.0.0/16"
+}
+resource "aws_subnet" "none" {
+  count      = 0
+  vpc_id     = aws_vpc.v.id
+  cidr_block = var.list[5]
+}
+resource "aws_subnet" "empty" {
+  for_each   = {}
+  vpc_id     = aws_vpc.v.id
+  cidr_block = each.value.missing
+}
+output "branch" {
+  value = var.on ? element([], 0) : "x"
+}
+output "unify" {
+  value = var.n == 0 ? 0 : "${var.list[5]}"
+}
+output "ids" {
+  value = aws_subnet.none[*].id
+}
+"#,
+    );
+    out.assert_clean();
+    out.expect(&[("branch", r#""x""#), ("unify", "0"), ("ids", "[]")]);
+}
+
+#[test]
+fn undeclared_reference_in_an_instance_that_does_not_exist_is_an_error() {
+    // terraform validate: "Reference to undeclared resource" at line 4.
+    let out = eval_main(
+        "noinstance-static",
+        "resource \"aws_subnet\" \"none\" {\n  count      = 0\n  vpc_id     = \"vpc-1\"\n  cidr_block = aws_vpc.nope.cidr_block\n}\noutput \"n\" {\n  value = length(aws_subnet.none)\n}\n",
+    );
+    let (at, msg) = out.single_problem();
+    assert_eq!(at, "main.tf:4:16");
+    assert!(msg.contains("undeclared resource `aws_vpc.nope`"), "{msg}");
+}
+
+#[test]
+fn module_directory_without_tf_files_is_an_empty_module() {
+    // terraform validate: valid without arguments; with one, "Unsupported
+    // argument: An argument named "name" is not expected here."
+    let m = TempModule::new(
+        "emptymodule",
+        &[
+            (
+                "main.tf",
+                "module \"e\" {\n  source = \"./e\"\n}\noutput \"o\" {\n  value = module.e\n}\n",
+            ),
+            ("e/README.md", "nothing here\n"),
+        ],
+    );
+    let out = m.eval();
+    out.assert_clean();
+    out.expect(&[("o", "{}")]);
+    m.write(
+        "main.tf",
+        "module \"e\" {\n  source = \"./e\"\n  name   = \"x\"\n}\noutput \"o\" {\n  value = module.e\n}\n",
+    );
+    let out = m.eval();
+    let (at, msg) = out.single_problem();
+    assert_eq!(at, "main.tf:3:12");
+    assert!(msg.contains("unsupported argument `name`"), "{msg}");
 }

@@ -55,6 +55,10 @@ pub struct RootInputs {
     pub var_files: Vec<PathBuf>,
     /// `--var NAME=VALUE`, in order.
     pub vars: Vec<(String, String)>,
+    /// `--workspace NAME` (or `workspace:` of the configuration file): the value of
+    /// `terraform.workspace`. When unset: the name in `<root>/.terraform/environment`
+    /// (what `terraform workspace select` writes), else `default`.
+    pub workspace: Option<String>,
 }
 
 /// Shared state of one root module evaluation.
@@ -71,6 +75,7 @@ pub struct Ctx<'l> {
     depth: std::cell::Cell<usize>,
     quiet: std::cell::Cell<usize>,
     installed: RefCell<Option<HashMap<String, PathBuf>>>,
+    workspace: RefCell<Option<String>>,
 }
 
 impl<'l> Ctx<'l> {
@@ -87,7 +92,26 @@ impl<'l> Ctx<'l> {
             depth: std::cell::Cell::new(0),
             quiet: std::cell::Cell::new(0),
             installed: RefCell::new(None),
+            workspace: RefCell::new(None),
         }
+    }
+
+    /// The value of `terraform.workspace`: the one given to [`root_instance`], else
+    /// the name in `.terraform/environment` of the root module, else `default`.
+    fn workspace(&self) -> String {
+        self.workspace
+            .borrow_mut()
+            .get_or_insert_with(|| {
+                let file = self.root_dir.join(".terraform/environment");
+                self.loader
+                    .access()
+                    .read_text(&file)
+                    .ok()
+                    .map(|t| t.trim().to_string())
+                    .filter(|n| valid_workspace(n))
+                    .unwrap_or_else(|| "default".to_string())
+            })
+            .clone()
     }
 
     /// The directory `terraform init` installed the module with this call key in
@@ -135,6 +159,10 @@ impl<'l> Ctx<'l> {
         if self.quiet.get() > 0 {
             return;
         }
+        self.record(err);
+    }
+
+    fn record(&self, err: EvalErr) {
         let key = (
             Arc::as_ptr(&err.location.file) as usize,
             err.location.span.start,
@@ -167,9 +195,11 @@ impl<'l> Ctx<'l> {
     }
 
     /// Records an error that no `try()` or `can()` hides (Terraform checks references
-    /// before evaluating), and returns it.
+    /// before evaluating), and returns it. Recorded in quiet evaluations too: like
+    /// `terraform validate`, which sees every value unknown, it holds whatever the
+    /// values are (an untaken branch, an instance that does not exist).
     fn static_error(&self, err: EvalErr) -> EvalErr {
-        self.error(err.clone());
+        self.record(err.clone());
         err
     }
 
@@ -194,6 +224,16 @@ impl<'l> Ctx<'l> {
                 .any(|p| p.code == crate::diag::PARSE_SYNTAX || p.code == crate::diag::PARSE_IO)
         })
     }
+}
+
+/// A workspace name Terraform accepts: not empty and unchanged by URL path-segment
+/// escaping (ASCII letters, digits and `-._~$&+:=@`); vpclint also caps the length.
+pub fn valid_workspace(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 255
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._~$&+:=@".contains(c))
 }
 
 fn abs(p: &Path) -> PathBuf {
@@ -490,6 +530,9 @@ impl<'a> Scope<'a> {
 
 /// Creates the root module instance with variables from defaults, tfvars files and the command line.
 pub fn root_instance(ctx: &Ctx, inputs: &RootInputs) -> Rc<ModuleInst> {
+    if let Some(w) = &inputs.workspace {
+        *ctx.workspace.borrow_mut() = Some(w.clone());
+    }
     let src = ctx.loader.module(&ctx.root_dir);
     ctx.use_module(&src);
     let mut given: BTreeMap<String, (Value, Option<Location>)> = BTreeMap::new();
@@ -844,6 +887,10 @@ enum ForEachErr {
 fn for_each_items(v: &Value) -> Result<Vec<(String, Value)>, ForEachErr> {
     match v {
         Value::Unknown(u) => Err(ForEachErr::Unknown(u.reason.clone())),
+        Value::Ref(r) => Err(ForEachErr::Unknown(format!(
+            "`{}.{}` is known only after apply",
+            r.address, r.attr
+        ))),
         // Values may be unknown: the keys are what decide the instances.
         Value::Object(m) => Ok(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
         Value::Resource(r) => Ok(r
@@ -934,6 +981,23 @@ fn eval_resource(ctx: &Ctx, m: &Rc<ModuleInst>, key: &str, item: &Item<Block>) -
             })
         })
         .collect();
+    let no_instance = match &exp {
+        Expansion::Count(n) => *n == 0,
+        Expansion::ForEach(items) => items.is_empty(),
+        _ => false,
+    };
+    if no_instance {
+        // No instance exists: as `terraform validate` (every value unknown) the body
+        // can only hold static errors (undeclared references); concrete ones are not.
+        let mut s = scope.clone();
+        let u = Value::unknown(format!("{base} has no instance"));
+        if item.node.body.has_attribute("count") {
+            s.count_index = Some(u);
+        } else {
+            s.each = Some((u.clone(), u));
+        }
+        ctx.quietly(|| eval_body(ctx, &s, &item.node.body, true));
+    }
     let placeholder = match &exp {
         Expansion::Unknown(reason) => {
             let mut s = scope.clone();
@@ -1115,6 +1179,14 @@ fn expand_dynamic(ctx: &Ctx, scope: &Scope, b: &Block, out: &mut EvalBody) {
             });
             return;
         }
+        Value::Ref(r) => {
+            out.unknown_blocks.push(UnknownBlock {
+                name: label,
+                location,
+                reason: format!("`{}.{}` is known only after apply", r.address, r.attr),
+            });
+            return;
+        }
         other => {
             ctx.error(scope.err(
                 fe.value.span(),
@@ -1278,15 +1350,27 @@ fn eval_call(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str, item: &Item<Block>) -> C
                 Some(head),
                 format!("not evaluated: {base} (source \"{source}\") is written in Terraform JSON syntax, which vpclint does not read yet; its outputs are unknown"),
             );
-        } else {
-            ctx.error(EvalErr {
-                message: format!(
-                    "module.{name}: local module directory \"{source}\" holds no .tf files"
-                ),
-                location: head,
-            });
+            return unknown(format!("{base}: module directory without .tf files"));
         }
-        return unknown(format!("{base}: module directory without .tf files"));
+        // A directory without .tf files is an empty module (as in Terraform): no
+        // variables, no outputs; only an argument passed to it is an error.
+        let arg = item.node.body.attributes().find(|a| {
+            !matches!(
+                a.key.as_str(),
+                "source" | "version" | "count" | "for_each" | "providers" | "depends_on"
+            )
+        });
+        if let Some(a) = arg {
+            let scope = Scope::module(m, &item.file);
+            ctx.error(scope.err(
+                a.value.span(),
+                format!(
+                    "module.{name}: unsupported argument `{}`: the module in \"{source}\" is empty (no .tf files) and declares no variables",
+                    a.key.as_str()
+                ),
+            ));
+            return unknown(format!("{base}: module directory without .tf files"));
+        }
     }
     ctx.use_module(&src);
     let path_module = relative_to(&dir, &ctx.root_dir);
@@ -1531,7 +1615,10 @@ fn eval_inner(ctx: &Ctx, scope: &Scope, expr: &Expression) -> EvalResult {
                                 other,
                                 Expression::String(_) | Expression::StringTemplate(_)
                             )
-                            && matches!(eval(ctx, scope, other), Ok(Value::String(_)))
+                            && matches!(
+                                ctx.quietly(|| eval(ctx, scope, other)),
+                                Ok(Value::String(_))
+                            )
                         {
                             return Ok(v.as_str_lossy().map(Value::String).unwrap_or(v));
                         }
@@ -1829,6 +1916,10 @@ fn render_elements(
                             }
                         }
                         None if coll.is_unknown() => *unknown = Some(coll.clone()),
+                        // A computed attribute of unknown type.
+                        None if matches!(coll, Value::Ref(_)) => {
+                            *unknown = Some(unknown_from(&coll))
+                        }
                         None => {
                             return Err(scope
                                 .err(f.collection_expr.span(), "template for needs a collection"))
@@ -1909,8 +2000,11 @@ fn iter_pairs(v: &Value) -> Option<Vec<(Value, Value)>> {
 
 fn eval_for(ctx: &Ctx, scope: &Scope, f: &ForExpr) -> EvalResult {
     let coll = eval(ctx, scope, &f.intro.collection_expr)?;
-    if let Value::Unknown(_) = coll {
-        return Ok(coll);
+    match coll {
+        Value::Unknown(_) => return Ok(coll),
+        // A computed attribute of unknown type (a set of objects, say): unknown.
+        Value::Ref(_) => return Ok(unknown_from(&coll)),
+        _ => {}
     }
     let Some(pairs) = iter_pairs(&coll) else {
         return Err(scope.err(
@@ -2032,6 +2126,7 @@ fn eval_call_expr(
         match vals.pop() {
             Some(Value::List(items)) | Some(Value::Set(items)) => vals.extend(items),
             Some(u @ Value::Unknown(_)) => return Ok(u),
+            Some(r @ Value::Ref(_)) => return Ok(unknown_from(&r)),
             Some(other) => {
                 return Err(scope.err(
                     span,
@@ -2042,7 +2137,8 @@ fn eval_call_expr(
         }
     }
     match name {
-        "file" | "templatefile" | "fileexists" | "filebase64" => {
+        "file" | "templatefile" | "fileexists" | "filebase64" | "filemd5" | "filesha1"
+        | "filesha256" | "filesha512" | "filebase64sha256" | "filebase64sha512" => {
             file_function(ctx, scope, name, vals, span)
         }
         "abspath" | "pathexpand" | "dirname" | "basename" => path_function(scope, name, vals, span),
@@ -2088,7 +2184,9 @@ fn path_function(
     }))
 }
 
-/// `file`, `templatefile`, `fileexists`, `filebase64`: only below the linted directories.
+/// `file`, `templatefile`, `fileexists` and the byte-reading `filebase64`, `filemd5`,
+/// `filesha1`, ... (any bytes; only `file` and `templatefile` need UTF-8): only below
+/// the linted directories.
 fn file_function(
     ctx: &Ctx,
     scope: &Scope,
@@ -2127,10 +2225,14 @@ fn file_function(
             .map(Value::Bool)
             .map_err(refused);
     }
-    let text = ctx.loader.access().read_text(&path).map_err(refused)?;
-    if name == "filebase64" {
-        return Ok(Value::unknown("filebase64() contents are not evaluated"));
+    if name != "file" && name != "templatefile" {
+        // The byte-reading functions: any content, UTF-8 or not.
+        let bytes = ctx.loader.access().read(&path).map_err(refused)?;
+        return Ok(functions::file_digest(name, &bytes)
+            .map(Value::String)
+            .unwrap_or_else(|| Value::unknown(format!("{name}() is not evaluated"))));
     }
+    let text = ctx.loader.access().read_text(&path).map_err(refused)?;
     let file = {
         let mut extra = ctx.extra_files.borrow_mut();
         Arc::clone(
@@ -2147,6 +2249,7 @@ fn file_function(
         Some(Value::Object(m)) => m.clone(),
         Some(Value::Resource(r)) => r.attrs.clone(),
         Some(Value::Unknown(u)) => return Ok(Value::Unknown(Arc::clone(u))),
+        Some(r @ Value::Ref(_)) => return Ok(unknown_from(r)),
         Some(Value::Null) | None => BTreeMap::new(),
         Some(other) => {
             return Err(scope.err(
@@ -2269,7 +2372,7 @@ fn resolve_root(
             _ => Err(need("`.module`, `.root` or `.cwd`")),
         },
         "terraform" => match attr {
-            Some("workspace") => Ok((Value::String("default".into()), 1)),
+            Some("workspace") => Ok((Value::String(ctx.workspace()), 1)),
             _ => Ok((
                 Value::unknown("terraform.* is not evaluated"),
                 ops.len().min(1),
@@ -2376,8 +2479,15 @@ fn apply_ops(
                 let rest_end = if full {
                     ops.len()
                 } else {
+                    // The attribute-only splat `a.*.b.0.c` takes every later `.name`
+                    // and legacy `.0` step (HCL spec), but not `[...]` or another splat.
                     let mut j = i + 1;
-                    while j < ops.len() && matches!(ops[j], TraversalOperator::GetAttr(_)) {
+                    while j < ops.len()
+                        && matches!(
+                            ops[j],
+                            TraversalOperator::GetAttr(_) | TraversalOperator::LegacyIndex(_)
+                        )
+                    {
                         j += 1;
                     }
                     j
@@ -2385,6 +2495,8 @@ fn apply_ops(
                 let rest = &ops[i + 1..rest_end];
                 let items = match &value {
                     Value::Unknown(_) => return Ok(value),
+                    // A computed attribute of unknown type: the splat's result is unknown.
+                    Value::Ref(_) => return Ok(unknown_from(&value)),
                     Value::Null => Vec::new(),
                     Value::List(v) | Value::Set(v) => v.clone(),
                     other => {

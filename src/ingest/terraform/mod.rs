@@ -1,5 +1,6 @@
 //! Terraform HCL: parsing, evaluation and mapping to the model.
 
+pub mod computed;
 pub mod eval;
 pub mod functions;
 pub mod loader;

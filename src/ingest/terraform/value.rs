@@ -192,6 +192,12 @@ impl Value {
             Value::Resource(r) => {
                 let block = r.address.ends_with(" block");
                 Some(match r.attrs.get(name) {
+                    // A computed set, list or map: an Unknown, never a string-typed Ref.
+                    Some(Value::Null) | None
+                        if !block && super::computed::is_collection(&r.address, name) =>
+                    {
+                        Value::unknown(format!("`{}.{name}` is known only after apply", r.address))
+                    }
                     // An argument set to null may be computed by the provider: known after apply.
                     Some(Value::Null) if !block => Value::Ref(Arc::new(AttrRef {
                         address: r.address.clone(),

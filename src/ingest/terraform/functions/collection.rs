@@ -470,16 +470,17 @@ pub(super) fn f_slice(cx: &Cx, a: &[Value]) -> Res {
 /// are). Knowing that makes `[for i, az in that : cidrsubnet(cidr, 8, i)]` the known CIDRs
 /// that plan computes; the elements themselves stay unknown.
 fn slice_of_unknown(cx: &Cx, a: &[Value], u: &Value) -> Res {
-    let start = cx.int(a, 1)?;
-    let end = cx.int(a, 2)?;
+    // Indices that are not whole numbers fail whatever the list holds.
+    let start = cx.int(a, 1).map_err(Stop::hard)?;
+    let end = cx.int(a, 2).map_err(Stop::hard)?;
     if start < 0 {
-        return Err(cx.arg_err(1, "start index must not be less than zero"));
+        return Err(cx.invalid_arg(1, "start index must not be less than zero"));
     }
     if end < 0 {
-        return Err(cx.arg_err(2, "end index must not be less than zero"));
+        return Err(cx.invalid_arg(2, "end index must not be less than zero"));
     }
     if start > end {
-        return Err(cx.arg_err(1, "start index must not be greater than end index"));
+        return Err(cx.invalid_arg(1, "start index must not be greater than end index"));
     }
     if end - start > MAX_SLICE_OF_UNKNOWN {
         return Err(Stop::Unknown(u.clone()));

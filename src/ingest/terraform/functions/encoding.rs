@@ -253,3 +253,25 @@ pub(super) fn f_yamldecode(cx: &Cx, a: &[Value]) -> Res {
     let y: serde_yaml::Value = serde_yaml::from_str(&s).map_err(|e| cx.fail(e))?;
     yaml_to_value(cx, &y)
 }
+
+/// The result of the byte-reading file function `name` (`filebase64`,
+/// `filemd5`, `filesha1`, `filesha256`, `filesha512`, `filebase64sha256`,
+/// `filebase64sha512`) for a file's bytes; `None` for any other name.
+pub fn file_digest(name: &str, bytes: &[u8]) -> Option<String> {
+    use md5::Md5;
+    use sha1::Sha1;
+    use sha2::{Digest, Sha256, Sha512};
+    fn hex(d: &[u8]) -> String {
+        d.iter().map(|b| format!("{b:02x}")).collect()
+    }
+    Some(match name {
+        "filebase64" => b64_encode(bytes),
+        "filemd5" => hex(&Md5::digest(bytes)),
+        "filesha1" => hex(&Sha1::digest(bytes)),
+        "filesha256" => hex(&Sha256::digest(bytes)),
+        "filesha512" => hex(&Sha512::digest(bytes)),
+        "filebase64sha256" => b64_encode(&Sha256::digest(bytes)),
+        "filebase64sha512" => b64_encode(&Sha512::digest(bytes)),
+        _ => return None,
+    })
+}

@@ -22,6 +22,13 @@
 //! non-collection value (Terraform's list would then be a list of scalars);
 //! otherwise the Unknown might be a list and the whole result is Unknown.
 //!
+//! A call never fails because of an unknown value: when a function would
+//! fail and any argument holds an Unknown, a Ref or a resource (at any
+//! depth), the result is Unknown, as Terraform returns an unknown result for
+//! unknown arguments. A Ref of a computed attribute whose type vpclint does
+//! not know (it may be a set of objects, not a string) is thus accepted by
+//! every function. Arity errors stay errors: Terraform reports them too.
+//!
 //! # Refs
 //!
 //! A [`Value::Ref`] (`aws_vpc.main.id`) is a string known only after apply. It
@@ -30,7 +37,7 @@
 //! `tostring`, ...); functions that need the text (`join`, `format`, `replace`,
 //! `lower`, `split`, ...) return Unknown. Identical Refs are equal (so
 //! `distinct`/`toset` dedupe them); different Refs may or may not be equal
-//! (`contains`/`index` return Unknown), and a Ref never equals a literal string.
+//! (`contains`/`index` return Unknown), and so may a Ref and a literal string.
 //!
 //! # Leniency
 //!
@@ -55,9 +62,12 @@
 //! (`md5`, `sha1`, `sha256`, `sha512`, `base64sha256`, `base64sha512`,
 //! `uuidv5`), `base64gzip`, `textencodebase64`, `textdecodebase64`,
 //! `formatdate`, `timeadd`, `timecmp`, `yamlencode`, `rsadecrypt`,
-//! `issensitive`, and the filesystem (`filebase64`, `filemd5`, `filesha1`,
-//! `filesha256`, `filesha512`, `filebase64sha256`, `filebase64sha512`,
-//! `fileset`, `abspath`, `pathexpand`, `basename`, `dirname`).
+//! `issensitive`, and `fileset`. The other file functions (`file`,
+//! `templatefile`, `fileexists`, `filebase64`, `filemd5`, `filesha1`,
+//! `filesha256`, `filesha512`, `filebase64sha256`, `filebase64sha512`) and
+//! the path functions are evaluated by the evaluator, which reads files
+//! through the linted root's confinement; the entries of those here return
+//! Unknown and are not reached from the evaluator.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -84,6 +94,8 @@ use encoding::*;
 use network::*;
 use numeric::*;
 use string::*;
+
+pub use encoding::file_digest;
 
 /// Error from a function call, worded like Terraform's diagnostics
 /// (`Invalid function argument: ...`, `Error in function call: ...`).
@@ -135,8 +147,21 @@ pub fn call(name: &str, args: Vec<Value>) -> Result<Value, FnError> {
     };
     match (spec.imp)(&cx, &args) {
         Ok(v) | Err(Stop::Unknown(v)) => Ok(v),
-        Err(Stop::Fail(e)) => Err(e),
+        // With an unknown argument Terraform returns an unknown result rather
+        // than fail (cty skips the function when an argument is unknown): what
+        // failed here may be a value known only after apply (a Ref taken for a
+        // string that is a set, or a count that decides an index).
+        Err(Stop::Fail(e)) => match args.iter().find_map(deep_blocker) {
+            Some(u) => Ok(u),
+            None => Err(e),
+        },
+        Err(Stop::Invalid(e)) => Err(e),
     }
+}
+
+/// Names of all functions handled by [`call`], in registration order.
+pub fn function_names() -> impl Iterator<Item = &'static str> {
+    FUNCS.iter().map(|s| s.name)
 }
 
 /// True if `name` is a Terraform built-in function handled by [`call`].
@@ -324,6 +349,20 @@ static FUNCS: &[Spec] = &[
 enum Stop {
     Unknown(Value),
     Fail(FnError),
+    /// An error whatever the unknown arguments turn out to be (go-cty checks these known
+    /// arguments first: `slice` indices out of order), so an unknown argument does not
+    /// soften it into an unknown result.
+    Invalid(FnError),
+}
+
+impl Stop {
+    /// A failure made [`Stop::Invalid`]: it does not depend on the unknown arguments.
+    fn hard(self) -> Stop {
+        match self {
+            Stop::Fail(e) => Stop::Invalid(e),
+            other => other,
+        }
+    }
 }
 
 type Res<T = Value> = Result<T, Stop>;
@@ -451,6 +490,11 @@ impl Cx {
     }
 
     /// An error about argument `i`, as Terraform's "Invalid function argument".
+    /// [`Cx::arg_err`] that holds whatever the unknown arguments are ([`Stop::Invalid`]).
+    fn invalid_arg(&self, i: usize, msg: impl fmt::Display) -> Stop {
+        Stop::hard(self.arg_err(i, msg))
+    }
+
     fn arg_err(&self, i: usize, msg: impl fmt::Display) -> Stop {
         Stop::Fail(FnError(format!(
             "Invalid function argument: Invalid value for \"{}\" parameter of {}(): {msg}.",
@@ -567,7 +611,7 @@ fn unify(items: Vec<Value>) -> Vec<Value> {
 
 /// Terraform's equality, with Err(unknown) where it cannot be decided:
 /// Unknowns, and different Refs (which may turn out equal after apply).
-/// A Ref never equals a literal string.
+/// A Ref compared with any other value is undecided too.
 fn equal(a: &Value, b: &Value) -> Result<bool, Value> {
     match (a, b) {
         (Value::Unknown(_), _) => Err(a.clone()),
@@ -592,6 +636,9 @@ fn equal(a: &Value, b: &Value) -> Result<bool, Value> {
             all_equal(x.values().zip(y.values()))
         }
         (Value::Resource(x), Value::Resource(y)) => Ok(x.address == y.address),
+        // Known only after apply: it may turn out equal to anything (Terraform: unknown).
+        (Value::Ref(r), _) | (_, Value::Ref(r)) => Err(ref_unknown(r)),
+        (Value::Resource(r), _) | (_, Value::Resource(r)) => Err(resource_unknown(&r.address)),
         _ => Ok(a == b),
     }
 }
