@@ -6,6 +6,7 @@
 //! Anything that cannot be known before apply is [`Value::Unknown`] or a
 //! [`Value::Ref`]; rules never guess about those.
 
+use super::budget::{Budget, Charge, Exceeded, Size};
 use super::functions;
 use super::loader::{is_local_source, literal_source, normalize, Item, Loader, ModuleSource};
 use super::policy;
@@ -27,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 
-/// Largest `count` vpclint expands (beyond it the instances are Unknown).
+/// Most instances vpclint expands for one `count` or `for_each` (beyond it, an error).
 const MAX_COUNT: f64 = 100_000.0;
 
 /// Deepest expression evaluation (references through locals count); beyond it, an error
@@ -71,6 +72,9 @@ pub struct Ctx<'l> {
     depth: std::cell::Cell<usize>,
     quiet: std::cell::Cell<usize>,
     installed: RefCell<Option<HashMap<String, PathBuf>>>,
+    /// What this root module's evaluation may still create.
+    budget: Budget,
+    budget_reported: std::cell::Cell<bool>,
 }
 
 impl<'l> Ctx<'l> {
@@ -87,7 +91,38 @@ impl<'l> Ctx<'l> {
             depth: std::cell::Cell::new(0),
             quiet: std::cell::Cell::new(0),
             installed: RefCell::new(None),
+            budget: Budget::new(),
+            budget_reported: std::cell::Cell::new(false),
         }
+    }
+
+    /// The evaluation limit this root module exceeded, if it did: its evaluation stopped
+    /// there, so what it built is incomplete.
+    pub fn exceeded(&self) -> Option<Exceeded> {
+        self.budget.exceeded()
+    }
+
+    /// If the budget is exhausted, records that once, at `location` (the first
+    /// expression that fails because of it is the one that exceeded it). True if exhausted.
+    fn budget_error(&self, location: &Location) -> bool {
+        let Some(e) = self.budget.exceeded() else {
+            return false;
+        };
+        if !self.budget_reported.replace(true) {
+            self.problems
+                .borrow_mut()
+                .push(Problem::at(PARSE_EVAL, e.to_string(), location.clone()));
+        }
+        true
+    }
+
+    /// A charge to the budget for the expression at `span`: an error there if it is exceeded.
+    fn charge(&self, scope: &Scope, span: Option<Range<usize>>, r: Charge) -> Result<(), EvalErr> {
+        r.map_err(|e| {
+            let err = scope.err(span, e.to_string());
+            self.budget_error(&err.location);
+            err
+        })
     }
 
     /// The directory `terraform init` installed the module with this call key in
@@ -132,7 +167,8 @@ impl<'l> Ctx<'l> {
 
     /// Records an evaluation error once per location and message.
     pub fn error(&self, err: EvalErr) {
-        if self.quiet.get() > 0 {
+        // Once the budget is exhausted, every error follows from it: it alone is reported.
+        if self.budget_error(&err.location) || self.quiet.get() > 0 {
             return;
         }
         let key = (
@@ -793,14 +829,14 @@ fn expansion(ctx: &Ctx, scope: &Scope, body: &Body, what: &str) -> Expansion {
                     Expansion::Count(n as i64)
                 }
                 Some(n) if n >= 0.0 && n.fract() == 0.0 => {
-                    ctx.note(
-                        Some(scope.loc(a.value.span())),
+                    ctx.error(scope.err(
+                        a.value.span(),
                         format!(
-                            "not evaluated: count = {} is above vpclint's limit of {}",
+                            "count = {} is above vpclint's limit of {} instances; {what} is not evaluated",
                             format_number(n),
                             format_number(MAX_COUNT)
                         ),
-                    );
+                    ));
                     Expansion::Unknown(format!("count of {what} is above vpclint's limit"))
                 }
                 _ => {
@@ -822,6 +858,17 @@ fn expansion(ctx: &Ctx, scope: &Scope, body: &Body, what: &str) -> Expansion {
             }
         };
         return match for_each_items(&v) {
+            Ok(items) if items.len() as f64 > MAX_COUNT => {
+                ctx.error(scope.err(
+                    a.value.span(),
+                    format!(
+                        "for_each has {} elements, above vpclint's limit of {} instances; {what} is not evaluated",
+                        items.len(),
+                        format_number(MAX_COUNT)
+                    ),
+                ));
+                Expansion::Unknown(format!("for_each of {what} is above vpclint's limit"))
+            }
             Ok(items) => Expansion::ForEach(items),
             Err(ForEachErr::Unknown(r)) => Expansion::Unknown(format!("for_each of {what}: {r}")),
             Err(ForEachErr::Invalid(msg)) => {
@@ -1420,6 +1467,7 @@ fn outputs_object(ctx: &Ctx, m: &Rc<ModuleInst>) -> Value {
 
 /// Evaluates an expression.
 pub fn eval(ctx: &Ctx, scope: &Scope, expr: &Expression) -> EvalResult {
+    ctx.charge(scope, expr.span(), ctx.budget.steps(1))?;
     let depth = ctx.depth.get();
     if depth >= MAX_EVAL_DEPTH {
         return Err(scope.err(
@@ -1430,6 +1478,10 @@ pub fn eval(ctx: &Ctx, scope: &Scope, expr: &Expression) -> EvalResult {
     ctx.depth.set(depth + 1);
     let result = eval_inner(ctx, scope, expr);
     ctx.depth.set(depth);
+    if let Err(e) = &result {
+        // The innermost expression that failed because of the budget is where it ran out.
+        ctx.budget_error(&e.location);
+    }
     result
 }
 
@@ -1439,11 +1491,15 @@ fn eval_inner(ctx: &Ctx, scope: &Scope, expr: &Expression) -> EvalResult {
         Expression::Bool(b) => Ok(Value::Bool(*b.value())),
         Expression::Number(n) => Ok(super::number::literal(n)),
         Expression::String(s) => Ok(Value::String(s.value().to_string())),
-        Expression::Array(a) => Ok(Value::List(
-            a.iter()
-                .map(|e| eval(ctx, scope, e))
-                .collect::<Result<_, _>>()?,
-        )),
+        Expression::Array(a) => {
+            let mut items = Vec::with_capacity(a.len());
+            for e in a.iter() {
+                let v = eval(ctx, scope, e)?;
+                ctx.charge(scope, e.span(), ctx.budget.value(&v))?;
+                items.push(v);
+            }
+            Ok(Value::List(items))
+        }
         Expression::Object(o) => {
             let mut m = BTreeMap::new();
             for (k, v) in o.iter() {
@@ -1466,7 +1522,10 @@ fn eval_inner(ctx: &Ctx, scope: &Scope, expr: &Expression) -> EvalResult {
                         })?,
                     },
                 };
-                m.insert(key, eval(ctx, scope, v.expr())?);
+                let value = eval(ctx, scope, v.expr())?;
+                ctx.charge(scope, v.expr().span(), ctx.budget.value(&value))?;
+                ctx.charge(scope, v.expr().span(), ctx.budget.bytes(key.len() as u64))?;
+                m.insert(key, value);
             }
             Ok(Value::Object(m))
         }
@@ -1476,6 +1535,7 @@ fn eval_inner(ctx: &Ctx, scope: &Scope, expr: &Expression) -> EvalResult {
         Expression::Variable(v) => {
             let name = v.as_str();
             if let Some(b) = scope.binding(name) {
+                ctx.charge(scope, expr.span(), ctx.budget.copy(b))?;
                 return Ok(b.clone());
             }
             Err(scope.err(expr.span(), format!("invalid reference `{name}`: a reference needs an attribute, as in `var.{name}`")))
@@ -1722,11 +1782,9 @@ fn render_elements(
         match el {
             Element::Literal(l) => {
                 let s: &str = l.value();
-                if strip_next {
-                    out.push_str(s.trim_start());
-                } else {
-                    out.push_str(s);
-                }
+                let s = if strip_next { s.trim_start() } else { s };
+                ctx.charge(scope, l.span(), ctx.budget.bytes(s.len() as u64))?;
+                out.push_str(s);
                 strip_next = false;
             }
             Element::Interpolation(i) => {
@@ -1734,6 +1792,9 @@ fn render_elements(
                     trim_end_in_place(out);
                 }
                 let v = eval(ctx, scope, &i.expr)?;
+                if let Value::String(s) = &v {
+                    ctx.charge(scope, i.expr.span(), ctx.budget.bytes(s.len() as u64))?;
+                }
                 push_template_value(scope, &i.expr, &v, out, unknown)?;
                 strip_next = strip_end(i.strip);
             }
@@ -1923,6 +1984,7 @@ fn eval_for(ctx: &Ctx, scope: &Scope, f: &ForExpr) -> EvalResult {
             }
         }
         let val = eval(ctx, &s, &f.value_expr)?;
+        ctx.charge(&s, f.value_expr.span(), ctx.budget.value(&val))?;
         match &f.key_expr {
             None => list.push(val),
             Some(ke) => {
@@ -2007,10 +2069,35 @@ fn eval_call_expr(
         _ => {}
     }
     let mut vals = Vec::with_capacity(args.len());
+    // The arguments are held together while the function runs: they must fit.
+    let mut held: u64 = 0;
     for a in &args {
-        vals.push(eval(ctx, scope, a)?);
+        let v = eval(ctx, scope, a)?;
+        held = held.saturating_add(Size::of(&v).elements);
+        ctx.charge(scope, a.span(), ctx.budget.fits_elements(held))?;
+        vals.push(v);
     }
-    if f.args.expand_final() {
+    let result = call_function(ctx, scope, name, vals, f.args.expand_final(), span.clone())?;
+    // What the function built (a file's text, a new list) is charged to the budget.
+    if matches!(
+        result,
+        Value::String(_) | Value::List(_) | Value::Set(_) | Value::Object(_)
+    ) {
+        ctx.charge(scope, span, ctx.budget.value(&result))?;
+    }
+    Ok(result)
+}
+
+/// Calls a function with evaluated arguments (`...` not yet expanded).
+fn call_function(
+    ctx: &Ctx,
+    scope: &Scope,
+    name: &str,
+    mut vals: Vec<Value>,
+    expand_final: bool,
+    span: Option<Range<usize>>,
+) -> EvalResult {
+    if expand_final {
         match vals.pop() {
             Some(Value::List(items)) | Some(Value::Set(items)) => vals.extend(items),
             Some(u @ Value::Unknown(_)) => return Ok(u),
@@ -2032,7 +2119,8 @@ fn eval_call_expr(
             if !functions::is_known_function(name) {
                 return Err(scope.err(span, format!("call to unknown function `{name}`")));
             }
-            functions::call(name, vals).map_err(|e| scope.err(span, format!("{name}(): {}", e.0)))
+            functions::call_within(name, vals, &ctx.budget)
+                .map_err(|e| scope.err(span, format!("{name}(): {}", e.0)))
         }
     }
 }
@@ -2177,7 +2265,12 @@ fn eval_traversal(
 ) -> EvalResult {
     let ops: Vec<&TraversalOperator> = ops.iter().map(|o| o.value()).collect();
     let (value, consumed) = match root {
-        Expression::Variable(v) => resolve_root(ctx, scope, v.as_str(), root.span(), &ops)?,
+        Expression::Variable(v) => {
+            let (value, consumed) = resolve_root(ctx, scope, v.as_str(), root.span(), &ops)?;
+            // A reference copies the value it names.
+            ctx.charge(scope, root.span(), ctx.budget.copy(&value))?;
+            (value, consumed)
+        }
         other => (eval(ctx, scope, other)?, 0),
     };
     apply_ops(ctx, scope, value, &ops[consumed..], root.span())
@@ -2381,6 +2474,11 @@ fn apply_ops(
                     .into_iter()
                     .map(|it| apply_ops(ctx, scope, it, rest, span.clone()))
                     .collect::<Result<Vec<_>, _>>()?;
+                ctx.charge(
+                    scope,
+                    span.clone(),
+                    ctx.budget.elements(mapped.len() as u64),
+                )?;
                 value = Value::List(mapped);
                 i = rest_end;
                 continue;

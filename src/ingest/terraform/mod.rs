@@ -1,5 +1,6 @@
 //! Terraform HCL: parsing, evaluation and mapping to the model.
 
+pub mod budget;
 pub mod eval;
 pub mod functions;
 pub mod loader;
@@ -68,6 +69,21 @@ pub fn load(
             notes.push(crate::model::InputNote {
                 location: None,
                 message: format!("not checked: {name} (or a module it calls) has a file that could not be read or parsed"),
+            });
+        }
+        if let Some(limit) = ctx.exceeded() {
+            // Evaluation stopped part way: what was built is incomplete, and judging it could
+            // report a rule whose counterpart was never evaluated.
+            model = crate::model::Model {
+                name: name.clone(),
+                ..crate::model::Model::default()
+            };
+            notes.push(crate::model::InputNote {
+                location: None,
+                message: format!(
+                    "not checked: evaluating {name} stopped at vpclint's limit of {}",
+                    limit.limit_text()
+                ),
             });
         }
         model.notes = notes;

@@ -1,0 +1,270 @@
+//! Evaluation budgets: a configuration that would build billions of values, gigabytes of
+//! strings or more instances than vpclint expands stops with a located error (exit 2),
+//! promptly and without aborting, while the other root modules of the same run are still
+//! checked; large but ordinary configurations are not refused.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::PathBuf;
+
+/// An SSH-to-the-world NACL (NACL003): the finding of the healthy root module.
+const SSH_WORLD: &str = "resource \"aws_network_acl\" \"x\" {\n  vpc_id = \"vpc-1\"\n  ingress {\n    rule_no    = 100\n    action     = \"allow\"\n    protocol   = \"tcp\"\n    from_port  = 22\n    to_port    = 22\n    cidr_block = \"0.0.0.0/0\"\n  }\n  egress {\n    rule_no    = 100\n    action     = \"allow\"\n    protocol   = \"tcp\"\n    from_port  = 1024\n    to_port    = 65535\n    cidr_block = \"0.0.0.0/0\"\n  }\n}\n";
+
+/// A scratch directory with two root modules: `bad/` (the case) and `good/` (SSH_WORLD).
+struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    fn new(tag: &str, bad: &str) -> Scratch {
+        let dir =
+            std::env::temp_dir().join(format!("vpclint-budgets-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (rel, text) in [("bad/main.tf", bad), ("good/main.tf", SSH_WORLD)] {
+            let p = dir.join(rel);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&p, text).expect("write");
+        }
+        Scratch { dir }
+    }
+
+    /// Runs `vpclint check --format json .`; returns the exit code and the report.
+    fn check(&self) -> (i32, Value) {
+        let out = Command::cargo_bin("vpclint")
+            .expect("binary")
+            .current_dir(&self.dir)
+            .args(["check", "--format", "json", "--color", "never", "."])
+            .timeout(std::time::Duration::from_secs(120))
+            .output()
+            .expect("run");
+        let code = out
+            .status
+            .code()
+            .expect("exited (not killed by a signal or the timeout)");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let doc = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+            panic!(
+                "JSON output ({e}):\n{stdout}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (code, doc)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The input errors of a JSON report as `file:line:col code message`.
+fn errors(doc: &Value) -> Vec<String> {
+    doc["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| {
+            let l = &e["location"];
+            format!(
+                "{}:{}:{} {} {}",
+                l["file"].as_str().unwrap_or(""),
+                l["line"],
+                l["column"],
+                e["code"].as_str().unwrap_or(""),
+                e["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+/// Rule and root of each finding.
+fn findings(doc: &Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["rule"].as_str().unwrap_or(""),
+                f["root"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+/// `line:column` (1-based) of the first occurrence of `needle` in `text`.
+fn pos(text: &str, needle: &str) -> String {
+    let off = text.find(needle).expect("needle in text");
+    let before = &text[..off];
+    let line = before.matches('\n').count() + 1;
+    let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    format!("{line}:{col}")
+}
+
+/// Asserts the case exits 2 with exactly one error, at `bad/main.tf` where `at` begins
+/// (or, with `at` empty, anywhere on the line of `line_of`), saying `text`; and that the
+/// healthy root still gives its finding.
+fn refused(tag: &str, bad: &str, at: &str, line_of: &str, text: &str) {
+    let s = Scratch::new(tag, bad);
+    let (code, doc) = s.check();
+    let errs = errors(&doc);
+    assert_eq!(code, 2, "{errs:?}");
+    assert_eq!(errs.len(), 1, "one error, not a cascade: {errs:?}");
+    let prefix = if at.is_empty() {
+        let p = pos(bad, line_of);
+        format!("bad/main.tf:{}:", p.split(':').next().unwrap_or(""))
+    } else {
+        format!("bad/main.tf:{} PARSE002", pos(bad, at))
+    };
+    assert!(
+        errs[0].starts_with(&prefix) && errs[0].contains(text),
+        "expected an error at {prefix} saying {text:?}: {errs:?}"
+    );
+    assert_eq!(findings(&doc), vec!["NACL003 good"], "the other root is checked");
+}
+
+const ELEMENTS: &str = "past 10,000,000 collection elements";
+const BYTES: &str = "bytes of strings";
+
+#[test]
+fn setproduct_of_three_ranges_is_refused_from_its_size() {
+    let bad = "locals {\n  cube = setproduct(range(1024), range(1024), range(1024))\n}\n\noutput \"n\" {\n  value = length(local.cube)\n}\n";
+    refused("setproduct", bad, "setproduct(", "", ELEMENTS);
+}
+
+#[test]
+fn doubling_by_concat_is_refused() {
+    let mut bad = String::from("locals {\n  l0 = [\"x\"]\n");
+    for i in 1..=24 {
+        bad.push_str(&format!("  l{i} = concat(local.l{}, local.l{})\n", i - 1, i - 1));
+    }
+    bad.push_str("}\n\noutput \"n\" {\n  value = length(local.l24)\n}\n");
+    // It runs out at the 23rd doubling (the cumulative count passes 10,000,000 there).
+    refused("concat", &bad, "concat(local.l22", "", ELEMENTS);
+}
+
+#[test]
+fn nested_join_is_refused() {
+    let mut bad = format!("locals {{\n  j0 = \"{}\"\n", "x".repeat(1000));
+    for i in 1..=12 {
+        let p = format!("local.j{}", i - 1);
+        bad.push_str(&format!("  j{i} = join(\",\", [{p}, {p}, {p}, {p}])\n"));
+    }
+    bad.push_str("}\n\noutput \"n\" {\n  value = length(local.j12)\n}\n");
+    refused("join", &bad, "", "j10 =", BYTES);
+}
+
+#[test]
+fn a_for_nested_three_deep_is_refused() {
+    let bad = "locals {\n  deep = [for a in range(1024) : [for b in range(1024) : [for c in range(1024) : [a, b, c]]]]\n}\n";
+    refused("for3", bad, "", "deep =", ELEMENTS);
+}
+
+#[test]
+fn format_doubling_is_refused() {
+    let mut bad = format!("locals {{\n  s0 = \"{}\"\n", "y".repeat(1024));
+    for i in 1..=20 {
+        let p = format!("local.s{}", i - 1);
+        bad.push_str(&format!("  s{i} = format(\"%s%s\", {p}, {p})\n"));
+    }
+    bad.push_str("}\n");
+    refused("format", &bad, "", "s18 =", BYTES);
+}
+
+#[test]
+fn a_huge_format_width_is_refused_before_padding() {
+    let bad = "locals {\n  wide = format(\"%999999999999d\", 1)\n}\n";
+    refused("width", bad, "format(", "", BYTES);
+}
+
+#[test]
+fn template_doubling_is_refused() {
+    let mut bad = format!("locals {{\n  t0 = \"{}\"\n", "z".repeat(1024));
+    for i in 1..=20 {
+        let p = format!("local.t{}", i - 1);
+        bad.push_str(&format!("  t{i} = \"${{{p}}}${{{p}}}\"\n"));
+    }
+    bad.push_str("}\n");
+    refused("template", &bad, "", "t18 =", BYTES);
+}
+
+#[test]
+fn formatlist_and_flatten_over_a_product_are_refused() {
+    let bad = "locals {\n  rows = formatlist(\"%s-%s\", flatten(setproduct(range(1024), range(1024))), flatten(setproduct(range(1024), range(1024))))\n}\n";
+    refused("formatlist", bad, "", "rows =", ELEMENTS);
+}
+
+#[test]
+fn list_literal_copies_are_refused() {
+    let mut bad = String::from("locals {\n  c0 = [for i in range(1000) : i]\n");
+    for i in 1..=16 {
+        let p = format!("local.c{}", i - 1);
+        bad.push_str(&format!("  c{i} = [{p}, {p}, {p}, {p}]\n"));
+    }
+    bad.push_str("}\n");
+    refused("literal", &bad, "", "c8 =", ELEMENTS);
+}
+
+#[test]
+fn range_above_terraforms_limit_is_an_error() {
+    let bad = "locals {\n  r = range(1e9)\n}\n";
+    refused("range", bad, "range(", "", "more than 1024 values");
+}
+
+#[test]
+fn count_above_the_instance_limit_is_a_located_error() {
+    let bad = "resource \"aws_vpc\" \"many\" {\n  count      = 1000000\n  cidr_block = \"10.0.0.0/16\"\n}\n";
+    refused(
+        "count",
+        bad,
+        "1000000",
+        "",
+        "count = 1000000 is above vpclint's limit of 100000 instances",
+    );
+}
+
+#[test]
+fn for_each_above_the_instance_limit_is_a_located_error() {
+    let bad = "resource \"aws_vpc\" \"many\" {\n  for_each   = toset([for p in setproduct(range(400), range(400)) : \"${p[0]}-${p[1]}\"])\n  cidr_block = \"10.0.0.0/16\"\n}\n";
+    refused(
+        "foreach",
+        bad,
+        "toset(",
+        "",
+        "for_each has 160000 elements, above vpclint's limit of 100000 instances",
+    );
+}
+
+#[test]
+fn large_but_ordinary_configurations_are_not_refused() {
+    // 5,000 for_each instances, each with a list of 20; a 1,000 x 10 table; a 1,024-long
+    // range (Terraform's own limit); a product of 100 x 100; 1 MB of strings.
+    let bad = r#"locals {
+  keys  = toset([for p in setproduct(range(50), range(100)) : "k-${p[0]}-${p[1]}"])
+  table = [for i in range(1000) : [for j in range(10) : i * j]]
+  wide  = range(1024)
+  grid  = setproduct(range(100), range(100))
+  text  = join("", [for i in range(1024) : format("%1024s", "x")])
+}
+
+resource "terraform_data" "each" {
+  for_each = local.keys
+  input = {
+    name  = each.key
+    ports = [for p in range(20) : p + 1000]
+  }
+}
+
+output "sizes" {
+  value = [length(local.table), length(local.wide), length(local.grid), length(local.text)]
+}
+"#;
+    let s = Scratch::new("ordinary", bad);
+    let (code, doc) = s.check();
+    let errs = errors(&doc);
+    assert!(errs.is_empty(), "{errs:?}");
+    assert_eq!(code, 1);
+    assert_eq!(findings(&doc), vec!["NACL003 good"]);
+}
