@@ -153,7 +153,7 @@ fn nested_join_is_refused() {
         bad.push_str(&format!("  j{i} = join(\",\", [{p}, {p}, {p}, {p}])\n"));
     }
     bad.push_str("}\n\noutput \"n\" {\n  value = length(local.j12)\n}\n");
-    refused("join", &bad, "", "j10 =", BYTES);
+    refused("join", &bad, "", "j9 =", BYTES);
 }
 
 #[test]
@@ -174,9 +174,10 @@ fn format_doubling_is_refused() {
 }
 
 #[test]
-fn a_huge_format_width_is_refused_before_padding() {
-    let bad = "locals {\n  wide = format(\"%999999999999d\", 1)\n}\n";
-    refused("width", bad, "format(", "", BYTES);
+fn wide_padding_in_formatlist_is_refused_before_it_is_built() {
+    // 204,800 rows of 10,000 bytes each: 2 GB of strings.
+    let bad = "locals {\n  wide = formatlist(\"%10000d\", flatten(setproduct(range(1024), range(100))))\n}\n";
+    refused("width", bad, "formatlist(", "", BYTES);
 }
 
 #[test]
@@ -204,7 +205,7 @@ fn list_literal_copies_are_refused() {
         bad.push_str(&format!("  c{i} = [{p}, {p}, {p}, {p}]\n"));
     }
     bad.push_str("}\n");
-    refused("literal", &bad, "", "c8 =", ELEMENTS);
+    refused("literal", &bad, "", "c7 =", ELEMENTS);
 }
 
 #[test]
@@ -267,4 +268,59 @@ output "sizes" {
     assert!(errs.is_empty(), "{errs:?}");
     assert_eq!(code, 1);
     assert_eq!(findings(&doc), vec!["NACL003 good"]);
+}
+
+/// Evaluates the root module in `dir` with the given limits; returns the limit it
+/// exceeded and its problems as `line:col message`.
+fn evaluate_with(
+    dir: &std::path::Path,
+    limits: vpclint::ingest::terraform::budget::Limits,
+) -> (
+    Option<vpclint::ingest::terraform::budget::Limit>,
+    Vec<String>,
+) {
+    use vpclint::ingest::terraform::{eval, loader::Loader};
+    let loader = Loader::new(std::sync::Arc::new(
+        vpclint::ingest::fs::Confinement::for_paths(&[dir.to_path_buf()]),
+    ));
+    let ctx = eval::Ctx::with_limits(&loader, dir, limits);
+    let root = eval::root_instance(&ctx, &eval::RootInputs::default());
+    eval::evaluate_all(&ctx, &root);
+    let exceeded = ctx.exceeded().map(|e| e.limit);
+    let (problems, _) = ctx.take();
+    let lines = problems
+        .iter()
+        .map(|p| match &p.location {
+            Some(l) => {
+                let lc = l.line_col();
+                format!("{}:{} {}", lc.line, lc.column, p.message)
+            }
+            None => p.message.clone(),
+        })
+        .collect();
+    (exceeded, lines)
+}
+
+#[test]
+fn the_step_limit_stops_a_long_evaluation_at_one_located_error() {
+    use vpclint::ingest::terraform::budget::{Limit, Limits};
+    // A million loop iterations, few elements: only the step limit stops it.
+    let main = "locals {\n  m = { for k in range(1024) : k => k }\n  x = [for i in range(1024) : length([for k, v in local.m : v])]\n}\n";
+    let s = Scratch::new("steps", main);
+    let dir = s.dir.join("bad");
+    let small = Limits {
+        steps: 100_000,
+        ..Limits::default()
+    };
+    let (exceeded, problems) = evaluate_with(&dir, small);
+    assert_eq!(exceeded, Some(Limit::Steps));
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].starts_with("3:") && problems[0].contains("past 100,000 evaluation steps"),
+        "{problems:?}"
+    );
+    // Under the default limits the same module evaluates without an error.
+    let (exceeded, problems) = evaluate_with(&dir, Limits::default());
+    assert_eq!(exceeded, None);
+    assert!(problems.is_empty(), "{problems:?}");
 }

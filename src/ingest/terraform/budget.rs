@@ -26,7 +26,7 @@ pub const MAX_STRING_BYTES: u64 = 256 * 1024 * 1024;
 pub const MAX_STEPS: u64 = 50_000_000;
 
 /// References copy the value they name: this many copied elements count as one step.
-pub const COPIES_PER_STEP: u64 = 16;
+pub const COPIES_PER_STEP: u64 = 4;
 
 /// One of the limits of a [`Budget`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,7 +6,7 @@
 //! Anything that cannot be known before apply is [`Value::Unknown`] or a
 //! [`Value::Ref`]; rules never guess about those.
 
-use super::budget::{Budget, Charge, Exceeded, Size};
+use super::budget::{Budget, Charge, Exceeded, Limits, Size};
 use super::functions;
 use super::loader::{is_local_source, literal_source, normalize, Item, Loader, ModuleSource};
 use super::policy;
@@ -80,6 +80,11 @@ pub struct Ctx<'l> {
 impl<'l> Ctx<'l> {
     /// A new context for the root module in `root_dir`.
     pub fn new(loader: &'l Loader, root_dir: &Path) -> Ctx<'l> {
+        Ctx::with_limits(loader, root_dir, Limits::default())
+    }
+
+    /// A new context for the root module in `root_dir` whose evaluation budget has these limits.
+    pub fn with_limits(loader: &'l Loader, root_dir: &Path, limits: Limits) -> Ctx<'l> {
         Ctx {
             loader,
             root_dir: root_dir.to_path_buf(),
@@ -91,7 +96,7 @@ impl<'l> Ctx<'l> {
             depth: std::cell::Cell::new(0),
             quiet: std::cell::Cell::new(0),
             installed: RefCell::new(None),
-            budget: Budget::new(),
+            budget: Budget::with_limits(limits),
             budget_reported: std::cell::Cell::new(false),
         }
     }
@@ -2074,7 +2079,7 @@ fn eval_call_expr(
     for a in &args {
         let v = eval(ctx, scope, a)?;
         held = held.saturating_add(Size::of(&v).elements);
-        ctx.charge(scope, a.span(), ctx.budget.fits_elements(held))?;
+        ctx.charge(scope, span.clone(), ctx.budget.fits_elements(held))?;
         vals.push(v);
     }
     let result = call_function(ctx, scope, name, vals, f.args.expand_final(), span.clone())?;
