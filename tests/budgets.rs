@@ -268,6 +268,15 @@ output "sizes" {
     assert!(errs.is_empty(), "{errs:?}");
     assert_eq!(code, 1);
     assert_eq!(findings(&doc), vec!["NACL003 good"]);
+    // It fits in a tenth of each limit.
+    let tenth = vpclint::ingest::terraform::budget::Limits {
+        elements: 1_000_000,
+        string_bytes: 256 * 1024 * 1024 / 10,
+        steps: 5_000_000,
+    };
+    let (exceeded, problems) = evaluate_with(&s.dir.join("bad"), tenth);
+    assert_eq!(exceeded, None, "{problems:?}");
+    assert!(problems.is_empty(), "{problems:?}");
 }
 
 /// Evaluates the root module in `dir` with the given limits; returns the limit it
