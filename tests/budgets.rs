@@ -333,3 +333,76 @@ fn the_step_limit_stops_a_long_evaluation_at_one_located_error() {
     assert_eq!(exceeded, None);
     assert!(problems.is_empty(), "{problems:?}");
 }
+
+/// Runs `vpclint check --format json .` in `dir`.
+fn check_dir(dir: &std::path::Path) -> (i32, Value) {
+    let out = Command::cargo_bin("vpclint")
+        .expect("binary")
+        .current_dir(dir)
+        .args(["check", "--format", "json", "--color", "never", "."])
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .expect("run");
+    let doc = serde_json::from_slice(&out.stdout).expect("JSON output");
+    (out.status.code().expect("exited"), doc)
+}
+
+#[test]
+fn one_cause_in_fifty_module_instances_is_one_error_naming_the_instance() {
+    let keys: Vec<String> = (0..50).map(|i| format!("\"k{i:02}\"")).collect();
+    let root = format!(
+        "module \"tier\" {{\n  source   = \"./modules/tier\"\n  for_each = toset([{}])\n  cfg      = {{ name = each.key }}\n}}\n",
+        keys.join(", ")
+    );
+    let module = "variable \"cfg\" {}\n\nlocals {\n  port = var.cfg.port\n}\n\noutput \"port\" {\n  value = local.port\n}\n";
+    let s = Scratch::new("uses", &root);
+    let dir = s.dir.join("bad");
+    std::fs::create_dir_all(dir.join("modules/tier")).expect("mkdir");
+    std::fs::write(dir.join("modules/tier/main.tf"), module).expect("write");
+    let (code, doc) = check_dir(&dir);
+    assert_eq!(code, 2);
+    let errs = errors(&doc);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].starts_with("modules/tier/main.tf:4:")
+            && errs[0].contains("unsupported attribute `port`")
+            && errs[0].contains("(in module.tier[\"k00\"], called from root module .)")
+            && errs[0].ends_with("and 49 more uses"),
+        "{errs:?}"
+    );
+    // Every use is kept in JSON, each naming its instance.
+    let uses = doc["errors"][0]["uses"].as_array().expect("uses");
+    assert_eq!(uses.len(), 49);
+    let instances: Vec<&str> = uses
+        .iter()
+        .map(|u| u["instance"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(instances[0], "module.tier[\"k01\"]");
+    assert_eq!(instances[48], "module.tier[\"k49\"]");
+    assert!(uses
+        .iter()
+        .all(|u| u["location"]["file"] == "modules/tier/main.tf" && u["location"]["line"] == 4));
+}
+
+#[test]
+fn one_undeclared_variable_used_three_times_is_one_error_with_every_location() {
+    let bad = "locals {\n  a = var.nope\n  b = \"${var.nope}-x\"\n  c = [var.nope]\n}\n";
+    let s = Scratch::new("undeclared", bad);
+    let (code, doc) = s.check();
+    assert_eq!(code, 2);
+    let errs = errors(&doc);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].starts_with("bad/main.tf:2:7 PARSE002 reference to undeclared input variable `var.nope`")
+            && errs[0].ends_with("and 2 more uses"),
+        "{errs:?}"
+    );
+    let lines: Vec<String> = doc["errors"][0]["uses"]
+        .as_array()
+        .expect("uses")
+        .iter()
+        .map(|u| format!("{}:{}", u["location"]["line"], u["location"]["column"]))
+        .collect();
+    assert_eq!(lines, vec!["3:10", "4:8"]);
+    assert_eq!(findings(&doc), vec!["NACL003 good"]);
+}

@@ -22,7 +22,7 @@ use hcl_edit::structure::{Block, Body, Structure};
 use hcl_edit::template::{Directive, Element, Strip, Template};
 use hcl_edit::Span;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -37,6 +37,14 @@ const MAX_EVAL_DEPTH: usize = 20_000;
 
 /// How deep local modules may nest before we call it recursion.
 const MAX_MODULE_DEPTH: usize = 32;
+
+/// An evaluation error recorded once, with the module instances (`""` for the root)
+/// that reached it.
+struct Recorded {
+    message: String,
+    location: Location,
+    instances: Vec<String>,
+}
 
 /// An evaluation error at a location.
 #[derive(Debug, Clone)]
@@ -65,7 +73,11 @@ pub struct Ctx<'l> {
     /// The root module directory.
     pub root_dir: PathBuf,
     problems: RefCell<Vec<Problem>>,
-    seen: RefCell<HashSet<(usize, usize, String)>>,
+    seen: RefCell<HashMap<(usize, usize, String), usize>>,
+    /// Evaluation errors by cause, with the module instances that reached each.
+    recorded: RefCell<Vec<Recorded>>,
+    /// The module instances being evaluated, innermost last (errors name the innermost).
+    instances: RefCell<Vec<String>>,
     notes: RefCell<Vec<InputNote>>,
     modules_used: RefCell<Vec<Arc<ModuleSource>>>,
     extra_files: RefCell<HashMap<PathBuf, Arc<SourceFile>>>,
@@ -89,7 +101,9 @@ impl<'l> Ctx<'l> {
             loader,
             root_dir: root_dir.to_path_buf(),
             problems: RefCell::new(Vec::new()),
-            seen: RefCell::new(HashSet::new()),
+            seen: RefCell::new(HashMap::new()),
+            recorded: RefCell::new(Vec::new()),
+            instances: RefCell::new(Vec::new()),
             notes: RefCell::new(Vec::new()),
             modules_used: RefCell::new(Vec::new()),
             extra_files: RefCell::new(HashMap::new()),
@@ -181,11 +195,83 @@ impl<'l> Ctx<'l> {
             err.location.span.start,
             err.message.clone(),
         );
-        if self.seen.borrow_mut().insert(key) {
-            self.problems
-                .borrow_mut()
-                .push(Problem::at(PARSE_EVAL, err.message, err.location));
+        let instance = self.instances.borrow().last().cloned().unwrap_or_default();
+        let mut recorded = self.recorded.borrow_mut();
+        let mut seen = self.seen.borrow_mut();
+        let i = *seen.entry(key).or_insert_with(|| {
+            recorded.push(Recorded {
+                message: err.message,
+                location: err.location,
+                instances: Vec::new(),
+            });
+            recorded.len() - 1
+        });
+        if let Some(r) = recorded.get_mut(i) {
+            if !r.instances.contains(&instance) {
+                r.instances.push(instance);
+            }
         }
+    }
+
+    /// Runs `f` as evaluation inside module instance `m`: errors it records name `m`.
+    fn within<T>(&self, m: &ModuleInst, f: impl FnOnce() -> T) -> T {
+        self.instances.borrow_mut().push(m.path.clone());
+        let r = f();
+        self.instances.borrow_mut().pop();
+        r
+    }
+
+    /// The evaluation errors as problems: one per cause. The same error reached in several
+    /// module instances, or the same message at several expressions, is one problem that
+    /// names the first and counts (and lists, in `uses`) the others.
+    fn eval_problems(&self) -> Vec<Problem> {
+        let root = crate::source::display_path(&self.root_dir);
+        let root = if root.is_empty() { ".".to_string() } else { root };
+        let recorded = std::mem::take(&mut *self.recorded.borrow_mut());
+        self.seen.borrow_mut().clear();
+        // Group by message, keeping the order of first appearance.
+        let mut groups: Vec<(String, Vec<Recorded>)> = Vec::new();
+        for r in recorded {
+            match groups.iter_mut().find(|(m, _)| *m == r.message) {
+                Some((_, g)) => g.push(r),
+                None => groups.push((r.message.clone(), vec![r])),
+            }
+        }
+        let mut out = Vec::new();
+        for (message, mut group) in groups {
+            group.sort_by(|a, b| {
+                (a.location.file.display_path(), a.location.span.start)
+                    .cmp(&(b.location.file.display_path(), b.location.span.start))
+            });
+            let mut uses: Vec<crate::diag::Use> = Vec::new();
+            for r in &group {
+                for inst in &r.instances {
+                    uses.push(crate::diag::Use {
+                        location: Some(r.location.clone()),
+                        instance: (!inst.is_empty()).then(|| inst.clone()),
+                    });
+                }
+            }
+            let Some(first) = group.into_iter().next() else {
+                continue;
+            };
+            let mut text = message;
+            if let Some(inst) = first.instances.first().filter(|i| !i.is_empty()) {
+                text.push_str(&format!(" (in {inst}, called from root module {root})"));
+            }
+            let more = uses.len().saturating_sub(1);
+            if more > 0 {
+                text.push_str(&format!(
+                    " and {more} more use{}",
+                    if more == 1 { "" } else { "s" }
+                ));
+            }
+            let mut p = Problem::at(PARSE_EVAL, text, first.location);
+            // The first use is the problem's own location.
+            p.uses = uses.into_iter().skip(1).collect();
+            out.push(p);
+        }
+        out
     }
 
     /// Records a note about the input once per location and message.
@@ -201,10 +287,9 @@ impl<'l> Ctx<'l> {
 
     /// Takes the problems and notes collected so far.
     pub fn take(&self) -> (Vec<Problem>, Vec<InputNote>) {
-        (
-            std::mem::take(&mut *self.problems.borrow_mut()),
-            std::mem::take(&mut *self.notes.borrow_mut()),
-        )
+        let mut problems = std::mem::take(&mut *self.problems.borrow_mut());
+        problems.extend(self.eval_problems());
+        (problems, std::mem::take(&mut *self.notes.borrow_mut()))
     }
 
     /// Records an error that no `try()` or `can()` hides (Terraform checks references
@@ -806,9 +891,11 @@ pub fn local(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str) -> Option<Value> {
         },
         || {
             let scope = Scope::module(m, &item.file);
-            eval(ctx, &scope, &item.node.value).unwrap_or_else(|e| {
-                ctx.error(e);
-                Value::unknown(format!("local.{name} could not be evaluated"))
+            ctx.within(m, || {
+                eval(ctx, &scope, &item.node.value).unwrap_or_else(|e| {
+                    ctx.error(e);
+                    Value::unknown(format!("local.{name} could not be evaluated"))
+                })
             })
         },
     ))
@@ -954,7 +1041,7 @@ pub fn resource(ctx: &Ctx, m: &Rc<ModuleInst>, key: &str) -> Option<Rc<ResourceE
                 placeholder: None,
             })
         },
-        || Rc::new(eval_resource(ctx, m, key, item)),
+        || Rc::new(ctx.within(m, || eval_resource(ctx, m, key, item))),
     ))
 }
 
@@ -1201,7 +1288,7 @@ fn data_value(ctx: &Ctx, m: &Rc<ModuleInst>, key: &str) -> Option<Value> {
                 m.addr(&format!("data.{key}"))
             ))
         },
-        || {
+        || ctx.within(m, || {
             let scope = Scope::module(m, &item.file);
             let addr = m.addr(&format!("data.{key}"));
             let exp = expansion(ctx, &scope, &item.node.body, &addr);
@@ -1223,7 +1310,7 @@ fn data_value(ctx: &Ctx, m: &Rc<ModuleInst>, key: &str) -> Option<Value> {
                 return Value::unknown(format!("data source {addr} is read from AWS"));
             }
             expanded_value(&exp, values.into_iter())
-        },
+        }),
     ))
 }
 
@@ -1240,7 +1327,7 @@ pub fn call(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str) -> Option<Rc<CallEval>> {
                 expansion: Expansion::Unknown(format!("module.{name} depends on itself")),
             })
         },
-        || Rc::new(eval_call(ctx, m, name, item)),
+        || Rc::new(ctx.within(m, || eval_call(ctx, m, name, item))),
     ))
 }
 
@@ -1446,13 +1533,13 @@ pub fn output(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str) -> Option<Value> {
         || Value::unknown(format!("output {name} of {} depends on itself", m.path)),
         || {
             let scope = Scope::module(m, &item.file);
-            match item.node.body.get_attribute("value") {
+            ctx.within(m, || match item.node.body.get_attribute("value") {
                 Some(a) => eval(ctx, &scope, &a.value).unwrap_or_else(|e| {
                     ctx.error(e);
                     Value::unknown(format!("output {name} could not be evaluated"))
                 }),
                 None => Value::Null,
-            }
+            })
         },
     ))
 }
