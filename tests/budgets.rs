@@ -122,7 +122,11 @@ fn refused(tag: &str, bad: &str, at: &str, line_of: &str, text: &str) {
         errs[0].starts_with(&prefix) && errs[0].contains(text),
         "expected an error at {prefix} saying {text:?}: {errs:?}"
     );
-    assert_eq!(findings(&doc), vec!["NACL003 good"], "the other root is checked");
+    assert_eq!(
+        findings(&doc),
+        vec!["NACL003 good"],
+        "the other root is checked"
+    );
 }
 
 const ELEMENTS: &str = "past 10,000,000 collection elements";
@@ -138,7 +142,11 @@ fn setproduct_of_three_ranges_is_refused_from_its_size() {
 fn doubling_by_concat_is_refused() {
     let mut bad = String::from("locals {\n  l0 = [\"x\"]\n");
     for i in 1..=24 {
-        bad.push_str(&format!("  l{i} = concat(local.l{}, local.l{})\n", i - 1, i - 1));
+        bad.push_str(&format!(
+            "  l{i} = concat(local.l{}, local.l{})\n",
+            i - 1,
+            i - 1
+        ));
     }
     bad.push_str("}\n\noutput \"n\" {\n  value = length(local.l24)\n}\n");
     // It runs out at the 23rd doubling (the cumulative count passes 10,000,000 there).
@@ -393,8 +401,9 @@ fn one_undeclared_variable_used_three_times_is_one_error_with_every_location() {
     let errs = errors(&doc);
     assert_eq!(errs.len(), 1, "{errs:?}");
     assert!(
-        errs[0].starts_with("bad/main.tf:2:7 PARSE002 reference to undeclared input variable `var.nope`")
-            && errs[0].ends_with("and 2 more uses"),
+        errs[0].starts_with(
+            "bad/main.tf:2:7 PARSE002 reference to undeclared input variable `var.nope`"
+        ) && errs[0].ends_with("and 2 more uses"),
         "{errs:?}"
     );
     let lines: Vec<String> = doc["errors"][0]["uses"]
@@ -405,4 +414,71 @@ fn one_undeclared_variable_used_three_times_is_one_error_with_every_location() {
         .collect();
     assert_eq!(lines, vec!["3:10", "4:8"]);
     assert_eq!(findings(&doc), vec!["NACL003 good"]);
+}
+
+/// A Terraform 0.11 root module: quoted types, `list()` and `map()`, interpolation-only values.
+const TF011: &str = r#"variable "cidrs" {
+  type    = "list"
+  default = ["10.0.0.0/8"]
+}
+
+variable "tags" {
+  type    = "map"
+  default = {}
+}
+
+locals {
+  names = "${list("a", "b")}"
+  all   = "${merge(var.tags, map("Name", "x"))}"
+}
+
+resource "aws_security_group" "x" {
+  name = "x"
+  tags = "${merge(var.tags, map("Name", "x"))}"
+
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["${var.cidrs}"]
+  }
+}
+"#;
+
+#[test]
+fn a_terraform_011_root_is_one_diagnostic() {
+    let s = Scratch::new("tf011", TF011);
+    let (code, doc) = s.check();
+    assert_eq!(code, 2);
+    let errs = errors(&doc);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].starts_with(&format!(
+            "bad/main.tf:{} PARSE002 bad is written for Terraform 0.11 (list())",
+            pos(TF011, "list(")
+        )) && errs[0].contains("not evaluated"),
+        "{errs:?}"
+    );
+    assert_eq!(findings(&doc), vec!["NACL003 good"]);
+}
+
+#[test]
+fn a_required_version_before_012_is_one_diagnostic_at_it() {
+    let text = format!("terraform {{\n  required_version = \"~> 0.11.0\"\n}}\n\n{TF011}");
+    let s = Scratch::new("tf011rv", &text);
+    let (code, doc) = s.check();
+    assert_eq!(code, 2);
+    let errs = errors(&doc);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].starts_with("bad/main.tf:2:22 PARSE002 bad is written for Terraform 0.11 (required_version = \"~> 0.11.0\")"),
+        "{errs:?}"
+    );
+    // A constraint that admits 0.12 or later is not 0.11 code by itself.
+    let modern =
+        "terraform {\n  required_version = \">= 0.11, < 2.0\"\n}\n\nlocals {\n  x = var.nope\n}\n";
+    let s = Scratch::new("tf012rv", modern);
+    let errs = errors(&s.check().1);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].contains("undeclared input variable"), "{errs:?}");
 }

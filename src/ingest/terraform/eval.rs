@@ -87,6 +87,8 @@ pub struct Ctx<'l> {
     /// What this root module's evaluation may still create.
     budget: Budget,
     budget_reported: std::cell::Cell<bool>,
+    /// The first 0.11-only construct evaluation met (`list()`, `map()`), and where.
+    legacy: RefCell<Option<(Location, String)>>,
 }
 
 impl<'l> Ctx<'l> {
@@ -112,7 +114,26 @@ impl<'l> Ctx<'l> {
             installed: RefCell::new(None),
             budget: Budget::with_limits(limits),
             budget_reported: std::cell::Cell::new(false),
+            legacy: RefCell::new(None),
         }
+    }
+
+    /// Why this root module looks written for Terraform 0.11, and where: a `required_version`
+    /// that admits no 0.12 or later (in it or a module it calls), or a call of `list()` or
+    /// `map()`, which Terraform 0.12 replaced with `[...]` and `{...}`.
+    pub fn legacy_syntax(&self) -> Option<(Location, String)> {
+        for m in self.modules_used.borrow().iter() {
+            let Some(rv) = &m.required_version else {
+                continue;
+            };
+            if let Expression::String(v) = &rv.node.value {
+                if only_before_012(v.value()) {
+                    let location = Location::new(&rv.file, rv.node.value.span().unwrap_or(0..0));
+                    return Some((location, format!("required_version = \"{}\"", v.value())));
+                }
+            }
+        }
+        self.legacy.borrow().clone()
     }
 
     /// The evaluation limit this root module exceeded, if it did: its evaluation stopped
@@ -128,9 +149,11 @@ impl<'l> Ctx<'l> {
             return false;
         };
         if !self.budget_reported.replace(true) {
-            self.problems
-                .borrow_mut()
-                .push(Problem::at(PARSE_EVAL, e.to_string(), location.clone()));
+            self.problems.borrow_mut().push(Problem::at(
+                PARSE_EVAL,
+                e.to_string(),
+                location.clone(),
+            ));
         }
         true
     }
@@ -226,7 +249,11 @@ impl<'l> Ctx<'l> {
     /// names the first and counts (and lists, in `uses`) the others.
     fn eval_problems(&self) -> Vec<Problem> {
         let root = crate::source::display_path(&self.root_dir);
-        let root = if root.is_empty() { ".".to_string() } else { root };
+        let root = if root.is_empty() {
+            ".".to_string()
+        } else {
+            root
+        };
         let recorded = std::mem::take(&mut *self.recorded.borrow_mut());
         self.seen.borrow_mut().clear();
         // Group by message, keeping the order of first appearance.
@@ -320,6 +347,36 @@ impl<'l> Ctx<'l> {
                 .any(|p| p.code == crate::diag::PARSE_SYNTAX || p.code == crate::diag::PARSE_IO)
         })
     }
+}
+
+/// True if a version constraint (`~> 0.11.0`, `< 0.12`, `= 0.11.14`) admits no
+/// Terraform 0.12 or later.
+fn only_before_012(constraint: &str) -> bool {
+    let before_012 = |v: &str| {
+        let mut parts = v.trim().trim_start_matches('v').split('.');
+        let major = parts.next().and_then(|p| p.trim().parse::<u64>().ok());
+        let minor = parts.next().and_then(|p| p.trim().parse::<u64>().ok());
+        (major, minor)
+    };
+    constraint.split(',').any(|part| {
+        let part = part.trim();
+        let (op, version) = match part.find(|c: char| c.is_ascii_digit() || c == 'v') {
+            Some(i) => (part[..i].trim(), &part[i..]),
+            None => return false,
+        };
+        let three = version.split('.').count() >= 3;
+        match (op, before_012(version)) {
+            // An upper bound at or below 0.12.
+            ("<", (Some(0), Some(minor))) => minor <= 12,
+            ("<", (Some(0), None)) => true,
+            ("<=", (Some(0), Some(minor))) => minor < 12,
+            // Exactly a version before 0.12.
+            ("=" | "", (Some(0), Some(minor))) => minor < 12,
+            // `~> 0.11.0` stays below 0.12; `~> 0.11` goes up to 1.0.
+            ("~>", (Some(0), Some(minor))) => three && minor < 12,
+            _ => false,
+        }
+    })
 }
 
 fn abs(p: &Path) -> PathBuf {
@@ -1288,29 +1345,31 @@ fn data_value(ctx: &Ctx, m: &Rc<ModuleInst>, key: &str) -> Option<Value> {
                 m.addr(&format!("data.{key}"))
             ))
         },
-        || ctx.within(m, || {
-            let scope = Scope::module(m, &item.file);
-            let addr = m.addr(&format!("data.{key}"));
-            let exp = expansion(ctx, &scope, &item.node.body, &addr);
-            let is_policy = key.starts_with("aws_iam_policy_document.");
-            let values: Vec<Value> = instance_keys(&exp)
-                .into_iter()
-                .map(|(_, ci, each)| {
-                    if !is_policy {
-                        return Value::unknown(format!("data source {addr} is read from AWS"));
-                    }
-                    let mut s = scope.clone();
-                    s.count_index = ci;
-                    s.each = each;
-                    let body = eval_body(ctx, &s, &item.node.body, true);
-                    policy::document_value(&body)
-                })
-                .collect();
-            if !is_policy {
-                return Value::unknown(format!("data source {addr} is read from AWS"));
-            }
-            expanded_value(&exp, values.into_iter())
-        }),
+        || {
+            ctx.within(m, || {
+                let scope = Scope::module(m, &item.file);
+                let addr = m.addr(&format!("data.{key}"));
+                let exp = expansion(ctx, &scope, &item.node.body, &addr);
+                let is_policy = key.starts_with("aws_iam_policy_document.");
+                let values: Vec<Value> = instance_keys(&exp)
+                    .into_iter()
+                    .map(|(_, ci, each)| {
+                        if !is_policy {
+                            return Value::unknown(format!("data source {addr} is read from AWS"));
+                        }
+                        let mut s = scope.clone();
+                        s.count_index = ci;
+                        s.each = each;
+                        let body = eval_body(ctx, &s, &item.node.body, true);
+                        policy::document_value(&body)
+                    })
+                    .collect();
+                if !is_policy {
+                    return Value::unknown(format!("data source {addr} is read from AWS"));
+                }
+                expanded_value(&exp, values.into_iter())
+            })
+        },
     ))
 }
 
@@ -2209,6 +2268,18 @@ fn call_function(
         "abspath" | "pathexpand" | "dirname" | "basename" => path_function(scope, name, vals, span),
         _ => {
             if !functions::is_known_function(name) {
+                if matches!(name, "list" | "map") {
+                    // The first in file order, whatever order evaluation met them in.
+                    let here = scope.loc(span.clone());
+                    let mut legacy = ctx.legacy.borrow_mut();
+                    let earlier = legacy.as_ref().is_none_or(|(l, _)| {
+                        (here.file.display_path(), here.span.start)
+                            < (l.file.display_path(), l.span.start)
+                    });
+                    if earlier {
+                        *legacy = Some((here, format!("{name}()")));
+                    }
+                }
                 return Err(scope.err(span, format!("call to unknown function `{name}`")));
             }
             functions::call_within(name, vals, &ctx.budget)
@@ -2636,5 +2707,37 @@ fn index(scope: &Scope, v: &Value, k: &Value, span: Option<Range<usize>>) -> Eva
         Value::Ref(_) => Ok(unknown_from(v)),
         Value::Null => Err(scope.err(span, "cannot index a null value")),
         other => Err(scope.err(span, format!("cannot index a {}", other.type_name()))),
+    }
+}
+
+#[cfg(test)]
+mod version_tests {
+    use super::only_before_012;
+
+    #[test]
+    fn constraints_that_admit_no_012() {
+        for c in [
+            "~> 0.11.0",
+            "< 0.12",
+            "< 0.12.0",
+            "<= 0.11.14",
+            "= 0.11.14",
+            "0.11.8",
+            ">= 0.10, < 0.12",
+        ] {
+            assert!(only_before_012(c), "{c}");
+        }
+        for c in [
+            "~> 0.11",
+            ">= 0.11",
+            ">= 0.12",
+            "~> 0.12.0",
+            "< 0.13",
+            "~> 1.0",
+            "1.5.7",
+            "",
+        ] {
+            assert!(!only_before_012(c), "{c}");
+        }
     }
 }

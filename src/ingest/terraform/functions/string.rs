@@ -125,9 +125,11 @@ pub(super) fn f_join(cx: &Cx, a: &[Value]) -> Res {
             parts.push(cx.lift(i, Some(j), "string", conv_str(v))?);
         }
     }
-    let total = parts.iter().map(|p| p.len() as u64).sum::<u64>().saturating_add(
-        (sep.len() as u64).saturating_mul(parts.len().saturating_sub(1) as u64),
-    );
+    let total = parts
+        .iter()
+        .map(|p| p.len() as u64)
+        .sum::<u64>()
+        .saturating_add((sep.len() as u64).saturating_mul(parts.len().saturating_sub(1) as u64));
     cx.charge(cx.budget.fits_bytes(total))?;
     Ok(Value::String(parts.join(&sep)))
 }
