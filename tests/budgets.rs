@@ -482,3 +482,24 @@ fn a_required_version_before_012_is_one_diagnostic_at_it() {
     assert_eq!(errs.len(), 1, "{errs:?}");
     assert!(errs[0].contains("undeclared input variable"), "{errs:?}");
 }
+
+#[test]
+fn a_called_module_written_for_011_is_named() {
+    let root = "module \"old\" {\n  source = \"./modules/old\"\n}\n";
+    let s = Scratch::new("tf011mod", root);
+    let dir = s.dir.join("bad");
+    std::fs::create_dir_all(dir.join("modules/old")).expect("mkdir");
+    std::fs::write(
+        dir.join("modules/old/main.tf"),
+        "terraform {\n  required_version = \"< 0.12\"\n}\n\noutput \"x\" {\n  value = \"${map(\"a\", \"b\")}\"\n}\n",
+    )
+    .expect("write");
+    let (code, doc) = check_dir(&dir);
+    assert_eq!(code, 2);
+    let errs = errors(&doc);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].starts_with("modules/old/main.tf:2:22 PARSE002 . is written for Terraform 0.11 (the module modules/old it calls has required_version = \"< 0.12\")"),
+        "{errs:?}"
+    );
+}

@@ -122,14 +122,24 @@ impl<'l> Ctx<'l> {
     /// that admits no 0.12 or later (in it or a module it calls), or a call of `list()` or
     /// `map()`, which Terraform 0.12 replaced with `[...]` and `{...}`.
     pub fn legacy_syntax(&self) -> Option<(Location, String)> {
-        for m in self.modules_used.borrow().iter() {
+        // The root module is the first used.
+        for (i, m) in self.modules_used.borrow().iter().enumerate() {
             let Some(rv) = &m.required_version else {
                 continue;
             };
             if let Expression::String(v) = &rv.node.value {
                 if only_before_012(v.value()) {
                     let location = Location::new(&rv.file, rv.node.value.span().unwrap_or(0..0));
-                    return Some((location, format!("required_version = \"{}\"", v.value())));
+                    let setting = format!("required_version = \"{}\"", v.value());
+                    let why = if i == 0 {
+                        setting
+                    } else {
+                        format!(
+                            "the module {} it calls has {setting}",
+                            crate::source::display_path(&m.dir)
+                        )
+                    };
+                    return Some((location, why));
                 }
             }
         }
