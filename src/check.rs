@@ -138,6 +138,7 @@ pub fn check_run(opts: &CheckOptions) -> CheckRun {
                     ),
                     location: None,
                     path: None,
+                    uses: Vec::new(),
                 })
             })
             .collect()

@@ -96,6 +96,18 @@ pub struct Problem {
     pub location: Option<Location>,
     /// The file when there is no finer location.
     pub path: Option<String>,
+    /// Other places the same cause was reached (one error, not one per use).
+    pub uses: Vec<Use>,
+}
+
+/// Another place an evaluation error's cause was reached: another expression, or the
+/// same expression in another module instance.
+#[derive(Clone, Debug)]
+pub struct Use {
+    /// Where.
+    pub location: Option<Location>,
+    /// The module instance, e.g. `module.tier["app"]`; `None` in the root module.
+    pub instance: Option<String>,
 }
 
 /// Syntax error.
@@ -115,6 +127,7 @@ impl Problem {
             message: message.into(),
             path: Some(location.file.display_path()),
             location: Some(location),
+            uses: Vec::new(),
         }
     }
 
@@ -125,6 +138,7 @@ impl Problem {
             message: message.into(),
             location: None,
             path: Some(path),
+            uses: Vec::new(),
         }
     }
 }

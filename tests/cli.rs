@@ -976,8 +976,8 @@ fn deeply_nested_expression_is_an_input_error() {
 
 #[test]
 fn huge_count_is_an_input_error_not_a_hang() {
-    // Valid Terraform, but beyond what vpclint expands: a note, the instances are
-    // Unknown, no error and no hang.
+    // Beyond what vpclint expands: an error at the count (exit 2, not a silent
+    // Unknown), the instances are Unknown, and no hang.
     let s = Scratch::new("hugecount");
     s.write(
         "main.tf",
@@ -986,8 +986,10 @@ fn huge_count_is_an_input_error_not_a_hang() {
     let start = Instant::now();
     let (code, doc) = s.json(&["check", "."]);
     assert!(start.elapsed() < Duration::from_secs(30));
-    assert_eq!(code, 0, "{doc}");
-    assert!(errors(&doc).is_empty(), "{doc}");
+    assert_eq!(code, 2, "{doc}");
+    assert_eq!(doc["errors"].as_array().map(Vec::len), Some(1), "{doc}");
+    assert_eq!(doc["errors"][0]["location"]["line"], 2, "{doc}");
+    assert_eq!(doc["errors"][0]["location"]["column"], 20, "{doc}");
     let out = s.cmd(&["check", ".", "--color", "never", "--verbose"]);
     assert!(
         out.stdout.contains("above vpclint's limit"),

@@ -2942,7 +2942,9 @@ fn huge_count_is_unknown_not_an_allocation() {
         "hugecount",
         "resource \"aws_subnet\" \"s\" {\n  count      = 100000000\n  cidr_block = \"10.0.0.0/24\"\n}\noutput \"n\" { value = length(aws_subnet.s) }\n",
     );
-    out.assert_clean();
+    // One error at the count (vpclint's instance limit), and nothing allocated for it.
+    let lines = out.problem_lines();
+    assert_eq!(lines.len(), 1, "{lines:?}");
     assert_eq!(out.get("n"), "unknown");
 }
 
@@ -3116,14 +3118,14 @@ fn count_above_the_limit_says_so() {
         "countlimit",
         "resource \"aws_subnet\" \"s\" {\n  count      = 100000000\n  cidr_block = \"10.0.0.0/24\"\n}\noutput \"n\" { value = length(aws_subnet.s) }\n",
     );
-    // Valid Terraform: not an error, but a note naming the limit, and the instances are Unknown.
-    out.assert_clean();
+    // Not silently Unknown: an error at the count expression naming the limit (exit 2),
+    // and the instances are Unknown.
+    let lines = out.problem_lines();
+    assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(
-        out.notes
-            .iter()
-            .any(|n| n.message.contains("100000") && n.message.contains("limit")),
-        "{:?}",
-        out.notes.iter().map(|n| &n.message).collect::<Vec<_>>()
+        lines[0].starts_with("PARSE002 main.tf:2:16 ")
+            && lines[0].contains("count = 100000000 is above vpclint's limit of 100000 instances"),
+        "{lines:?}"
     );
     assert!(out.value("n").is_unknown(), "{}", out.get("n"));
 }

@@ -48,12 +48,21 @@ pub fn render_json(report: &Report, verbose: bool) -> String {
         .problems
         .iter()
         .map(|p| {
-            json!({
+            let mut e = json!({
                 "code": p.code,
                 "message": p.message,
                 "file": p.path,
                 "location": location(&p.location),
-            })
+            });
+            // One error for one cause: every other place it was reached.
+            if !p.uses.is_empty() {
+                e["uses"] = p
+                    .uses
+                    .iter()
+                    .map(|u| json!({"location": location(&u.location), "instance": u.instance}))
+                    .collect();
+            }
+            e
         })
         .collect();
     let notes: Vec<Value> = report

@@ -6,6 +6,7 @@
 //! Anything that cannot be known before apply is [`Value::Unknown`] or a
 //! [`Value::Ref`]; rules never guess about those.
 
+use super::budget::{Budget, Charge, Exceeded, Limits, Size};
 use super::functions;
 use super::loader::{is_local_source, literal_source, normalize, Item, Loader, ModuleSource};
 use super::policy;
@@ -21,13 +22,13 @@ use hcl_edit::structure::{Block, Body, Structure};
 use hcl_edit::template::{Directive, Element, Strip, Template};
 use hcl_edit::Span;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 
-/// Largest `count` vpclint expands (beyond it the instances are Unknown).
+/// Most instances vpclint expands for one `count` or `for_each` (beyond it, an error).
 const MAX_COUNT: f64 = 100_000.0;
 
 /// Deepest expression evaluation (references through locals count); beyond it, an error
@@ -36,6 +37,14 @@ const MAX_EVAL_DEPTH: usize = 20_000;
 
 /// How deep local modules may nest before we call it recursion.
 const MAX_MODULE_DEPTH: usize = 32;
+
+/// An evaluation error recorded once, with the module instances (`""` for the root)
+/// that reached it.
+struct Recorded {
+    message: String,
+    location: Location,
+    instances: Vec<String>,
+}
 
 /// An evaluation error at a location.
 #[derive(Debug, Clone)]
@@ -68,7 +77,11 @@ pub struct Ctx<'l> {
     /// The root module directory.
     pub root_dir: PathBuf,
     problems: RefCell<Vec<Problem>>,
-    seen: RefCell<HashSet<(usize, usize, String)>>,
+    seen: RefCell<HashMap<(usize, usize, String), usize>>,
+    /// Evaluation errors by cause, with the module instances that reached each.
+    recorded: RefCell<Vec<Recorded>>,
+    /// The module instances being evaluated, innermost last (errors name the innermost).
+    instances: RefCell<Vec<String>>,
     notes: RefCell<Vec<InputNote>>,
     modules_used: RefCell<Vec<Arc<ModuleSource>>>,
     extra_files: RefCell<HashMap<PathBuf, Arc<SourceFile>>>,
@@ -76,16 +89,28 @@ pub struct Ctx<'l> {
     quiet: std::cell::Cell<usize>,
     installed: RefCell<Option<HashMap<String, PathBuf>>>,
     workspace: RefCell<Option<String>>,
+    /// What this root module's evaluation may still create.
+    budget: Budget,
+    budget_reported: std::cell::Cell<bool>,
+    /// The first 0.11-only construct evaluation met (`list()`, `map()`), and where.
+    legacy: RefCell<Option<(Location, String)>>,
 }
 
 impl<'l> Ctx<'l> {
     /// A new context for the root module in `root_dir`.
     pub fn new(loader: &'l Loader, root_dir: &Path) -> Ctx<'l> {
+        Ctx::with_limits(loader, root_dir, Limits::default())
+    }
+
+    /// A new context for the root module in `root_dir` whose evaluation budget has these limits.
+    pub fn with_limits(loader: &'l Loader, root_dir: &Path, limits: Limits) -> Ctx<'l> {
         Ctx {
             loader,
             root_dir: root_dir.to_path_buf(),
             problems: RefCell::new(Vec::new()),
-            seen: RefCell::new(HashSet::new()),
+            seen: RefCell::new(HashMap::new()),
+            recorded: RefCell::new(Vec::new()),
+            instances: RefCell::new(Vec::new()),
             notes: RefCell::new(Vec::new()),
             modules_used: RefCell::new(Vec::new()),
             extra_files: RefCell::new(HashMap::new()),
@@ -93,7 +118,69 @@ impl<'l> Ctx<'l> {
             quiet: std::cell::Cell::new(0),
             installed: RefCell::new(None),
             workspace: RefCell::new(None),
+            budget: Budget::with_limits(limits),
+            budget_reported: std::cell::Cell::new(false),
+            legacy: RefCell::new(None),
         }
+    }
+
+    /// Why this root module looks written for Terraform 0.11, and where: a `required_version`
+    /// that admits no 0.12 or later (in it or a module it calls), or a call of `list()` or
+    /// `map()`, which Terraform 0.12 replaced with `[...]` and `{...}`.
+    pub fn legacy_syntax(&self) -> Option<(Location, String)> {
+        // The root module is the first used.
+        for (i, m) in self.modules_used.borrow().iter().enumerate() {
+            let Some(rv) = &m.required_version else {
+                continue;
+            };
+            if let Expression::String(v) = &rv.node.value {
+                if only_before_012(v.value()) {
+                    let location = Location::new(&rv.file, rv.node.value.span().unwrap_or(0..0));
+                    let setting = format!("required_version = \"{}\"", v.value());
+                    let why = if i == 0 {
+                        setting
+                    } else {
+                        format!(
+                            "the module {} it calls has {setting}",
+                            crate::source::display_path(&m.dir)
+                        )
+                    };
+                    return Some((location, why));
+                }
+            }
+        }
+        self.legacy.borrow().clone()
+    }
+
+    /// The evaluation limit this root module exceeded, if it did: its evaluation stopped
+    /// there, so what it built is incomplete.
+    pub fn exceeded(&self) -> Option<Exceeded> {
+        self.budget.exceeded()
+    }
+
+    /// If the budget is exhausted, records that once, at `location` (the first
+    /// expression that fails because of it is the one that exceeded it). True if exhausted.
+    fn budget_error(&self, location: &Location) -> bool {
+        let Some(e) = self.budget.exceeded() else {
+            return false;
+        };
+        if !self.budget_reported.replace(true) {
+            self.problems.borrow_mut().push(Problem::at(
+                PARSE_EVAL,
+                e.to_string(),
+                location.clone(),
+            ));
+        }
+        true
+    }
+
+    /// A charge to the budget for the expression at `span`: an error there if it is exceeded.
+    fn charge(&self, scope: &Scope, span: Option<Range<usize>>, r: Charge) -> Result<(), EvalErr> {
+        r.map_err(|e| {
+            let err = scope.err(span, e.to_string());
+            self.budget_error(&err.location);
+            err
+        })
     }
 
     /// The value of `terraform.workspace`: the one given to [`root_instance`], else
@@ -156,7 +243,8 @@ impl<'l> Ctx<'l> {
 
     /// Records an evaluation error once per location and message.
     pub fn error(&self, err: EvalErr) {
-        if self.quiet.get() > 0 {
+        // Once the budget is exhausted, every error follows from it: it alone is reported.
+        if self.budget_error(&err.location) || self.quiet.get() > 0 {
             return;
         }
         self.record(err);
@@ -168,11 +256,87 @@ impl<'l> Ctx<'l> {
             err.location.span.start,
             err.message.clone(),
         );
-        if self.seen.borrow_mut().insert(key) {
-            self.problems
-                .borrow_mut()
-                .push(Problem::at(PARSE_EVAL, err.message, err.location));
+        let instance = self.instances.borrow().last().cloned().unwrap_or_default();
+        let mut recorded = self.recorded.borrow_mut();
+        let mut seen = self.seen.borrow_mut();
+        let i = *seen.entry(key).or_insert_with(|| {
+            recorded.push(Recorded {
+                message: err.message,
+                location: err.location,
+                instances: Vec::new(),
+            });
+            recorded.len() - 1
+        });
+        if let Some(r) = recorded.get_mut(i) {
+            if !r.instances.contains(&instance) {
+                r.instances.push(instance);
+            }
         }
+    }
+
+    /// Runs `f` as evaluation inside module instance `m`: errors it records name `m`.
+    fn within<T>(&self, m: &ModuleInst, f: impl FnOnce() -> T) -> T {
+        self.instances.borrow_mut().push(m.path.clone());
+        let r = f();
+        self.instances.borrow_mut().pop();
+        r
+    }
+
+    /// The evaluation errors as problems: one per cause. The same error reached in several
+    /// module instances, or the same message at several expressions, is one problem that
+    /// names the first and counts (and lists, in `uses`) the others.
+    fn eval_problems(&self) -> Vec<Problem> {
+        let root = crate::source::display_path(&self.root_dir);
+        let root = if root.is_empty() {
+            ".".to_string()
+        } else {
+            root
+        };
+        let recorded = std::mem::take(&mut *self.recorded.borrow_mut());
+        self.seen.borrow_mut().clear();
+        // Group by message, keeping the order of first appearance.
+        let mut groups: Vec<(String, Vec<Recorded>)> = Vec::new();
+        for r in recorded {
+            match groups.iter_mut().find(|(m, _)| *m == r.message) {
+                Some((_, g)) => g.push(r),
+                None => groups.push((r.message.clone(), vec![r])),
+            }
+        }
+        let mut out = Vec::new();
+        for (message, mut group) in groups {
+            group.sort_by(|a, b| {
+                (a.location.file.display_path(), a.location.span.start)
+                    .cmp(&(b.location.file.display_path(), b.location.span.start))
+            });
+            let mut uses: Vec<crate::diag::Use> = Vec::new();
+            for r in &group {
+                for inst in &r.instances {
+                    uses.push(crate::diag::Use {
+                        location: Some(r.location.clone()),
+                        instance: (!inst.is_empty()).then(|| inst.clone()),
+                    });
+                }
+            }
+            let Some(first) = group.into_iter().next() else {
+                continue;
+            };
+            let mut text = message;
+            if let Some(inst) = first.instances.first().filter(|i| !i.is_empty()) {
+                text.push_str(&format!(" (in {inst}, called from root module {root})"));
+            }
+            let more = uses.len().saturating_sub(1);
+            if more > 0 {
+                text.push_str(&format!(
+                    " and {more} more use{}",
+                    if more == 1 { "" } else { "s" }
+                ));
+            }
+            let mut p = Problem::at(PARSE_EVAL, text, first.location);
+            // The first use is the problem's own location.
+            p.uses = uses.into_iter().skip(1).collect();
+            out.push(p);
+        }
+        out
     }
 
     /// Records a note about the input once per location and message.
@@ -188,10 +352,9 @@ impl<'l> Ctx<'l> {
 
     /// Takes the problems and notes collected so far.
     pub fn take(&self) -> (Vec<Problem>, Vec<InputNote>) {
-        (
-            std::mem::take(&mut *self.problems.borrow_mut()),
-            std::mem::take(&mut *self.notes.borrow_mut()),
-        )
+        let mut problems = std::mem::take(&mut *self.problems.borrow_mut());
+        problems.extend(self.eval_problems());
+        (problems, std::mem::take(&mut *self.notes.borrow_mut()))
     }
 
     /// Records an error that no `try()` or `can()` hides (Terraform checks references
@@ -234,6 +397,36 @@ pub fn valid_workspace(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-._~$&+:=@".contains(c))
+}
+
+/// True if a version constraint (`~> 0.11.0`, `< 0.12`, `= 0.11.14`) admits no
+/// Terraform 0.12 or later.
+fn only_before_012(constraint: &str) -> bool {
+    let before_012 = |v: &str| {
+        let mut parts = v.trim().trim_start_matches('v').split('.');
+        let major = parts.next().and_then(|p| p.trim().parse::<u64>().ok());
+        let minor = parts.next().and_then(|p| p.trim().parse::<u64>().ok());
+        (major, minor)
+    };
+    constraint.split(',').any(|part| {
+        let part = part.trim();
+        let (op, version) = match part.find(|c: char| c.is_ascii_digit() || c == 'v') {
+            Some(i) => (part[..i].trim(), &part[i..]),
+            None => return false,
+        };
+        let three = version.split('.').count() >= 3;
+        match (op, before_012(version)) {
+            // An upper bound at or below 0.12.
+            ("<", (Some(0), Some(minor))) => minor <= 12,
+            ("<", (Some(0), None)) => true,
+            ("<=", (Some(0), Some(minor))) => minor < 12,
+            // Exactly a version before 0.12.
+            ("=" | "", (Some(0), Some(minor))) => minor < 12,
+            // `~> 0.11.0` stays below 0.12; `~> 0.11` goes up to 1.0.
+            ("~>", (Some(0), Some(minor))) => three && minor < 12,
+            _ => false,
+        }
+    })
 }
 
 fn abs(p: &Path) -> PathBuf {
@@ -811,9 +1004,11 @@ pub fn local(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str) -> Option<Value> {
         },
         || {
             let scope = Scope::module(m, &item.file);
-            eval(ctx, &scope, &item.node.value).unwrap_or_else(|e| {
-                ctx.error(e);
-                Value::unknown(format!("local.{name} could not be evaluated"))
+            ctx.within(m, || {
+                eval(ctx, &scope, &item.node.value).unwrap_or_else(|e| {
+                    ctx.error(e);
+                    Value::unknown(format!("local.{name} could not be evaluated"))
+                })
             })
         },
     ))
@@ -839,14 +1034,14 @@ fn expansion(ctx: &Ctx, scope: &Scope, body: &Body, what: &str) -> Expansion {
                     Expansion::Count(n as i64)
                 }
                 Some(n) if n >= 0.0 && n.fract() == 0.0 => {
-                    ctx.note(
-                        Some(scope.loc(a.value.span())),
+                    ctx.error(scope.err(
+                        a.value.span(),
                         format!(
-                            "not evaluated: count = {} is above vpclint's limit of {}",
+                            "count = {} is above vpclint's limit of {} instances; {what} is not evaluated",
                             format_number(n),
                             format_number(MAX_COUNT)
                         ),
-                    );
+                    ));
                     Expansion::Unknown(format!("count of {what} is above vpclint's limit"))
                 }
                 _ => {
@@ -868,6 +1063,17 @@ fn expansion(ctx: &Ctx, scope: &Scope, body: &Body, what: &str) -> Expansion {
             }
         };
         return match for_each_items(&v) {
+            Ok(items) if items.len() as f64 > MAX_COUNT => {
+                ctx.error(scope.err(
+                    a.value.span(),
+                    format!(
+                        "for_each has {} elements, above vpclint's limit of {} instances; {what} is not evaluated",
+                        items.len(),
+                        format_number(MAX_COUNT)
+                    ),
+                ));
+                Expansion::Unknown(format!("for_each of {what} is above vpclint's limit"))
+            }
             Ok(items) => Expansion::ForEach(items),
             Err(ForEachErr::Unknown(r)) => Expansion::Unknown(format!("for_each of {what}: {r}")),
             Err(ForEachErr::Invalid(msg)) => {
@@ -952,7 +1158,7 @@ pub fn resource(ctx: &Ctx, m: &Rc<ModuleInst>, key: &str) -> Option<Rc<ResourceE
                 placeholder: None,
             })
         },
-        || Rc::new(eval_resource(ctx, m, key, item)),
+        || Rc::new(ctx.within(m, || eval_resource(ctx, m, key, item))),
     ))
 }
 
@@ -1225,27 +1431,29 @@ fn data_value(ctx: &Ctx, m: &Rc<ModuleInst>, key: &str) -> Option<Value> {
             ))
         },
         || {
-            let scope = Scope::module(m, &item.file);
-            let addr = m.addr(&format!("data.{key}"));
-            let exp = expansion(ctx, &scope, &item.node.body, &addr);
-            let is_policy = key.starts_with("aws_iam_policy_document.");
-            let values: Vec<Value> = instance_keys(&exp)
-                .into_iter()
-                .map(|(_, ci, each)| {
-                    if !is_policy {
-                        return Value::unknown(format!("data source {addr} is read from AWS"));
-                    }
-                    let mut s = scope.clone();
-                    s.count_index = ci;
-                    s.each = each;
-                    let body = eval_body(ctx, &s, &item.node.body, true);
-                    policy::document_value(&body)
-                })
-                .collect();
-            if !is_policy {
-                return Value::unknown(format!("data source {addr} is read from AWS"));
-            }
-            expanded_value(&exp, values.into_iter())
+            ctx.within(m, || {
+                let scope = Scope::module(m, &item.file);
+                let addr = m.addr(&format!("data.{key}"));
+                let exp = expansion(ctx, &scope, &item.node.body, &addr);
+                let is_policy = key.starts_with("aws_iam_policy_document.");
+                let values: Vec<Value> = instance_keys(&exp)
+                    .into_iter()
+                    .map(|(_, ci, each)| {
+                        if !is_policy {
+                            return Value::unknown(format!("data source {addr} is read from AWS"));
+                        }
+                        let mut s = scope.clone();
+                        s.count_index = ci;
+                        s.each = each;
+                        let body = eval_body(ctx, &s, &item.node.body, true);
+                        policy::document_value(&body)
+                    })
+                    .collect();
+                if !is_policy {
+                    return Value::unknown(format!("data source {addr} is read from AWS"));
+                }
+                expanded_value(&exp, values.into_iter())
+            })
         },
     ))
 }
@@ -1263,7 +1471,7 @@ pub fn call(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str) -> Option<Rc<CallEval>> {
                 expansion: Expansion::Unknown(format!("module.{name} depends on itself")),
             })
         },
-        || Rc::new(eval_call(ctx, m, name, item)),
+        || Rc::new(ctx.within(m, || eval_call(ctx, m, name, item))),
     ))
 }
 
@@ -1496,13 +1704,13 @@ pub fn output(ctx: &Ctx, m: &Rc<ModuleInst>, name: &str) -> Option<Value> {
         || Value::unknown(format!("output {name} of {} depends on itself", m.path)),
         || {
             let scope = Scope::module(m, &item.file);
-            match item.node.body.get_attribute("value") {
+            ctx.within(m, || match item.node.body.get_attribute("value") {
                 Some(a) => eval(ctx, &scope, &a.value).unwrap_or_else(|e| {
                     ctx.error(e);
                     Value::unknown(format!("output {name} could not be evaluated"))
                 }),
                 None => Value::Null,
-            }
+            })
         },
     ))
 }
@@ -1522,6 +1730,7 @@ fn outputs_object(ctx: &Ctx, m: &Rc<ModuleInst>) -> Value {
 
 /// Evaluates an expression.
 pub fn eval(ctx: &Ctx, scope: &Scope, expr: &Expression) -> EvalResult {
+    ctx.charge(scope, expr.span(), ctx.budget.steps(1))?;
     let depth = ctx.depth.get();
     if depth >= MAX_EVAL_DEPTH {
         return Err(scope.err(
@@ -1532,6 +1741,10 @@ pub fn eval(ctx: &Ctx, scope: &Scope, expr: &Expression) -> EvalResult {
     ctx.depth.set(depth + 1);
     let result = eval_inner(ctx, scope, expr);
     ctx.depth.set(depth);
+    if let Err(e) = &result {
+        // The innermost expression that failed because of the budget is where it ran out.
+        ctx.budget_error(&e.location);
+    }
     result
 }
 
@@ -1541,11 +1754,15 @@ fn eval_inner(ctx: &Ctx, scope: &Scope, expr: &Expression) -> EvalResult {
         Expression::Bool(b) => Ok(Value::Bool(*b.value())),
         Expression::Number(n) => Ok(super::number::literal(n)),
         Expression::String(s) => Ok(Value::String(s.value().to_string())),
-        Expression::Array(a) => Ok(Value::List(
-            a.iter()
-                .map(|e| eval(ctx, scope, e))
-                .collect::<Result<_, _>>()?,
-        )),
+        Expression::Array(a) => {
+            let mut items = Vec::with_capacity(a.len());
+            for e in a.iter() {
+                let v = eval(ctx, scope, e)?;
+                ctx.charge(scope, e.span(), ctx.budget.value(&v))?;
+                items.push(v);
+            }
+            Ok(Value::List(items))
+        }
         Expression::Object(o) => {
             let mut m = BTreeMap::new();
             for (k, v) in o.iter() {
@@ -1568,7 +1785,10 @@ fn eval_inner(ctx: &Ctx, scope: &Scope, expr: &Expression) -> EvalResult {
                         })?,
                     },
                 };
-                m.insert(key, eval(ctx, scope, v.expr())?);
+                let value = eval(ctx, scope, v.expr())?;
+                ctx.charge(scope, v.expr().span(), ctx.budget.value(&value))?;
+                ctx.charge(scope, v.expr().span(), ctx.budget.bytes(key.len() as u64))?;
+                m.insert(key, value);
             }
             Ok(Value::Object(m))
         }
@@ -1578,6 +1798,7 @@ fn eval_inner(ctx: &Ctx, scope: &Scope, expr: &Expression) -> EvalResult {
         Expression::Variable(v) => {
             let name = v.as_str();
             if let Some(b) = scope.binding(name) {
+                ctx.charge(scope, expr.span(), ctx.budget.copy(b))?;
                 return Ok(b.clone());
             }
             Err(scope.err(expr.span(), format!("invalid reference `{name}`: a reference needs an attribute, as in `var.{name}`")))
@@ -1827,11 +2048,9 @@ fn render_elements(
         match el {
             Element::Literal(l) => {
                 let s: &str = l.value();
-                if strip_next {
-                    out.push_str(s.trim_start());
-                } else {
-                    out.push_str(s);
-                }
+                let s = if strip_next { s.trim_start() } else { s };
+                ctx.charge(scope, l.span(), ctx.budget.bytes(s.len() as u64))?;
+                out.push_str(s);
                 strip_next = false;
             }
             Element::Interpolation(i) => {
@@ -1839,6 +2058,9 @@ fn render_elements(
                     trim_end_in_place(out);
                 }
                 let v = eval(ctx, scope, &i.expr)?;
+                if let Value::String(s) = &v {
+                    ctx.charge(scope, i.expr.span(), ctx.budget.bytes(s.len() as u64))?;
+                }
                 push_template_value(scope, &i.expr, &v, out, unknown)?;
                 strip_next = strip_end(i.strip);
             }
@@ -2035,6 +2257,7 @@ fn eval_for(ctx: &Ctx, scope: &Scope, f: &ForExpr) -> EvalResult {
             }
         }
         let val = eval(ctx, &s, &f.value_expr)?;
+        ctx.charge(&s, f.value_expr.span(), ctx.budget.value(&val))?;
         match &f.key_expr {
             None => list.push(val),
             Some(ke) => {
@@ -2119,10 +2342,35 @@ fn eval_call_expr(
         _ => {}
     }
     let mut vals = Vec::with_capacity(args.len());
+    // The arguments are held together while the function runs: they must fit.
+    let mut held: u64 = 0;
     for a in &args {
-        vals.push(eval(ctx, scope, a)?);
+        let v = eval(ctx, scope, a)?;
+        held = held.saturating_add(Size::of(&v).elements);
+        ctx.charge(scope, span.clone(), ctx.budget.fits_elements(held))?;
+        vals.push(v);
     }
-    if f.args.expand_final() {
+    let result = call_function(ctx, scope, name, vals, f.args.expand_final(), span.clone())?;
+    // What the function built (a file's text, a new list) is charged to the budget.
+    if matches!(
+        result,
+        Value::String(_) | Value::List(_) | Value::Set(_) | Value::Object(_)
+    ) {
+        ctx.charge(scope, span, ctx.budget.value(&result))?;
+    }
+    Ok(result)
+}
+
+/// Calls a function with evaluated arguments (`...` not yet expanded).
+fn call_function(
+    ctx: &Ctx,
+    scope: &Scope,
+    name: &str,
+    mut vals: Vec<Value>,
+    expand_final: bool,
+    span: Option<Range<usize>>,
+) -> EvalResult {
+    if expand_final {
         match vals.pop() {
             Some(Value::List(items)) | Some(Value::Set(items)) => vals.extend(items),
             Some(u @ Value::Unknown(_)) => return Ok(u),
@@ -2144,9 +2392,22 @@ fn eval_call_expr(
         "abspath" | "pathexpand" | "dirname" | "basename" => path_function(scope, name, vals, span),
         _ => {
             if !functions::is_known_function(name) {
+                if matches!(name, "list" | "map") {
+                    // The first in file order, whatever order evaluation met them in.
+                    let here = scope.loc(span.clone());
+                    let mut legacy = ctx.legacy.borrow_mut();
+                    let earlier = legacy.as_ref().is_none_or(|(l, _)| {
+                        (here.file.display_path(), here.span.start)
+                            < (l.file.display_path(), l.span.start)
+                    });
+                    if earlier {
+                        *legacy = Some((here, format!("{name}()")));
+                    }
+                }
                 return Err(scope.err(span, format!("call to unknown function `{name}`")));
             }
-            functions::call(name, vals).map_err(|e| scope.err(span, format!("{name}(): {}", e.0)))
+            functions::call_within(name, vals, &ctx.budget)
+                .map_err(|e| scope.err(span, format!("{name}(): {}", e.0)))
         }
     }
 }
@@ -2298,7 +2559,12 @@ fn eval_traversal(
 ) -> EvalResult {
     let ops: Vec<&TraversalOperator> = ops.iter().map(|o| o.value()).collect();
     let (value, consumed) = match root {
-        Expression::Variable(v) => resolve_root(ctx, scope, v.as_str(), root.span(), &ops)?,
+        Expression::Variable(v) => {
+            let (value, consumed) = resolve_root(ctx, scope, v.as_str(), root.span(), &ops)?;
+            // A reference copies the value it names.
+            ctx.charge(scope, root.span(), ctx.budget.copy(&value))?;
+            (value, consumed)
+        }
         other => (eval(ctx, scope, other)?, 0),
     };
     apply_ops(ctx, scope, value, &ops[consumed..], root.span())
@@ -2511,6 +2777,11 @@ fn apply_ops(
                     .into_iter()
                     .map(|it| apply_ops(ctx, scope, it, rest, span.clone()))
                     .collect::<Result<Vec<_>, _>>()?;
+                ctx.charge(
+                    scope,
+                    span.clone(),
+                    ctx.budget.elements(mapped.len() as u64),
+                )?;
                 value = Value::List(mapped);
                 i = rest_end;
                 continue;
@@ -2576,5 +2847,37 @@ fn index(scope: &Scope, v: &Value, k: &Value, span: Option<Range<usize>>) -> Eva
         Value::Ref(_) => Ok(unknown_from(v)),
         Value::Null => Err(scope.err(span, "cannot index a null value")),
         other => Err(scope.err(span, format!("cannot index a {}", other.type_name()))),
+    }
+}
+
+#[cfg(test)]
+mod version_tests {
+    use super::only_before_012;
+
+    #[test]
+    fn constraints_that_admit_no_012() {
+        for c in [
+            "~> 0.11.0",
+            "< 0.12",
+            "< 0.12.0",
+            "<= 0.11.14",
+            "= 0.11.14",
+            "0.11.8",
+            ">= 0.10, < 0.12",
+        ] {
+            assert!(only_before_012(c), "{c}");
+        }
+        for c in [
+            "~> 0.11",
+            ">= 0.11",
+            ">= 0.12",
+            "~> 0.12.0",
+            "< 0.13",
+            "~> 1.0",
+            "1.5.7",
+            "",
+        ] {
+            assert!(!only_before_012(c), "{c}");
+        }
     }
 }

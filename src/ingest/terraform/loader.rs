@@ -46,6 +46,8 @@ pub struct ModuleSource {
     pub outputs: BTreeMap<String, Item<Block>>,
     /// Syntax and read errors.
     pub problems: Vec<Problem>,
+    /// `required_version` of the first `terraform` block that sets it.
+    pub required_version: Option<Item<Attribute>>,
     /// Index into `resources` by `type.name`.
     resource_index: HashMap<String, usize>,
 }
@@ -269,6 +271,14 @@ fn add_body(m: &mut ModuleSource, file: &Arc<SourceFile>, body: Body) {
             ("variable", [n]) => insert_named(m, file, block, n.clone(), Kind::Variable),
             ("module", [n]) => insert_named(m, file, block, n.clone(), Kind::Module),
             ("output", [n]) => insert_named(m, file, block, n.clone(), Kind::Output),
+            ("terraform", []) if m.required_version.is_none() => {
+                if let Some(a) = block.body.get_attribute("required_version") {
+                    m.required_version = Some(Item {
+                        file: Arc::clone(file),
+                        node: a.clone(),
+                    });
+                }
+            }
             ("locals", []) => {
                 for s in block.body.into_iter() {
                     if let Structure::Attribute(attr) = s {

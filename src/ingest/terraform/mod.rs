@@ -1,6 +1,7 @@
 //! Terraform HCL: parsing, evaluation and mapping to the model.
 
 pub mod computed;
+pub mod budget;
 pub mod eval;
 pub mod functions;
 pub mod loader;
@@ -57,7 +58,24 @@ pub fn load(
         let mut model = mapping::build_model(&ctx, &inst, name.clone());
         eval::evaluate_all(&ctx, &inst);
         let (mut probs, mut notes) = ctx.take();
-        if ctx.has_syntax_errors() {
+        if let Some((location, why)) = ctx.legacy_syntax() {
+            // Terraform 0.11 code fails in nearly every expression under 0.12 rules: one
+            // diagnostic for the root module instead of one per expression.
+            probs.retain(|p| p.code != crate::diag::PARSE_EVAL);
+            probs.push(crate::diag::Problem::at(
+                crate::diag::PARSE_EVAL,
+                format!("{name} is written for Terraform 0.11 ({why}): vpclint reads Terraform 0.12 and later, so this root module is not evaluated (`terraform 0.12upgrade` converts it)"),
+                location,
+            ));
+            model = crate::model::Model {
+                name: name.clone(),
+                ..crate::model::Model::default()
+            };
+            notes.push(crate::model::InputNote {
+                location: None,
+                message: format!("not checked: {name} is written for Terraform 0.11"),
+            });
+        } else if ctx.has_syntax_errors() {
             // Evaluation errors there mostly follow from what could not be parsed
             // (references to things declared in the broken file): report the syntax error only.
             probs.retain(|p| p.code != crate::diag::PARSE_EVAL);
@@ -70,6 +88,21 @@ pub fn load(
             notes.push(crate::model::InputNote {
                 location: None,
                 message: format!("not checked: {name} (or a module it calls) has a file that could not be read or parsed"),
+            });
+        }
+        if let Some(limit) = ctx.exceeded().filter(|_| ctx.legacy_syntax().is_none()) {
+            // Evaluation stopped part way: what was built is incomplete, and judging it could
+            // report a rule whose counterpart was never evaluated.
+            model = crate::model::Model {
+                name: name.clone(),
+                ..crate::model::Model::default()
+            };
+            notes.push(crate::model::InputNote {
+                location: None,
+                message: format!(
+                    "not checked: evaluating {name} stopped at vpclint's limit of {}",
+                    limit.limit_text()
+                ),
             });
         }
         model.notes = notes;

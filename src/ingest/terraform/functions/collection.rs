@@ -134,6 +134,8 @@ pub(super) fn f_distinct(cx: &Cx, a: &[Value]) -> Res {
     }
     let mut out: Vec<Value> = Vec::new();
     for v in unify(list.to_vec()) {
+        // Each element is compared with those kept so far.
+        cx.charge(cx.budget.steps(out.len() as u64))?;
         if !out.contains(&v) {
             out.push(v);
         }
@@ -215,7 +217,10 @@ pub(super) fn f_length(cx: &Cx, a: &[Value]) -> Res {
     let n = match arg(a, 0) {
         Value::List(v) | Value::Set(v) => v.len(),
         Value::Object(m) => m.len(),
-        Value::String(s) => graphemes(s).len(),
+        Value::String(s) => {
+            cx.scratch(s.len(), GRAPHEME_BYTES)?;
+            graphemes(s).len()
+        }
         v @ (Value::Unknown(_) | Value::Ref(_)) => {
             return Err(Stop::Unknown(blocker(v).unwrap_or(Value::Null)))
         }
@@ -253,6 +258,10 @@ pub(super) fn f_matchkeys(cx: &Cx, a: &[Value]) -> Res {
     if values.len() != keys.len() {
         return Err(cx.fail("length of keys and values should be equal"));
     }
+    cx.charge(
+        cx.budget
+            .steps((values.len() as u64).saturating_mul(search.len() as u64)),
+    )?;
     let mut out = Vec::new();
     for (v, k) in values.iter().zip(keys) {
         if holds(search, k).map_err(Stop::Unknown)? {
@@ -371,11 +380,18 @@ pub(super) fn set_args(cx: &Cx, a: &[Value]) -> Res<Vec<Vec<Value>>> {
         .collect())
 }
 
+/// Charges the comparisons of each element of `first` with every element of `rest`.
+fn charge_comparisons(cx: &Cx, first: &[Value], rest: &[Vec<Value>]) -> Res<()> {
+    let others: u64 = rest.iter().map(|s| s.len() as u64).sum();
+    cx.charge(cx.budget.steps((first.len() as u64).saturating_mul(others)))
+}
+
 pub(super) fn f_setintersection(cx: &Cx, a: &[Value]) -> Res {
     let sets = set_args(cx, a)?;
     let Some((first, rest)) = sets.split_first() else {
         return Ok(Value::Set(Vec::new()));
     };
+    charge_comparisons(cx, first, rest)?;
     let out = first
         .iter()
         .filter(|v| rest.iter().all(|s| s.contains(v)))
@@ -389,6 +405,7 @@ pub(super) fn f_setsubtract(cx: &Cx, a: &[Value]) -> Res {
     let Some((first, rest)) = sets.split_first() else {
         return Ok(Value::Set(Vec::new()));
     };
+    charge_comparisons(cx, first, rest)?;
     let out = first
         .iter()
         .filter(|v| !rest.iter().any(|s| s.contains(v)))
@@ -406,6 +423,13 @@ pub(super) fn f_setproduct(cx: &Cx, a: &[Value]) -> Res {
     if a.len() < 2 {
         return Err(cx.fail("at least two arguments are required"));
     }
+    // The product's size is known from the arguments: refuse it before building it.
+    let mut rows: u64 = 1;
+    for i in 0..a.len() {
+        rows = rows.saturating_mul(cx.seq(a, i)?.len() as u64);
+    }
+    let width = a.len() as u64 + 1;
+    cx.charge(cx.budget.fits_elements(rows.saturating_mul(width)))?;
     let mut product: Vec<Vec<Value>> = vec![Vec::new()];
     for i in 0..a.len() {
         let s = cx.seq(a, i)?;

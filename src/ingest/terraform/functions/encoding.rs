@@ -73,6 +73,8 @@ pub(super) fn f_base64decode(cx: &Cx, a: &[Value]) -> Res {
 
 pub(super) fn f_urlencode(cx: &Cx, a: &[Value]) -> Res {
     let s = cx.str(a, 0)?;
+    // At most three bytes for each byte.
+    cx.charge(cx.budget.fits_bytes((s.len() as u64).saturating_mul(3)))?;
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
@@ -107,6 +109,17 @@ pub(super) fn json_text(cx: &Cx, v: &Value) -> Res<String> {
     if let Some(u) = deep_blocker(v) {
         return Err(Stop::Unknown(u));
     }
+    // The JSON tree and its text exist together for a while: about 64 bytes per
+    // value for the tree, and its text at most six bytes per string byte (`\u0000`)
+    // plus a few per value.
+    let size = crate::ingest::terraform::budget::Size::of(v);
+    cx.charge(
+        cx.budget.fits_bytes(
+            size.bytes
+                .saturating_mul(6)
+                .saturating_add(size.elements.saturating_mul(64 + 24)),
+        ),
+    )?;
     let j = v
         .to_json()
         .ok_or_else(|| cx.fail("value cannot be encoded as JSON"))?;
@@ -210,6 +223,8 @@ pub(super) fn f_jsonencode(cx: &Cx, a: &[Value]) -> Res {
 
 pub(super) fn f_jsondecode(cx: &Cx, a: &[Value]) -> Res {
     let s = cx.str(a, 0)?;
+    // A JSON text of n bytes holds at most n/2 + 1 values.
+    cx.charge(cx.budget.fits_elements(s.len() as u64 / 2 + 1))?;
     let j: serde_json::Value = serde_json::from_str(&s).map_err(|e| cx.fail(e))?;
     Ok(Value::from_json(&j))
 }

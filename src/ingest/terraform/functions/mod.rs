@@ -76,6 +76,7 @@ use std::str::FromStr;
 
 use ipnet::IpNet;
 
+use super::budget::{Budget, Charge};
 use super::value::{format_number, AttrRef, Value};
 
 mod collection;
@@ -110,8 +111,16 @@ impl fmt::Display for FnError {
 
 impl std::error::Error for FnError {}
 
-/// Calls the Terraform function `name` with already-evaluated arguments.
+/// Calls the Terraform function `name` with already-evaluated arguments, under a fresh
+/// evaluation budget of its own.
 pub fn call(name: &str, args: Vec<Value>) -> Result<Value, FnError> {
+    call_within(name, args, &Budget::new())
+}
+
+/// Calls the Terraform function `name` with already-evaluated arguments; what it
+/// builds is charged to `budget`, and a result that would exceed it is refused before
+/// it is built.
+pub fn call_within(name: &str, args: Vec<Value>, budget: &Budget) -> Result<Value, FnError> {
     let Some(spec) = FUNCS.iter().find(|s| s.name == name) else {
         return Err(FnError(format!(
             "Call to unknown function: There is no function named \"{name}\"."
@@ -144,6 +153,7 @@ pub fn call(name: &str, args: Vec<Value>) -> Result<Value, FnError> {
     let cx = Cx {
         name: spec.name,
         params: spec.params,
+        budget,
     };
     match (spec.imp)(&cx, &args) {
         Ok(v) | Err(Stop::Unknown(v)) => Ok(v),
@@ -474,13 +484,25 @@ fn to_u128(n: f64) -> Option<u128> {
     (n.fract() == 0.0 && (0.0..LIMIT).contains(&n)).then_some(n as u128)
 }
 
-/// Call context: the function's name and parameter names, for messages.
-struct Cx {
+/// Call context: the function's name and parameter names, for messages, and the
+/// evaluation budget what it builds is charged to.
+struct Cx<'b> {
     name: &'static str,
     params: &'static [&'static str],
+    budget: &'b Budget,
 }
 
-impl Cx {
+impl Cx<'_> {
+    /// Turns an exceeded budget into an error (the evaluator reports it, located).
+    fn charge(&self, r: Charge) -> Res<()> {
+        r.map_err(|e| Stop::Fail(FnError(e.to_string())))
+    }
+
+    /// Fails unless a temporary table of `n` entries of `width` bytes fits the budget.
+    fn scratch(&self, n: usize, width: u64) -> Res<()> {
+        self.charge(self.budget.fits_bytes((n as u64).saturating_mul(width)))
+    }
+
     fn param(&self, i: usize) -> &'static str {
         self.params
             .get(i)

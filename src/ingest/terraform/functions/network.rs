@@ -85,7 +85,7 @@ pub(super) fn parse_cidr(s: &str) -> Option<Cidr> {
     })
 }
 
-impl Cx {
+impl Cx<'_> {
     fn cidr(&self, a: &[Value], i: usize) -> Res<Cidr> {
         let s = self.str(a, i)?;
         parse_cidr(&s).ok_or_else(|| {

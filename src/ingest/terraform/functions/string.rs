@@ -28,6 +28,9 @@ pub(super) fn is_extend(c: char) -> bool {
     )
 }
 
+/// Bytes [`graphemes`] holds per cluster, for the budget.
+pub(super) const GRAPHEME_BYTES: u64 = 16;
+
 /// Splits a string into (approximate) grapheme clusters, as Terraform
 /// counts characters for `length`, `substr` and `strrev`.
 pub(super) fn graphemes(s: &str) -> Vec<&str> {
@@ -96,6 +99,11 @@ pub(super) fn f_indent(cx: &Cx, a: &[Value]) -> Res {
     if !(0..=10_000).contains(&n) {
         return Err(cx.arg_err(0, "must be between 0 and 10000"));
     }
+    let lines = s.bytes().filter(|b| *b == b'\n').count() as u64;
+    cx.charge(
+        cx.budget
+            .fits_bytes((s.len() as u64).saturating_add(lines.saturating_mul(n as u64))),
+    )?;
     let pad = " ".repeat(usize::try_from(n).unwrap_or(0));
     Ok(Value::String(s.replace('\n', &format!("\n{pad}"))))
 }
@@ -117,6 +125,12 @@ pub(super) fn f_join(cx: &Cx, a: &[Value]) -> Res {
             parts.push(cx.lift(i, Some(j), "string", conv_str(v))?);
         }
     }
+    let total = parts
+        .iter()
+        .map(|p| p.len() as u64)
+        .sum::<u64>()
+        .saturating_add((sep.len() as u64).saturating_mul(parts.len().saturating_sub(1) as u64));
+    cx.charge(cx.budget.fits_bytes(total))?;
     Ok(Value::String(parts.join(&sep)))
 }
 
@@ -160,6 +174,12 @@ pub(super) fn f_title(cx: &Cx, a: &[Value]) -> Res {
 pub(super) fn f_split(cx: &Cx, a: &[Value]) -> Res {
     let sep = cx.str(a, 0)?;
     let s = cx.str(a, 1)?;
+    let count = if sep.is_empty() {
+        s.chars().count()
+    } else {
+        s.matches(sep.as_str()).count() + 1
+    };
+    cx.charge(cx.budget.fits_elements(count as u64))?;
     let parts: Vec<Value> = if sep.is_empty() {
         s.chars().map(|c| Value::String(c.to_string())).collect()
     } else {
@@ -172,6 +192,7 @@ pub(super) fn f_split(cx: &Cx, a: &[Value]) -> Res {
 
 pub(super) fn f_strrev(cx: &Cx, a: &[Value]) -> Res {
     let s = cx.str(a, 0)?;
+    cx.scratch(s.len(), GRAPHEME_BYTES)?;
     Ok(Value::String(graphemes(&s).into_iter().rev().collect()))
 }
 
@@ -179,6 +200,7 @@ pub(super) fn f_substr(cx: &Cx, a: &[Value]) -> Res {
     let s = cx.str(a, 0)?;
     let offset = cx.int(a, 1)?;
     let length = cx.int(a, 2)?;
+    cx.scratch(s.len(), GRAPHEME_BYTES)?;
     let g = graphemes(&s);
     let total = i64::try_from(g.len()).unwrap_or(i64::MAX);
     let start = if offset < 0 {
@@ -225,7 +247,7 @@ pub(super) fn f_trimspace(cx: &Cx, a: &[Value]) -> Res {
     Ok(Value::String(s.trim().to_string()))
 }
 
-impl Cx {
+impl Cx<'_> {
     /// Compiles a regular expression argument: an error for invalid syntax,
     /// Unknown for syntax this engine does not implement.
     fn regex(&self, i: usize, pattern: &str) -> Res<re::Regex> {
@@ -238,7 +260,8 @@ impl Cx {
     }
 }
 
-pub(super) fn regex_input(re: &re::Regex, pattern: &str, s: &str) -> Res<Vec<char>> {
+pub(super) fn regex_input(cx: &Cx, re: &re::Regex, pattern: &str, s: &str) -> Res<Vec<char>> {
+    cx.scratch(s.len(), 4)?;
     let chars: Vec<char> = s.chars().collect();
     if re.fits(chars.len()) {
         Ok(chars)
@@ -256,9 +279,25 @@ pub(super) fn f_replace(cx: &Cx, a: &[Value]) -> Res {
     if sub.len() > 1 && sub.starts_with('/') && sub.ends_with('/') {
         let pattern = sub.get(1..sub.len() - 1).unwrap_or("");
         let re = cx.regex(1, pattern)?;
-        let chars = regex_input(&re, pattern, &s)?;
+        let chars = regex_input(cx, &re, pattern, &s)?;
+        // At most one replacement per position; each `$` reference copies text of one
+        // match, and matches do not overlap.
+        let n = s.len() as u64;
+        let refs = rep.bytes().filter(|b| *b == b'$').count() as u64;
+        let bound = n
+            .saturating_add((chars.len() as u64 + 1).saturating_mul(rep.len() as u64))
+            .saturating_add(refs.saturating_mul(n));
+        cx.charge(cx.budget.fits_bytes(bound))?;
         return Ok(Value::String(re.replace_all(&chars, &rep)));
     }
+    let count = if sub.is_empty() {
+        s.chars().count() + 1
+    } else {
+        s.matches(sub.as_str()).count()
+    };
+    cx.charge(cx.budget.fits_bytes(
+        (s.len() as u64).saturating_add((count as u64).saturating_mul(rep.len() as u64)),
+    ))?;
     Ok(Value::String(s.replace(&sub, &rep)))
 }
 
@@ -310,7 +349,7 @@ pub(super) fn f_regex(cx: &Cx, a: &[Value]) -> Res {
     let s = cx.str(a, 1)?;
     let re = cx.regex(0, &pattern)?;
     let shape = regex_shape(cx, &re)?;
-    let chars = regex_input(&re, &pattern, &s)?;
+    let chars = regex_input(cx, &re, &pattern, &s)?;
     match re.find_at(&chars, 0) {
         Some(slots) => Ok(regex_result(&re, shape, &chars, &slots)),
         None => Err(cx.fail("pattern did not match any part of the given string")),
@@ -322,7 +361,13 @@ pub(super) fn f_regexall(cx: &Cx, a: &[Value]) -> Res {
     let s = cx.str(a, 1)?;
     let re = cx.regex(0, &pattern)?;
     let shape = regex_shape(cx, &re)?;
-    let chars = regex_input(&re, &pattern, &s)?;
+    let chars = regex_input(cx, &re, &pattern, &s)?;
+    // At most one match per position, each a value per group.
+    let groups = re.names().len() as u64 + 1;
+    cx.charge(
+        cx.budget
+            .fits_elements((chars.len() as u64 + 1).saturating_mul(groups)),
+    )?;
     Ok(Value::List(
         re.find_all(&chars)
             .iter()
@@ -367,6 +412,7 @@ pub(super) fn sprintf(cx: &Cx, f: &str, args: &[Value]) -> Res<String> {
     if let Some(u) = args.iter().find_map(deep_blocker) {
         return Err(Stop::Unknown(u));
     }
+    cx.scratch(f.len(), 4)?;
     let chars: Vec<char> = f.chars().collect();
     let mut out = String::new();
     let mut i = 0;
@@ -443,7 +489,18 @@ pub(super) fn sprintf(cx: &Cx, f: &str, args: &[Value]) -> Res<String> {
         };
         next += 1;
         used = used.max(next);
-        out.push_str(&format_one(cx, &v, arg, start)?);
+        // Widths and precisions pad: refuse what would not fit before padding.
+        let padding = (v.width.unwrap_or(0) as u64).saturating_add(v.prec.unwrap_or(0) as u64);
+        cx.charge(
+            cx.budget
+                .fits_bytes((out.len() as u64).saturating_add(padding)),
+        )?;
+        let piece = format_one(cx, &v, arg, start)?;
+        cx.charge(
+            cx.budget
+                .fits_bytes((out.len() as u64).saturating_add(piece.len() as u64)),
+        )?;
+        out.push_str(&piece);
     }
     if !explicit && used < args.len() {
         return Err(cx.arg_err(
@@ -690,7 +747,9 @@ pub(super) fn f_formatlist(cx: &Cx, a: &[Value]) -> Res {
         }
     }
     let n = len.map_or(1, |(n, _)| n);
+    cx.charge(cx.budget.fits_elements(n as u64))?;
     let mut out = Vec::with_capacity(n);
+    let mut bytes: u64 = 0;
     for k in 0..n {
         let row: Vec<Value> = rest
             .iter()
@@ -700,7 +759,11 @@ pub(super) fn f_formatlist(cx: &Cx, a: &[Value]) -> Res {
             })
             .collect();
         match sprintf(cx, &f, &row) {
-            Ok(s) => out.push(Value::String(s)),
+            Ok(s) => {
+                bytes = bytes.saturating_add(s.len() as u64);
+                cx.charge(cx.budget.fits_bytes(bytes))?;
+                out.push(Value::String(s));
+            }
             Err(Stop::Unknown(u)) => out.push(u),
             Err(e) => return Err(e),
         }
