@@ -26,6 +26,7 @@ pub use route::{
     InternetGateway, MakeTarget, NatConnectivity, NatGateway, Route, RouteDestination, RouteState,
     RouteTable, RouteTarget, TARGET_FIELDS,
 };
+pub use route::{PeeringSide, VpcPeering};
 pub use sg::{SecurityGroup, SgPeer, SgRule};
 use std::fmt;
 
@@ -122,6 +123,8 @@ pub struct Model {
     pub internet_gateways: Vec<InternetGateway>,
     /// NAT gateways.
     pub nat_gateways: Vec<NatGateway>,
+    /// VPC peering connections.
+    pub vpc_peerings: Vec<VpcPeering>,
 
     /// Values that could not be evaluated where a rule would have needed them.
     pub unknowns: Vec<UnknownNote>,
@@ -166,6 +169,7 @@ impl Model {
         }
         out.extend(self.internet_gateways.iter().map(|g| &g.origin));
         out.extend(self.nat_gateways.iter().map(|g| &g.origin));
+        out.extend(self.vpc_peerings.iter().map(|g| &g.origin));
         out.into_iter()
             .filter_map(|o| o.location.as_ref().map(|l| (o.address.as_str(), l)))
             .collect()

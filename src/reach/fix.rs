@@ -42,7 +42,12 @@ fn openings(hop: &HopResult) -> Vec<Opening> {
             let Ok(n) = u8::try_from(n) else { continue };
             let part = dropped.restrict_dim(F_PROTOCOL, Interval::point(u128::from(n)));
             let protocol = Protocol::Number(n);
-            let ports = if protocol.has_ports() {
+            let ports = if let (true, Leg::Return, Some(r)) =
+                (protocol.has_ports(), hop.leg, hop.reply_ports)
+            {
+                // The replies go to translated ports (a NAT gateway's): open all of them.
+                Some(r)
+            } else if protocol.has_ports() {
                 let dim = if hop.leg == Leg::Return { F_SPORT } else { F_A };
                 let ivs = part.project_intervals(dim);
                 match (ivs.first(), ivs.last()) {
