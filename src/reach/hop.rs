@@ -152,6 +152,9 @@ pub struct HopResult {
     /// For a return hop whose replies go to a translated port rather than the request's
     /// source port (a NAT gateway picks one in 1024-65535): that range, for the fix.
     pub reply_ports: Option<Interval>,
+    /// For a route hop: the next hop a route must lead to for the dropped packets to get
+    /// where they must (the fix adds such a route).
+    pub needs: Option<RouteTarget>,
 }
 
 impl HopResult {
@@ -169,6 +172,7 @@ impl HopResult {
             unknowns: Vec::new(),
             evaluated: true,
             reply_ports: None,
+            needs: None,
         }
     }
 
@@ -193,6 +197,7 @@ impl HopResult {
             unknowns: Vec::new(),
             evaluated: false,
             reply_ports: None,
+            needs: None,
         }
     }
 

@@ -1263,13 +1263,16 @@ fn leads_to_igw(ctx: &Context, target: Option<&RouteTarget>, vpc: Option<&Key>) 
 fn reply_route(w: &mut Walk, subnet: usize, alive: &FlowSpace) -> Option<HopResult> {
     let vpc = w.vpc_of(subnet).cloned();
     let ctx = w.ctx;
-    reply_route_by(
+    let igw = w.igw_of(vpc.as_ref()).map(|g| g.key.clone());
+    let mut hop = reply_route_by(
         w,
         subnet,
         alive,
         |t| leads_to_igw(ctx, t, vpc.as_ref()),
         "the reply must go to the internet gateway",
-    )
+    )?;
+    hop.needs = igw.map(|k| RouteTarget::InternetGateway(Val::Known(k)));
+    Some(hop)
 }
 
 /// The reply from `subnet` in a peer VPC must be routed back through the peering connection.
@@ -1284,13 +1287,16 @@ fn reply_route_peering(
         "the reply must go back through the VPC peering connection `{}`",
         p.origin.address
     );
-    reply_route_by(
+    let needs = RouteTarget::VpcPeering(Val::Known(p.key.clone()));
+    let mut hop = reply_route_by(
         w,
         subnet,
         alive,
         |t| matches!(t, Some(RouteTarget::VpcPeering(Val::Known(k))) if p.is_named(k)),
         &why,
-    )
+    )?;
+    hop.needs = Some(needs);
+    Some(hop)
 }
 
 /// The route of the replies of `alive` from `subnet`: only routes whose next hop `carries`
