@@ -369,8 +369,18 @@ const PEER_PLAN: &str = "fixtures/plans/reach_peering/plan.json";
 const PEER_STATE: &str = "fixtures/plans/reach_peering/state.json";
 const PEER_EXPORTS: &str = "fixtures/exports/reach_peering";
 
-/// (from, to, port, verdict, exit code, first blocking component and leg).
-const PEER_QUERIES: &[(&str, &str, &str, &str, i32, Option<(&str, &str)>)] = &[
+/// A query of the peering scenario: (from, to, port, verdict, exit code, first blocking
+/// component and leg).
+type PeerQuery = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    i32,
+    Option<(&'static str, &'static str)>,
+);
+
+const PEER_QUERIES: &[PeerQuery] = &[
     // Through the a-b peering; server's group admits the client group across it.
     ("client", "server", "443", "reachable", 0, None),
     // stranger does not carry the client group.

@@ -72,8 +72,11 @@ mod tests {
         "describe-nat-gateways.json",
     ];
 
+    /// Export files: (name, content).
+    type Snapshot = Vec<(&'static str, String)>;
+
     /// The snapshot's files, `describe-route-tables.json` through `edit`.
-    fn snapshot(edit: impl Fn(String) -> String) -> Vec<(&'static str, String)> {
+    fn snapshot(edit: impl Fn(String) -> String) -> Snapshot {
         FILES
             .iter()
             .map(|f| {
@@ -104,7 +107,7 @@ mod tests {
     fn table() {
         let nat = "\"NatGatewayId\": \"nat-410a04a364393928f\",\n                    \"Origin\": \"CreateRoute\",\n                    \"State\": \"blackhole\"";
         let nat_active = nat.replace("blackhole", "active");
-        let cases: Vec<(Vec<(&str, String)>, Vec<&str>)> = vec![
+        let cases: Vec<(Snapshot, Vec<&str>)> = vec![
             (
                 snapshot(|t| t),
                 vec![

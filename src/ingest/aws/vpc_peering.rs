@@ -46,11 +46,8 @@ fn cidr_set(r: &mut Reader, info: &Node, field: &str, key: &str, out: &mut Vec<I
     if let Field::Ok(items) = r.optional_array(info, field, "CIDR objects") {
         for o in r.objects(items, field) {
             match o.get(key).map(|v| (v, cidr_of(v))) {
-                Some((_, Some(c))) => {
-                    if !out.contains(&c) {
-                        out.push(c);
-                    }
-                }
+                Some((_, Some(c))) if !out.contains(&c) => out.push(c),
+                Some((_, Some(_))) => {}
                 Some((v, None)) => r.wrong(v, key, "a CIDR"),
                 None => {}
             }
