@@ -1447,10 +1447,12 @@ fn via_peering(
             ),
         );
     }
-    let (ok, why) = match s2.map(|s| w.ctx.model.subnets[s].vpc.clone()) {
+    let why = match s2.map(|s| w.ctx.model.subnets[s].vpc.clone()) {
         Some(Val::Known(v)) if v == peer_vpc => {
-            // The destination must lie in the CIDRs the peer side shares, when they are listed.
-            let ok = if peer.cidrs.is_empty() {
+            // The CIDRs a side shares, as listed (an export may list the primary block
+            // only, Terraform knows the VPC's primary block): a destination outside them
+            // is in the peer VPC all the same, in a block that may not be shared.
+            let listed = if peer.cidrs.is_empty() {
                 part.clone()
             } else {
                 peer.cidrs.iter().fold(FlowSpace::empty(), |acc, c| {
@@ -1462,30 +1464,39 @@ fn via_peering(
                     )
                 })
             };
-            (ok, format!("the destination is outside the CIDRs the peer VPC `{peer_vpc}` shares"))
+            let unlisted = part.subtract(&listed);
+            let mut hop = w.gateway(
+                Component::VpcPeering,
+                &origin,
+                listed.clone(),
+                FlowSpace::empty(),
+                "",
+                Leg::Forward,
+            );
+            if !unlisted.is_empty() {
+                hop.unknown = unlisted;
+                hop.unknowns.push(format!(
+                    "whether `{}` shares the block of the peer VPC `{peer_vpc}` the destination is in",
+                    origin.address
+                ));
+            }
+            return (listed, hop, Some(index));
         }
-        Some(Val::Known(v)) => (
-            FlowSpace::empty(),
-            format!(
-                "the destination is in `{v}`, not in the peer VPC `{peer_vpc}`: peering is not transitive"
-            ),
+        Some(Val::Known(v)) => format!(
+            "the destination is in `{v}`, not in the peer VPC `{peer_vpc}`: peering is not transitive"
         ),
         Some(Val::Unknown(r)) => return unknown(&origin, r),
-        None => (
-            FlowSpace::empty(),
-            format!(
-                "the destination is outside the peer VPC `{peer_vpc}`: a peering connection does not lead to the peer's gateways"
-            ),
+        None => format!(
+            "the destination is outside the peer VPC `{peer_vpc}`: a peering connection does not lead to the peer's gateways"
         ),
     };
-    let denied = part.subtract(&ok);
     let hop = w.gateway(
         Component::VpcPeering,
         &origin,
-        ok.clone(),
-        denied,
+        FlowSpace::empty(),
+        part.clone(),
         &why,
         Leg::Forward,
     );
-    (ok, hop, Some(index))
+    (FlowSpace::empty(), hop, Some(index))
 }

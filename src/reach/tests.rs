@@ -719,6 +719,14 @@ fn peering_not_active_or_half_known_is_unknown() {
     m.vpc_peerings[0].accepter.vpc = Val::Known("vpc-0elsewhere".into());
     let a = ask(&m, "web", "srv", Protocol::TCP, Some((443, 443)));
     assert_eq!(a.verdict, Verdict::Unknown);
+    // The peer side is listed to share a block the destination is not in.
+    let mut m = peered();
+    m.vpc_peerings[0].accepter.cidrs = vec![net("10.1.0.0/24")];
+    let a = ask(&m, "web", "srv", Protocol::TCP, Some((443, 443)));
+    assert_eq!(a.verdict, Verdict::Unknown);
+    m.vpc_peerings[0].accepter.cidrs = vec![net("10.1.0.0/16")];
+    let a = ask(&m, "web", "srv", Protocol::TCP, Some((443, 443)));
+    assert_eq!(a.verdict, Verdict::Reachable);
     // A connection that is not in the input at all.
     let mut m = peered();
     m.vpc_peerings.clear();
