@@ -517,3 +517,51 @@ fn peering_traps_name_the_deciding_hop_and_the_fix() {
         "{fix}"
     );
 }
+
+/// The peering scenario's HCL with `edit` applied, in a fresh directory.
+fn peering_variant(name: &str, edit: impl Fn(String) -> String) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("vpclint-reach-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let hcl = std::fs::read_to_string(Path::new(PEER_HCL).join("main.tf")).expect("fixture");
+    let edited = edit(hcl.clone());
+    assert_ne!(edited, hcl, "the edit applies");
+    std::fs::write(dir.join("main.tf"), edited).expect("write");
+    dir
+}
+
+#[test]
+fn a_peering_not_known_to_be_accepted_is_unknown_never_reachable() {
+    const AB: &str = "  peer_vpc_id = aws_vpc.b.id\n  auto_accept = true\n";
+    // Nothing accepts the a-b connection: it waits for acceptance.
+    let dir = peering_variant("pending", |t| {
+        t.replace(AB, "  peer_vpc_id = aws_vpc.b.id\n")
+    });
+    let (code, doc) = reach_json(dir.to_str().expect("utf-8"), "client", "server", "443");
+    assert_eq!(doc["verdict"], "unknown", "{doc:#}");
+    assert_eq!(code, 3);
+    assert!(
+        doc["unknowns"]
+            .as_array()
+            .is_some_and(|u| u.iter().any(|x| x
+                .as_str()
+                .is_some_and(|s| s.contains("`pending-acceptance`, not active")))),
+        "{doc:#}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    // Whether it is accepted depends on a variable.
+    let dir = peering_variant("unknown", |t| {
+        t.replace(
+            AB,
+            "  peer_vpc_id = aws_vpc.b.id\n  auto_accept = var.accept\n",
+        ) + "\nvariable \"accept\" {\n  type = bool\n}\n"
+    });
+    let (code, doc) = reach_json(dir.to_str().expect("utf-8"), "client", "server", "443");
+    assert_eq!(doc["verdict"], "unknown", "{doc:#}");
+    assert_eq!(code, 3);
+    // Paths that do not cross it keep their answers.
+    let (code, doc) = reach_json(dir.to_str().expect("utf-8"), "far", "server", "443");
+    assert_eq!(doc["verdict"], "reachable", "{doc:#}");
+    assert_eq!(code, 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
