@@ -108,3 +108,51 @@ pub fn policy_document(
 pub fn attached_policy(arn: &str) -> crate::model::AttachedPolicy {
     crate::ingest::terraform::policy::attached_policy(arn.to_string())
 }
+
+/// Writes `files` (name, content) into a fresh directory, lints it (with `.vpclint.yaml`
+/// as the config file when it is one of them), and returns every finding as
+/// `CODE severity file:line:column`, sorted.
+pub fn lint_files(files: &[(&str, &str)]) -> Vec<String> {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "vpclint-unit-files-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for (name, content) in files {
+        std::fs::write(dir.join(name), content).expect("write test file");
+    }
+    let config = dir.join(".vpclint.yaml");
+    let report = check(&CheckOptions {
+        paths: vec![dir.clone()],
+        config: config.exists().then_some(config),
+        ..CheckOptions::default()
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        report.problems.is_empty(),
+        "unexpected input errors: {:?}",
+        report
+            .problems
+            .iter()
+            .map(|p| &p.message)
+            .collect::<Vec<_>>()
+    );
+    let mut out: Vec<String> = report
+        .findings
+        .iter()
+        .map(|f| match f.location.as_ref() {
+            Some(l) => {
+                let lc = l.line_col();
+                let name = l.file.display_path();
+                let file = name.rsplit(['/', '\\']).next().unwrap_or_default();
+                format!("{} {} {file}:{}:{}", f.code, f.severity, lc.line, lc.column)
+            }
+            None => format!("{} {} -", f.code, f.severity),
+        })
+        .collect();
+    out.sort();
+    out
+}

@@ -251,3 +251,317 @@ fn parity_across_hcl_plan_state_and_exports() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// --from-sg / --to-sg: subnet endpoints judge the SG layer only for named groups.
+
+fn reach_args_json(args: &[&str]) -> (i32, J) {
+    let mut all = vec![HCL];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    let (code, out, err) = reach(&all);
+    let doc = serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}{err}"));
+    (code, doc)
+}
+
+#[test]
+fn subnet_endpoints_without_groups_report_the_sg_layer_as_not_evaluated() {
+    let (code, doc) = reach_args_json(&[
+        "--from",
+        "aws_subnet.app",
+        "--to",
+        "aws_subnet.db",
+        "--port",
+        "5432",
+    ]);
+    assert_eq!(code, 1);
+    // The db NACL's replies decide: partial, as between the instances.
+    assert_eq!(doc["verdict"], "partial");
+    assert_eq!(
+        components(&doc, "forward"),
+        [
+            "security-group not-evaluated",
+            "nacl allow",
+            "route-table allow",
+            "nacl allow",
+            "security-group not-evaluated"
+        ]
+    );
+    assert_eq!(doc["forward"][0]["resource"], "aws_subnet.app");
+    assert_eq!(doc["forward"][0]["direction"], "outbound");
+    assert_eq!(doc["forward"][4]["resource"], "aws_subnet.db");
+    assert_eq!(doc["forward"][4]["direction"], "inbound");
+    assert_eq!(
+        doc["reachable_part"],
+        "tcp 10.50.1.0/24 -> 10.50.2.0/24 port 5432 (source ports 1024-32767)"
+    );
+}
+
+#[test]
+fn named_groups_are_judged_at_subnet_endpoints() {
+    // db's group admits 5432 from the app group only: within app's subnet, only the
+    // interfaces that carry it (web 10.50.1.10, worker 10.50.1.11) get in.
+    let (code, doc) = reach_args_json(&[
+        "--from",
+        "aws_subnet.app",
+        "--to",
+        "aws_subnet.db",
+        "--port",
+        "5432",
+        "--from-sg",
+        "aws_security_group.app",
+        "--to-sg",
+        "db",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["verdict"], "partial");
+    let sg_out = &doc["forward"][0];
+    assert_eq!(sg_out["component"], "security-group");
+    assert_eq!(sg_out["resource"], "aws_security_group.app");
+    assert_eq!(sg_out["decision"], "allow");
+    let sg_in = &doc["forward"][4];
+    assert_eq!(sg_in["resource"], "aws_security_group.db");
+    assert_eq!(sg_in["decision"], "partial");
+    assert_eq!(
+        doc["reachable_part"],
+        "tcp 10.50.1.10/31 -> 10.50.2.0/24 port 5432 (source ports 1024-32767)"
+    );
+    // A group that admits nothing of it: blocked at that group.
+    let (code, doc) = reach_args_json(&[
+        "--from",
+        "aws_subnet.app",
+        "--to",
+        "aws_subnet.db",
+        "--port",
+        "5432",
+        "--to-sg",
+        "bastion",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["verdict"], "blocked");
+    assert_eq!(doc["forward"][0]["decision"], "not-evaluated");
+    let b = &doc["blocking"][0];
+    assert_eq!(b["component"], "security-group");
+    assert_eq!(b["resource"], "aws_security_group.bastion");
+    assert_eq!(b["decision"], "no-match");
+    // A group that is not in the input is an error.
+    let (code, _, err) = reach(&[
+        HCL,
+        "--from",
+        "aws_subnet.app",
+        "--to",
+        "aws_subnet.db",
+        "--to-sg",
+        "nope",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no security group `nope` in the input"),
+        "{err}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// VPC peering (fixtures/terraform/reach_peering): both sides in the input.
+
+const PEER_HCL: &str = "fixtures/terraform/reach_peering";
+const PEER_PLAN: &str = "fixtures/plans/reach_peering/plan.json";
+const PEER_STATE: &str = "fixtures/plans/reach_peering/state.json";
+const PEER_EXPORTS: &str = "fixtures/exports/reach_peering";
+
+/// A query of the peering scenario: (from, to, port, verdict, exit code, first blocking
+/// component and leg).
+type PeerQuery = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    i32,
+    Option<(&'static str, &'static str)>,
+);
+
+const PEER_QUERIES: &[PeerQuery] = &[
+    // Through the a-b peering; server's group admits the client group across it.
+    ("client", "server", "443", "reachable", 0, None),
+    // stranger does not carry the client group.
+    (
+        "stranger",
+        "server",
+        "443",
+        "blocked",
+        1,
+        Some(("security-group", "forward")),
+    ),
+    // a routes c's CIDR to the a-b peering: not transitive.
+    (
+        "client",
+        "far",
+        "443",
+        "blocked",
+        1,
+        Some(("vpc-peering", "forward")),
+    ),
+    // d has no route back to a: the replies are lost.
+    (
+        "client",
+        "lonely",
+        "443",
+        "blocked",
+        1,
+        Some(("route-table", "return")),
+    ),
+    // b's NACL lets no ssh out.
+    (
+        "server",
+        "client",
+        "22",
+        "blocked",
+        1,
+        Some(("nacl", "forward")),
+    ),
+    // Through the b-c peering, accepted by the accepter resource.
+    ("far", "server", "443", "reachable", 0, None),
+];
+
+#[test]
+fn peering_answers_agree_across_hcl_plan_state_and_exports() {
+    for input in [PEER_HCL, PEER_PLAN, PEER_STATE, PEER_EXPORTS] {
+        assert!(Path::new(input).exists(), "{input} is committed");
+        for (from, to, port, verdict, code, blocking) in PEER_QUERIES {
+            let (c, doc) = reach_json(input, from, to, port);
+            assert_eq!(doc["verdict"], *verdict, "{input}: {from} -> {to}: {doc:#}");
+            assert_eq!(c, *code, "{input}: {from} -> {to}");
+            let first = doc["blocking"].as_array().and_then(|b| b.first());
+            let got = first.map(|b| {
+                (
+                    b["component"].as_str().unwrap_or("").to_string(),
+                    b["leg"].as_str().unwrap_or("").to_string(),
+                )
+            });
+            let want = blocking.map(|(c, l)| (c.to_string(), l.to_string()));
+            assert_eq!(got, want, "{input}: {from} -> {to}: {doc:#}");
+            assert!(
+                doc["unknowns"].as_array().is_some_and(|u| u.is_empty()),
+                "{input}: {from} -> {to}: {doc:#}"
+            );
+        }
+    }
+}
+
+#[test]
+fn peering_path_crosses_both_vpcs_and_comes_back_through_the_connection() {
+    let (_, doc) = reach_json(PEER_HCL, "client", "server", "443");
+    assert_eq!(
+        components(&doc, "forward"),
+        [
+            "security-group allow",
+            "nacl allow",
+            "route-table allow",
+            "vpc-peering allow",
+            "nacl allow",
+            "security-group allow"
+        ]
+    );
+    assert_eq!(
+        doc["forward"][3]["resource"],
+        "aws_vpc_peering_connection.ab"
+    );
+    assert_eq!(doc["forward"][4]["resource"], "aws_network_acl.b");
+    assert_eq!(doc["forward"][5]["resource"], "aws_security_group.server");
+    assert_eq!(
+        components(&doc, "return"),
+        ["nacl allow", "route-table allow", "nacl allow"]
+    );
+    assert_eq!(doc["return"][1]["resource"], "aws_route_table.b");
+    // The accepter's id names the b-c connection in b's return route.
+    let (_, doc) = reach_json(PEER_HCL, "far", "server", "443");
+    assert_eq!(
+        doc["forward"][3]["resource"],
+        "aws_vpc_peering_connection.bc"
+    );
+    assert_eq!(doc["return"][1]["decision"], "allow");
+}
+
+#[test]
+fn peering_traps_name_the_deciding_hop_and_the_fix() {
+    let (_, doc) = reach_json(PEER_HCL, "client", "far", "443");
+    let b = &doc["blocking"][0];
+    assert_eq!(b["resource"], "aws_vpc_peering_connection.ab");
+    assert!(
+        b["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("peering is not transitive")),
+        "{doc:#}"
+    );
+    let (_, doc) = reach_json(PEER_HCL, "client", "lonely", "443");
+    let b = &doc["blocking"][0];
+    assert_eq!(b["resource"], "aws_route_table.d");
+    assert_eq!(b["decision"], "no-match");
+    let fix = doc["fix"].as_str().expect("fix");
+    assert!(fix.starts_with("resource \"aws_route\""), "{fix}");
+    assert!(fix.contains("= aws_route_table.d.id"), "{fix}");
+    assert!(fix.contains("= \"10.60.1.10/32\""), "{fix}");
+    assert!(
+        fix.contains("vpc_peering_connection_id = aws_vpc_peering_connection.ad.id"),
+        "{fix}"
+    );
+    // Exports: the same route as an aws CLI command.
+    let (_, doc) = reach_json(PEER_EXPORTS, "client", "lonely", "443");
+    let fix = doc["fix"].as_str().expect("fix");
+    assert!(
+        fix.starts_with("aws ec2 create-route --route-table-id rtb-"),
+        "{fix}"
+    );
+    assert!(
+        fix.contains("--destination-cidr-block 10.60.1.10/32 --vpc-peering-connection-id pcx-"),
+        "{fix}"
+    );
+}
+
+/// The peering scenario's HCL with `edit` applied, in a fresh directory.
+fn peering_variant(name: &str, edit: impl Fn(String) -> String) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("vpclint-reach-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let hcl = std::fs::read_to_string(Path::new(PEER_HCL).join("main.tf")).expect("fixture");
+    let edited = edit(hcl.clone());
+    assert_ne!(edited, hcl, "the edit applies");
+    std::fs::write(dir.join("main.tf"), edited).expect("write");
+    dir
+}
+
+#[test]
+fn a_peering_not_known_to_be_accepted_is_unknown_never_reachable() {
+    const AB: &str = "  peer_vpc_id = aws_vpc.b.id\n  auto_accept = true\n";
+    // Nothing accepts the a-b connection: it waits for acceptance.
+    let dir = peering_variant("pending", |t| {
+        t.replace(AB, "  peer_vpc_id = aws_vpc.b.id\n")
+    });
+    let (code, doc) = reach_json(dir.to_str().expect("utf-8"), "client", "server", "443");
+    assert_eq!(doc["verdict"], "unknown", "{doc:#}");
+    assert_eq!(code, 3);
+    assert!(
+        doc["unknowns"]
+            .as_array()
+            .is_some_and(|u| u.iter().any(|x| x
+                .as_str()
+                .is_some_and(|s| s.contains("`pending-acceptance`, not active")))),
+        "{doc:#}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    // Whether it is accepted depends on a variable.
+    let dir = peering_variant("unknown", |t| {
+        t.replace(
+            AB,
+            "  peer_vpc_id = aws_vpc.b.id\n  auto_accept = var.accept\n",
+        ) + "\nvariable \"accept\" {\n  type = bool\n}\n"
+    });
+    let (code, doc) = reach_json(dir.to_str().expect("utf-8"), "client", "server", "443");
+    assert_eq!(doc["verdict"], "unknown", "{doc:#}");
+    assert_eq!(code, 3);
+    // Paths that do not cross it keep their answers.
+    let (code, doc) = reach_json(dir.to_str().expect("utf-8"), "far", "server", "443");
+    assert_eq!(doc["verdict"], "reachable", "{doc:#}");
+    assert_eq!(code, 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -28,6 +28,7 @@ pub use route::{
     InternetGateway, MakeTarget, NatConnectivity, NatGateway, Route, RouteDestination, RouteState,
     RouteTable, RouteTarget, TARGET_FIELDS,
 };
+pub use route::{PeeringSide, VpcPeering};
 pub use sg::{SecurityGroup, SgPeer, SgRule};
 use std::fmt;
 
@@ -124,6 +125,8 @@ pub struct Model {
     pub internet_gateways: Vec<InternetGateway>,
     /// NAT gateways.
     pub nat_gateways: Vec<NatGateway>,
+    /// VPC peering connections.
+    pub vpc_peerings: Vec<VpcPeering>,
 
     /// Subnet resources whose number of instances is not known (count or for_each over
     /// values evaluation could not know): the VPC each belongs to, and the resource's address.
@@ -174,6 +177,7 @@ impl Model {
         }
         out.extend(self.internet_gateways.iter().map(|g| &g.origin));
         out.extend(self.nat_gateways.iter().map(|g| &g.origin));
+        out.extend(self.vpc_peerings.iter().map(|g| &g.origin));
         out.into_iter()
             .filter_map(|o| o.location.as_ref().map(|l| (o.address.as_str(), l)))
             .collect()

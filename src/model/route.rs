@@ -275,3 +275,48 @@ pub struct NatGateway {
     /// Deleted and failed NAT gateways are not in the model.
     pub state: Option<String>,
 }
+
+/// One side of a VPC peering connection.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PeeringSide {
+    /// The VPC (model key when it is in the model, else its id).
+    pub vpc: Val<Key>,
+    /// The CIDRs the side shares, as far as known (exports list them; for Terraform the
+    /// VPC's CIDR when it is known).
+    pub cidrs: Vec<IpNet>,
+}
+
+/// A VPC peering connection (`pcx-...`): routes to it lead into the other VPC.
+#[derive(Clone, Debug)]
+pub struct VpcPeering {
+    /// Where it comes from.
+    pub origin: Origin,
+    /// Model key (Terraform address or `pcx-...`).
+    pub key: Key,
+    /// Other keys naming the same connection (an `aws_vpc_peering_connection_accepter`).
+    pub aliases: Vec<Key>,
+    /// The requester side.
+    pub requester: PeeringSide,
+    /// The accepter side.
+    pub accepter: PeeringSide,
+    /// `active`, `pending-acceptance`, `rejected` ...: only an active connection carries
+    /// packets.
+    pub status: Val<String>,
+}
+
+impl VpcPeering {
+    /// True when `key` names this connection.
+    pub fn is_named(&self, key: &str) -> bool {
+        self.key == key || self.aliases.iter().any(|a| a == key)
+    }
+
+    /// The VPC on the other side of `vpc`: `None` when `vpc` is neither side (or a side
+    /// is unknown).
+    pub fn other_side(&self, vpc: &Key) -> Option<&PeeringSide> {
+        match (&self.requester.vpc, &self.accepter.vpc) {
+            (Val::Known(r), _) if r == vpc => Some(&self.accepter),
+            (_, Val::Known(a)) if a == vpc => Some(&self.requester),
+            _ => None,
+        }
+    }
+}

@@ -4,7 +4,7 @@
 
 use super::flow::{FlowSpace, Leg, F_A, F_DST, F_FAMILY, F_PROTOCOL, F_SPORT, F_SRC};
 use super::hop::{Component, Context, HopResult, RuleRef};
-use crate::model::{local_address, Direction, InputKind, NetworkAcl};
+use crate::model::{local_address, Direction, InputKind, NetworkAcl, RouteTarget, Val};
 use crate::net::{interval_cidrs, Family, Interval, Protocol};
 use ipnet::IpNet;
 
@@ -42,7 +42,12 @@ fn openings(hop: &HopResult) -> Vec<Opening> {
             let Ok(n) = u8::try_from(n) else { continue };
             let part = dropped.restrict_dim(F_PROTOCOL, Interval::point(u128::from(n)));
             let protocol = Protocol::Number(n);
-            let ports = if protocol.has_ports() {
+            let ports = if let (true, Leg::Return, Some(r)) =
+                (protocol.has_ports(), hop.leg, hop.reply_ports)
+            {
+                // The replies go to translated ports (a NAT gateway's): open all of them.
+                Some(r)
+            } else if protocol.has_ports() {
                 let dim = if hop.leg == Leg::Return { F_SPORT } else { F_A };
                 let ivs = part.project_intervals(dim);
                 match (ivs.first(), ivs.last()) {
@@ -250,6 +255,71 @@ fn sg_fix(ctx: &Context, hop: &HopResult, kind: InputKind, out: &mut Vec<String>
     }
 }
 
+/// A route to the next hop the dropped packets need (`hop.needs`), for the fewest
+/// destination CIDRs that cover them: the reply's destination on the return leg.
+fn route_fix(ctx: &Context, hop: &HopResult, kind: InputKind, out: &mut Vec<String>) {
+    let Some(target) = hop.needs.as_ref() else {
+        return;
+    };
+    let Some(Val::Known(target_key)) = target.id() else {
+        return;
+    };
+    let Some(table) = ctx
+        .model
+        .route_tables
+        .iter()
+        .find(|t| t.origin.address == hop.resource)
+    else {
+        return;
+    };
+    let (tf_attr, cli_flag) = match target {
+        RouteTarget::VpcPeering(_) => ("vpc_peering_connection_id", "vpc-peering-connection-id"),
+        RouteTarget::InternetGateway(_) => ("gateway_id", "gateway-id"),
+        _ => return,
+    };
+    let dim = if hop.leg == Leg::Return { F_SRC } else { F_DST };
+    for cidr in cidrs(&hop.denied, dim).iter().take(4) {
+        let v6 = matches!(cidr, IpNet::V6(_));
+        let text = match kind {
+            InputKind::Export => format!(
+                "aws ec2 create-route --route-table-id {} --{} {cidr} --{cli_flag} {}",
+                export_id(&table.key),
+                if v6 {
+                    "destination-ipv6-cidr-block"
+                } else {
+                    "destination-cidr-block"
+                },
+                export_id(target_key),
+            ),
+            InputKind::Terraform | InputKind::Plan => {
+                // A VPC's main table that no resource declares is named through its VPC.
+                let table_ref = match (&table.vpc, table.origin.address.contains(' ')) {
+                    (Val::Known(vpc), true) => {
+                        format!("{}.default_route_table_id", local_address(vpc))
+                    }
+                    _ => format!("{}.id", local_address(&table.origin.address)),
+                };
+                let dest = if v6 {
+                    "destination_ipv6_cidr_block"
+                } else {
+                    "destination_cidr_block"
+                };
+                let width = tf_attr.len().max(dest.len());
+                let pad = |k: &str| format!("{k:<width$}");
+                format!(
+                    "resource \"aws_route\" \"{}\" {{\n  {} = {table_ref}\n  {} = \"{cidr}\"\n  {} = {}.id\n}}",
+                    tf_name("route", out),
+                    pad("route_table_id"),
+                    pad(dest),
+                    pad(tf_attr),
+                    local_address(target_key),
+                )
+            }
+        };
+        out.push(text);
+    }
+}
+
 /// The changes that open every blocking hop, in the input's syntax.
 pub fn fix(ctx: &Context, blocking: &[&HopResult]) -> Option<String> {
     let kind = ctx.model.kind;
@@ -258,6 +328,7 @@ pub fn fix(ctx: &Context, blocking: &[&HopResult]) -> Option<String> {
         match hop.component {
             Component::Nacl => nacl_fix(ctx, hop, kind, &mut out),
             Component::SecurityGroup => sg_fix(ctx, hop, kind, &mut out),
+            Component::RouteTable if hop.needs.is_some() => route_fix(ctx, hop, kind, &mut out),
             _ => {
                 for d in hop.denying() {
                     out.push(format!("# {}: {}", hop.resource, d.text));

@@ -33,7 +33,9 @@ pub enum Component {
     EgressOnlyInternetGateway,
     /// A NAT gateway.
     NatGateway,
-    /// A next hop outside the path model (transit gateway, VPN, endpoint, peering ...).
+    /// A VPC peering connection.
+    VpcPeering,
+    /// A next hop outside the path model (transit gateway, VPN, endpoint ...).
     Unmodelled,
 }
 
@@ -47,6 +49,7 @@ impl Component {
             Component::InternetGateway => "internet-gateway",
             Component::EgressOnlyInternetGateway => "egress-only-internet-gateway",
             Component::NatGateway => "nat-gateway",
+            Component::VpcPeering => "vpc-peering",
             Component::Unmodelled => "unmodelled",
         }
     }
@@ -146,6 +149,12 @@ pub struct HopResult {
     pub unknowns: Vec<String>,
     /// False when the hop was not judged.
     pub evaluated: bool,
+    /// For a return hop whose replies go to a translated port rather than the request's
+    /// source port (a NAT gateway picks one in 1024-65535): that range, for the fix.
+    pub reply_ports: Option<Interval>,
+    /// For a route hop: the next hop a route must lead to for the dropped packets to get
+    /// where they must (the fix adds such a route).
+    pub needs: Option<RouteTarget>,
 }
 
 impl HopResult {
@@ -162,6 +171,8 @@ impl HopResult {
             deciders: Vec::new(),
             unknowns: Vec::new(),
             evaluated: true,
+            reply_ports: None,
+            needs: None,
         }
     }
 
@@ -185,6 +196,8 @@ impl HopResult {
             deciders: Vec::new(),
             unknowns: Vec::new(),
             evaluated: false,
+            reply_ports: None,
+            needs: None,
         }
     }
 
@@ -289,6 +302,8 @@ pub struct Context<'m> {
     pub universe: Universe,
     /// The client's ephemeral source ports.
     pub ephemeral: Interval,
+    /// The source ports a NAT gateway translates to ([`NAT_PORTS`], within the universe).
+    pub nat_ports: Interval,
     /// Security groups by key.
     pub groups: HashMap<&'m str, &'m SecurityGroup>,
     /// NACLs by key.
@@ -315,6 +330,9 @@ pub struct Members {
 /// The default client ephemeral range: AWS's advice for NACL return rules.
 pub const DEFAULT_EPHEMERAL: Interval = Interval::new(1024, 65535);
 
+/// The source ports a NAT gateway translates connections to, whatever the client chose.
+pub const NAT_PORTS: Interval = Interval::new(1024, 65535);
+
 impl<'m> Context<'m> {
     /// Indexes `model` for queries over real packets with the default ephemeral range.
     pub fn new(model: &'m Model) -> Self {
@@ -334,6 +352,10 @@ impl<'m> Context<'m> {
             model,
             universe,
             ephemeral,
+            // Small test universes have no port 1024: the client's range stands in for it.
+            nat_ports: NAT_PORTS
+                .intersect(&universe.port_range())
+                .unwrap_or(ephemeral),
             groups: model
                 .security_groups
                 .iter()

@@ -1,6 +1,8 @@
 //! Endpoints, the packet path between them (forward and return), and the verdict.
 
-use super::flow::{flows, needs_no_reply, FlowSpace, Leg, F_DST, F_FAMILY, F_SRC};
+use super::flow::{
+    flows, needs_no_reply, FlowSpace, Leg, F_DST, F_FAMILY, F_PROTOCOL, F_SPORT, F_SRC,
+};
 use super::hop::{
     nacl_decision, route_decision, sg_decision, Component, Context, Decider, HopResult, RuleRef,
 };
@@ -8,7 +10,7 @@ use crate::model::{
     Direction, InternetGateway, Key, NatConnectivity, NetworkInterface, Origin, Protocol,
     RouteTarget, RuleAction, Subnet, Val,
 };
-use crate::net::{cidr_interval, Family, Interval, Space};
+use crate::net::{cidr_interval, protocol_kind, Family, Interval, ProtocolKind, Space};
 use ipnet::IpNet;
 
 /// An endpoint as the user names it.
@@ -500,6 +502,31 @@ impl Walk<'_, '_> {
         Some(hop)
     }
 
+    /// The NAT subnet's NACL inbound on the replies from the internet to the NAT gateway:
+    /// they go to the port the NAT translated the source port to, any of `nat_ports`, so
+    /// a request passes only when the replies to every one of them pass.
+    fn nat_reply_nacl(&mut self, subnet: usize, packets: &FlowSpace) -> Option<HopResult> {
+        let ports = self.ctx.nat_ports;
+        let probe = with_source_ports(packets, ports);
+        let mut hop = self.nacl(subnet, Direction::Inbound, Leg::Return, &probe)?;
+        let denied = any_source_port(self.ctx, &hop.denied).intersect(packets);
+        let unknown = any_source_port(self.ctx, &hop.unknown)
+            .intersect(packets)
+            .subtract(&denied);
+        // The deciders keep the translated ports (what the rules see); the hop's sets are
+        // the requests.
+        hop.allowed = packets.subtract(&denied).subtract(&unknown);
+        hop.denied = denied;
+        hop.unknown = unknown;
+        hop.reply_ports = Some(ports);
+        for d in &mut hop.deciders {
+            if d.action == RuleAction::Deny && !d.part.is_empty() {
+                d.text = format!("{} (replies to the NAT gateway's ports {ports})", d.text);
+            }
+        }
+        Some(hop)
+    }
+
     fn forward_nacl(&mut self, subnet: usize, direction: Direction) {
         if self.alive.is_empty() {
             return;
@@ -673,6 +700,8 @@ fn pair(ctx: &Context, query: &Query, a: &Site, b: &Site) -> Analysis {
     // Forward packets that reached the destination, and the return hops they need.
     let mut delivered = FlowSpace::empty();
     let mut returns: Vec<(Vec<ReturnHop>, FlowSpace)> = Vec::new();
+    // Packets sent into a peer VPC, by the connection (model key) they cross.
+    let mut peered: Vec<(usize, FlowSpace)> = Vec::new();
 
     match (a.subnet, b.subnet) {
         (Some(s1), Some(s2)) => {
@@ -682,33 +711,58 @@ fn pair(ctx: &Context, query: &Query, a: &Site, b: &Site) -> Analysis {
                 let alive = w.alive.clone();
                 if alive.is_empty() {
                 } else if let Some(route) = w.route(s1, &alive) {
-                    let (local, other) = split_local(&route);
+                    let same_vpc = w.vpc_of(s1).is_some() && w.vpc_of(s1) == w.vpc_of(s2);
+                    let deciders: Vec<_> = route.allowing().cloned().collect();
                     w.absorb(&route);
                     w.forward.push(route);
-                    let same_vpc = w.vpc_of(s1).is_some() && w.vpc_of(s1) == w.vpc_of(s2);
-                    if !other.is_empty() || !same_vpc {
-                        let beyond = if same_vpc { other } else { local.union(&other) };
-                        if !beyond.is_empty() {
-                            let hop = HopResult::unknown(Component::Unmodelled, &Origin { location: None, address: "next hop".into() }, None, Leg::Forward, &beyond, "a next hop outside the path model (peering, transit gateway, VPN, endpoint, appliance)".to_string());
-                            w.absorb(&hop);
-                            w.forward.push(hop);
+                    let mut local = FlowSpace::empty();
+                    let mut beyond = FlowSpace::empty();
+                    for d in deciders {
+                        match &d.target {
+                            Some(RouteTarget::Local) if same_vpc => local = local.union(&d.part),
+                            Some(RouteTarget::VpcPeering(k)) => {
+                                let (ok, hop, pcx) = via_peering(&mut w, s1, Some(s2), k, &d.part);
+                                w.absorb(&hop);
+                                w.forward.push(hop);
+                                if let Some(pcx) = pcx {
+                                    peered.push((pcx, ok));
+                                }
+                            }
+                            _ => beyond = beyond.union(&d.part),
                         }
-                        w.alive = if same_vpc { local } else { FlowSpace::empty() };
-                    } else {
-                        w.alive = local;
                     }
+                    if !beyond.is_empty() {
+                        let hop = HopResult::unknown(Component::Unmodelled, &Origin { location: None, address: "next hop".into() }, None, Leg::Forward, &beyond, "a next hop outside the path model (transit gateway, VPN, endpoint, appliance)".to_string());
+                        w.absorb(&hop);
+                        w.forward.push(hop);
+                    }
+                    w.alive = peered.iter().fold(local, |acc, (_, ok)| acc.union(ok));
                 }
                 w.forward_nacl(s2, Direction::Inbound);
             }
             w.sg(b, a, Direction::Inbound);
             delivered = w.alive.clone();
             if s1 != s2 {
+                let mut direct = delivered.clone();
+                for (pcx, ok) in peered {
+                    let part = delivered.intersect(&ok);
+                    direct = direct.subtract(&part);
+                    // The reply needs a route back through the same connection.
+                    returns.push((
+                        vec![
+                            ReturnHop::Nacl(s2, Direction::Outbound),
+                            ReturnHop::RouteToPeering(s2, pcx),
+                            ReturnHop::Nacl(s1, Direction::Inbound),
+                        ],
+                        part,
+                    ));
+                }
                 returns.push((
                     vec![
                         ReturnHop::Nacl(s2, Direction::Outbound),
                         ReturnHop::Nacl(s1, Direction::Inbound),
                     ],
-                    delivered.clone(),
+                    direct,
                 ));
             } else {
                 returns.push((Vec::new(), delivered.clone()));
@@ -774,6 +828,12 @@ fn pair(ctx: &Context, query: &Query, a: &Site, b: &Site) -> Analysis {
                             }
                             delivered = delivered.union(&ok);
                             returns.push((ret, ok));
+                        }
+                        Some(RouteTarget::VpcPeering(k)) => {
+                            // Nothing outside the peer VPC is reached through a peering.
+                            let (_, hop, _) = via_peering(&mut w, s1, None, k, &part);
+                            w.absorb(&hop);
+                            w.forward.push(hop);
                         }
                         Some(RouteTarget::Local) => {
                             let hop = w.gateway(
@@ -893,7 +953,9 @@ fn pair(ctx: &Context, query: &Query, a: &Site, b: &Site) -> Analysis {
             }
             let hop = match h {
                 ReturnHop::Nacl(s, d) => w.nacl(s, d, Leg::Return, &alive),
+                ReturnHop::NatReplyNacl(s) => w.nat_reply_nacl(s, &alive),
                 ReturnHop::RouteToIgw(s) => reply_route(&mut w, s, &alive),
+                ReturnHop::RouteToPeering(s, pcx) => reply_route_peering(&mut w, s, pcx, &alive),
             };
             if let Some(hop) = hop {
                 alive = hop.allowed.clone();
@@ -924,8 +986,14 @@ fn pair(ctx: &Context, query: &Query, a: &Site, b: &Site) -> Analysis {
 enum ReturnHop {
     /// A NACL list crossed by the reply.
     Nacl(usize, Direction),
+    /// The NAT subnet's NACL inbound, crossed by replies from the internet to the NAT
+    /// gateway: to the port the NAT translated the source port to, not the client's.
+    NatReplyNacl(usize),
     /// The route of the reply from `subnet` back to the internet: it must lead to the IGW.
     RouteToIgw(usize),
+    /// The route of the reply from `subnet` in a peer VPC: it must lead back through the
+    /// peering connection (index into the model's peerings).
+    RouteToPeering(usize, usize),
 }
 
 fn key_text(k: &Val<Key>) -> String {
@@ -933,20 +1001,6 @@ fn key_text(k: &Val<Key>) -> String {
         Val::Known(k) => k.clone(),
         Val::Unknown(_) => "(unknown)".to_string(),
     }
-}
-
-/// The packets a route hop sends to the `local` route, and the rest it passes.
-fn split_local(route: &HopResult) -> (FlowSpace, FlowSpace) {
-    let mut local = FlowSpace::empty();
-    let mut other = FlowSpace::empty();
-    for d in route.allowing() {
-        if d.target == Some(RouteTarget::Local) {
-            local = local.union(&d.part);
-        } else {
-            other = other.union(&d.part);
-        }
-    }
-    (local, other)
 }
 
 /// Through an internet gateway: it must be attached to the source's VPC; IPv4 needs a public address.
@@ -1184,7 +1238,7 @@ fn via_nat(
         alive = h.allowed.clone();
         hops.push(h);
     }
-    ret.push(ReturnHop::Nacl(n, Direction::Inbound));
+    ret.push(ReturnHop::NatReplyNacl(n));
     if n != s1 {
         ret.push(ReturnHop::Nacl(n, Direction::Outbound));
         ret.push(ReturnHop::Nacl(s1, Direction::Inbound));
@@ -1207,20 +1261,65 @@ fn leads_to_igw(ctx: &Context, target: Option<&RouteTarget>, vpc: Option<&Key>) 
 
 /// The reply from `subnet` to an internet source must be routed to an internet gateway.
 fn reply_route(w: &mut Walk, subnet: usize, alive: &FlowSpace) -> Option<HopResult> {
+    let vpc = w.vpc_of(subnet).cloned();
+    let ctx = w.ctx;
+    let igw = w.igw_of(vpc.as_ref()).map(|g| g.key.clone());
+    let mut hop = reply_route_by(
+        w,
+        subnet,
+        alive,
+        |t| leads_to_igw(ctx, t, vpc.as_ref()),
+        "the reply must go to the internet gateway",
+    )?;
+    hop.needs = igw.map(|k| RouteTarget::InternetGateway(Val::Known(k)));
+    Some(hop)
+}
+
+/// The reply from `subnet` in a peer VPC must be routed back through the peering connection.
+fn reply_route_peering(
+    w: &mut Walk,
+    subnet: usize,
+    pcx: usize,
+    alive: &FlowSpace,
+) -> Option<HopResult> {
+    let p = &w.ctx.model.vpc_peerings[pcx];
+    let why = format!(
+        "the reply must go back through the VPC peering connection `{}`",
+        p.origin.address
+    );
+    let needs = RouteTarget::VpcPeering(Val::Known(p.key.clone()));
+    let mut hop = reply_route_by(
+        w,
+        subnet,
+        alive,
+        |t| matches!(t, Some(RouteTarget::VpcPeering(Val::Known(k))) if p.is_named(k)),
+        &why,
+    )?;
+    hop.needs = Some(needs);
+    Some(hop)
+}
+
+/// The route of the replies of `alive` from `subnet`: only routes whose next hop `carries`
+/// take them where they must go.
+fn reply_route_by(
+    w: &mut Walk,
+    subnet: usize,
+    alive: &FlowSpace,
+    carries: impl Fn(Option<&RouteTarget>) -> bool,
+    why: &str,
+) -> Option<HopResult> {
     let replies = swap_addresses(alive);
     let mut hop = w.route(subnet, &replies)?;
-    let vpc = w.vpc_of(subnet).cloned();
-    // Back in forward coordinates; only routes to an attached IGW carry the reply.
+    // Back in forward coordinates; only the routes that carry the reply do.
     let mut ok = FlowSpace::empty();
     for d in &mut hop.deciders {
         d.part = swap_addresses(&d.part);
-        let to_igw = leads_to_igw(w.ctx, d.target.as_ref(), vpc.as_ref());
         if d.action == RuleAction::Allow {
-            if to_igw {
+            if carries(d.target.as_ref()) {
                 ok = ok.union(&d.part);
             } else {
                 d.action = RuleAction::Deny;
-                d.text = format!("{} (the reply must go to the internet gateway)", d.text);
+                d.text = format!("{} ({why})", d.text);
             }
         }
     }
@@ -1229,4 +1328,175 @@ fn reply_route(w: &mut Walk, subnet: usize, alive: &FlowSpace) -> Option<HopResu
     hop.denied = alive.subtract(&ok).subtract(&hop.unknown);
     hop.leg = Leg::Return;
     Some(hop)
+}
+
+/// `space` with the source port of its tcp/udp packets widened to every port.
+fn any_source_port(ctx: &Context, space: &FlowSpace) -> FlowSpace {
+    Space::from_cuboids(space.cuboids().iter().map(|c| {
+        let mut c = *c;
+        if has_ports(c[F_PROTOCOL]) {
+            c[F_SPORT] = ctx.universe.port_range();
+        }
+        c
+    }))
+}
+
+/// `space` with the source port of its tcp/udp packets set to `ports`.
+fn with_source_ports(space: &FlowSpace, ports: Interval) -> FlowSpace {
+    Space::from_cuboids(space.cuboids().iter().map(|c| {
+        let mut c = *c;
+        if has_ports(c[F_PROTOCOL]) {
+            c[F_SPORT] = ports;
+        }
+        c
+    }))
+}
+
+/// True when the protocol interval is a single tcp/udp-like protocol (one with ports).
+fn has_ports(proto: Interval) -> bool {
+    proto.lo == proto.hi
+        && u8::try_from(proto.lo).is_ok_and(|n| protocol_kind(n) == ProtocolKind::Ports)
+}
+
+/// Through a VPC peering connection: it must be active, connect the source's VPC to a VPC
+/// of the input, and the destination must lie in that peer VPC (a peering is not
+/// transitive and carries nothing to the peer's gateways). Returns the packets that enter
+/// the peer VPC, the hop, and the connection (index) when it was judged.
+fn via_peering(
+    w: &mut Walk,
+    s1: usize,
+    s2: Option<usize>,
+    k: &Val<Key>,
+    part: &FlowSpace,
+) -> (FlowSpace, HopResult, Option<usize>) {
+    let unknown = |origin: &Origin, why: String| {
+        (
+            FlowSpace::empty(),
+            HopResult::unknown(Component::VpcPeering, origin, None, Leg::Forward, part, why),
+            None,
+        )
+    };
+    let found = match k {
+        Val::Known(key) => w
+            .ctx
+            .model
+            .vpc_peerings
+            .iter()
+            .position(|p| p.is_named(key)),
+        Val::Unknown(_) => None,
+    };
+    let Some(index) = found else {
+        let o = Origin {
+            location: None,
+            address: key_text(k),
+        };
+        return unknown(
+            &o,
+            format!(
+                "the VPC peering connection `{}` (not in the input)",
+                key_text(k)
+            ),
+        );
+    };
+    let p = &w.ctx.model.vpc_peerings[index];
+    let origin = p.origin.clone();
+    match &p.status {
+        Val::Known(s) if s == "active" => {}
+        Val::Known(s) => {
+            return unknown(
+                &origin,
+                format!(
+                    "the VPC peering connection `{}` is `{s}`, not active",
+                    origin.address
+                ),
+            )
+        }
+        Val::Unknown(r) => return unknown(&origin, r.clone()),
+    }
+    let Some(mine) = w.vpc_of(s1).cloned() else {
+        return unknown(
+            &origin,
+            format!("the VPC of `{}`", w.ctx.model.subnets[s1].origin.address),
+        );
+    };
+    let Some(peer) = p.other_side(&mine).cloned() else {
+        return unknown(
+            &origin,
+            format!(
+                "which VPCs `{}` connects (`{mine}` is not known to be one of them)",
+                origin.address
+            ),
+        );
+    };
+    let peer_vpc = match &peer.vpc {
+        Val::Known(v) => v.clone(),
+        Val::Unknown(r) => return unknown(&origin, r.clone()),
+    };
+    let in_input = w.ctx.model.vpcs.iter().any(|v| v.key == peer_vpc)
+        || w.ctx
+            .model
+            .subnets
+            .iter()
+            .any(|s| s.vpc.known() == Some(&peer_vpc));
+    if !in_input {
+        return unknown(
+            &origin,
+            format!(
+                "the peer VPC `{peer_vpc}` of `{}` (not in the input)",
+                origin.address
+            ),
+        );
+    }
+    let why = match s2.map(|s| w.ctx.model.subnets[s].vpc.clone()) {
+        Some(Val::Known(v)) if v == peer_vpc => {
+            // The CIDRs a side shares, as listed (an export may list the primary block
+            // only, Terraform knows the VPC's primary block): a destination outside them
+            // is in the peer VPC all the same, in a block that may not be shared.
+            let listed = if peer.cidrs.is_empty() {
+                part.clone()
+            } else {
+                peer.cidrs.iter().fold(FlowSpace::empty(), |acc, c| {
+                    let (f, iv) = cidr_interval(c);
+                    acc.union(
+                        &part
+                            .restrict_dim(F_FAMILY, Interval::point(f.code()))
+                            .restrict_dim(F_DST, iv),
+                    )
+                })
+            };
+            let unlisted = part.subtract(&listed);
+            let mut hop = w.gateway(
+                Component::VpcPeering,
+                &origin,
+                listed.clone(),
+                FlowSpace::empty(),
+                "",
+                Leg::Forward,
+            );
+            if !unlisted.is_empty() {
+                hop.unknown = unlisted;
+                hop.unknowns.push(format!(
+                    "whether `{}` shares the block of the peer VPC `{peer_vpc}` the destination is in",
+                    origin.address
+                ));
+            }
+            return (listed, hop, Some(index));
+        }
+        Some(Val::Known(v)) => format!(
+            "the destination is in `{v}`, not in the peer VPC `{peer_vpc}`: peering is not transitive"
+        ),
+        Some(Val::Unknown(r)) => return unknown(&origin, r),
+        None => format!(
+            "the destination is outside the peer VPC `{peer_vpc}`: a peering connection does not lead to the peer's gateways"
+        ),
+    };
+    let hop = w.gateway(
+        Component::VpcPeering,
+        &origin,
+        FlowSpace::empty(),
+        part.clone(),
+        &why,
+        Leg::Forward,
+    );
+    (FlowSpace::empty(), hop, Some(index))
 }

@@ -529,6 +529,305 @@ fn unknown_values_are_named_never_guessed() {
 }
 
 // ---------------------------------------------------------------------------
+// VPC peering and NAT source ports
+
+fn in_vpc(mut s: Subnet, vpc: &str) -> Subnet {
+    s.vpc = Val::Known(vpc.into());
+    s
+}
+
+fn peering(key: &str, requester: &str, accepter: &str) -> VpcPeering {
+    VpcPeering {
+        origin: o(key),
+        key: key.into(),
+        aliases: Vec::new(),
+        requester: PeeringSide {
+            vpc: Val::Known(requester.into()),
+            cidrs: Vec::new(),
+        },
+        accepter: PeeringSide {
+            vpc: Val::Known(accepter.into()),
+            cidrs: Vec::new(),
+        },
+        status: Val::Known("active".into()),
+    }
+}
+
+/// `base()` plus VPC `peer` (10.1.0.0/16, subnet `far`, interface `srv`) peered with
+/// `vpc` by `pcx-1`, and VPC `third` (10.2.0.0/16, subnet `t3`, interface `t3srv`)
+/// peered with `peer` only (`pcx-2`). `rt-priv` sends both to `pcx-1`; `rt-far`
+/// sends `vpc` back through `pcx-1`.
+fn peered() -> Model {
+    let mut m = base();
+    for (vpc, cidr) in [("peer", "10.1.0.0/16"), ("third", "10.2.0.0/16")] {
+        m.vpcs.push(Vpc {
+            origin: o(vpc),
+            key: vpc.into(),
+            cidr: Val::Known(net(cidr)),
+            has_ipv6: Val::Known(false),
+            default_nacl: None,
+        });
+    }
+    m.subnets.push(in_vpc(
+        subnet("far", "10.1.1.0/24", "acl-far", "rt-far"),
+        "peer",
+    ));
+    m.subnets.push(in_vpc(
+        subnet("t3", "10.2.1.0/24", "acl-far", "rt-t3"),
+        "third",
+    ));
+    m.nacls.push(nacl(
+        "acl-far",
+        vec![allow_all("0.0.0.0/0")],
+        vec![allow_all("0.0.0.0/0")],
+    ));
+    m.network_interfaces
+        .push(eni("srv", "far", &["sg-open"], "10.1.1.10", None));
+    m.network_interfaces
+        .push(eni("t3srv", "t3", &["sg-open"], "10.2.1.10", None));
+    let pcx = |k: &str| RouteTarget::VpcPeering(Val::Known(k.into()));
+    m.route_tables[1]
+        .routes
+        .push(route("10.1.0.0/16", pcx("pcx-1")));
+    m.route_tables[1]
+        .routes
+        .push(route("10.2.0.0/16", pcx("pcx-1")));
+    m.route_tables.push(table(
+        "rt-far",
+        vec![
+            route("10.1.0.0/16", RouteTarget::Local),
+            route("10.0.0.0/16", pcx("pcx-1")),
+            route("10.2.0.0/16", pcx("pcx-2")),
+        ],
+    ));
+    m.route_tables.push(table(
+        "rt-t3",
+        vec![
+            route("10.2.0.0/16", RouteTarget::Local),
+            route("10.0.0.0/8", pcx("pcx-2")),
+        ],
+    ));
+    m.vpc_peerings = vec![
+        peering("pcx-1", "vpc", "peer"),
+        peering("pcx-2", "peer", "third"),
+    ];
+    m
+}
+
+fn components_of(hops: &[super::hop::HopResult]) -> Vec<String> {
+    hops.iter()
+        .map(|h| format!("{} {}", h.component.as_str(), h.decision().as_str()))
+        .collect()
+}
+
+#[test]
+fn peering_with_both_sides_reaches_the_peer_vpc_and_back() {
+    let m = peered();
+    let a = ask(&m, "web", "srv", Protocol::TCP, Some((443, 443)));
+    assert_eq!(a.verdict, Verdict::Reachable);
+    assert_eq!(
+        components_of(&a.forward),
+        [
+            "security-group allow",
+            "nacl allow",
+            "route-table allow",
+            "vpc-peering allow",
+            "nacl allow",
+            "security-group allow"
+        ]
+    );
+    // The reply: far's NACL out, far's route back through pcx-1, app's NACL in.
+    assert_eq!(
+        components_of(&a.ret),
+        ["nacl allow", "route-table allow", "nacl allow"]
+    );
+    assert_eq!(a.ret[1].resource, "rt-far");
+}
+
+#[test]
+fn peering_without_the_return_route_is_blocked_on_the_return() {
+    let mut m = peered();
+    let rt = m
+        .route_tables
+        .iter_mut()
+        .find(|t| t.key == "rt-far")
+        .expect("rt");
+    rt.routes
+        .retain(|r| r.target != RouteTarget::VpcPeering(Val::Known("pcx-1".into())));
+    let a = ask(&m, "web", "srv", Protocol::TCP, Some((443, 443)));
+    assert_eq!(a.verdict, Verdict::Blocked);
+    assert_eq!(a.delivered, a.packets);
+    let j = to_json(&Context::new(&m), &a);
+    assert_eq!(j["blocking"][0]["component"], "route-table");
+    assert_eq!(j["blocking"][0]["leg"], "return");
+    assert_eq!(j["blocking"][0]["resource"], "rt-far");
+    // A return route through another connection does not bring the reply back either.
+    let rt = m
+        .route_tables
+        .iter_mut()
+        .find(|t| t.key == "rt-far")
+        .expect("rt");
+    rt.routes.push(route(
+        "10.0.0.0/16",
+        RouteTarget::VpcPeering(Val::Known("pcx-2".into())),
+    ));
+    let a = ask(&m, "web", "srv", Protocol::TCP, Some((443, 443)));
+    assert_eq!(a.verdict, Verdict::Blocked);
+}
+
+#[test]
+fn peering_is_not_transitive() {
+    let m = peered();
+    let a = ask(&m, "web", "t3srv", Protocol::TCP, Some((443, 443)));
+    assert_eq!(a.verdict, Verdict::Blocked);
+    let j = to_json(&Context::new(&m), &a);
+    assert_eq!(j["blocking"][0]["component"], "vpc-peering");
+    assert_eq!(j["blocking"][0]["resource"], "pcx-1");
+    assert!(
+        j["blocking"][0]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("not transitive")),
+        "{j:#}"
+    );
+    // Nor does it lead to the peer's gateways (no edge-to-edge routing).
+    let mut m = peered();
+    m.route_tables[1].routes.push(route(
+        "198.51.100.0/24",
+        RouteTarget::VpcPeering(Val::Known("pcx-1".into())),
+    ));
+    let a = ask(&m, "web", "198.51.100.7", Protocol::TCP, Some((443, 443)));
+    assert_eq!(a.verdict, Verdict::Blocked);
+    assert_eq!(
+        to_json(&Context::new(&m), &a)["blocking"][0]["component"],
+        "vpc-peering"
+    );
+}
+
+#[test]
+fn peering_not_active_or_half_known_is_unknown() {
+    let mut m = peered();
+    m.vpc_peerings[0].status = Val::Known("pending-acceptance".into());
+    let a = ask(&m, "web", "srv", Protocol::TCP, Some((443, 443)));
+    assert_eq!(a.verdict, Verdict::Unknown);
+    assert!(
+        a.unknowns.iter().any(|u| u.contains("pending-acceptance")),
+        "{:?}",
+        a.unknowns
+    );
+    // The peer side is not in the input.
+    let mut m = peered();
+    m.vpc_peerings[0].accepter.vpc = Val::Known("vpc-0elsewhere".into());
+    let a = ask(&m, "web", "srv", Protocol::TCP, Some((443, 443)));
+    assert_eq!(a.verdict, Verdict::Unknown);
+    // The peer side is listed to share a block the destination is not in.
+    let mut m = peered();
+    m.vpc_peerings[0].accepter.cidrs = vec![net("10.1.0.0/24")];
+    let a = ask(&m, "web", "srv", Protocol::TCP, Some((443, 443)));
+    assert_eq!(a.verdict, Verdict::Unknown);
+    m.vpc_peerings[0].accepter.cidrs = vec![net("10.1.0.0/16")];
+    let a = ask(&m, "web", "srv", Protocol::TCP, Some((443, 443)));
+    assert_eq!(a.verdict, Verdict::Reachable);
+    // A connection that is not in the input at all.
+    let mut m = peered();
+    m.vpc_peerings.clear();
+    let a = ask(&m, "web", "srv", Protocol::TCP, Some((443, 443)));
+    assert_eq!(a.verdict, Verdict::Unknown);
+    assert!(
+        a.unknowns.iter().any(|u| u.contains("pcx-1")),
+        "{:?}",
+        a.unknowns
+    );
+}
+
+#[test]
+fn sg_reference_matches_the_interfaces_of_the_peer_vpc() {
+    let mut m = peered();
+    m.security_groups.push(sg(
+        "sg-srv",
+        vec![rule(
+            Direction::Inbound,
+            Protocol::TCP,
+            Some((443, 443)),
+            SgPeer::Group(Val::Known("sg-client".into())),
+        )],
+    ));
+    m.security_groups.push(open_sg("sg-client"));
+    for e in &mut m.network_interfaces {
+        match e.key.as_str() {
+            "srv" => e.groups = vec!["sg-srv".into()],
+            "web" => e.groups = vec!["sg-client".into()],
+            _ => {}
+        }
+    }
+    assert_eq!(
+        ask(&m, "web", "srv", Protocol::TCP, Some((443, 443))).verdict,
+        Verdict::Reachable
+    );
+    // web2 does not carry the referenced group.
+    let a = ask(&m, "web2", "srv", Protocol::TCP, Some((443, 443)));
+    assert_eq!(a.verdict, Verdict::Blocked);
+    assert_eq!(
+        to_json(&Context::new(&m), &a)["blocking"][0]["component"],
+        "security-group"
+    );
+}
+
+#[test]
+fn nat_replies_come_back_to_the_translated_ports() {
+    let mut m = base();
+    // The NAT subnet admits replies to 32768-65535 only: the NAT may pick any of 1024-65535.
+    acl_mut(&mut m, "acl-pub").inbound = vec![
+        entry(90, RuleAction::Allow, Protocol::All, None, "10.0.0.0/16"),
+        entry(
+            100,
+            RuleAction::Allow,
+            Protocol::TCP,
+            Some((32768, 65535)),
+            "0.0.0.0/0",
+        ),
+    ];
+    // Even when the client picks its ports from 32768-60999 (Linux), which the entry covers.
+    let linux = Interval::new(32768, 60999);
+    let ctx = Context::with_universe(&m, Universe::AWS, linux);
+    let q = Query {
+        from: EndpointSpec::parse("web"),
+        to: EndpointSpec::parse("1.1.1.1"),
+        protocol: Protocol::TCP,
+        ports: Some((443, 443)),
+        from_groups: Vec::new(),
+        to_groups: Vec::new(),
+    };
+    let a = analyze(&ctx, &q).expect("query");
+    assert_eq!(a.verdict, Verdict::Blocked);
+    let j = to_json(&ctx, &a);
+    assert_eq!(j["blocking"][0]["resource"], "acl-pub");
+    assert_eq!(j["blocking"][0]["leg"], "return");
+    let fix = j["fix"].as_str().expect("fix");
+    assert!(fix.contains("from_port      = 1024"), "{fix}");
+    assert!(fix.contains("to_port        = 65535"), "{fix}");
+    // Replies to every NAT port admitted: reachable, whatever the client's range.
+    acl_mut(&mut m, "acl-pub").inbound[1].ports = Val::Known(Some((1024, 65535)));
+    let ctx = Context::with_universe(&m, Universe::AWS, linux);
+    assert_eq!(
+        analyze(&ctx, &q).expect("query").verdict,
+        Verdict::Reachable
+    );
+    // The app subnet's own inbound list still sees the client's port: 32768-60999 suffices.
+    acl_mut(&mut m, "acl-app").inbound = vec![entry(
+        100,
+        RuleAction::Allow,
+        Protocol::TCP,
+        Some((32768, 60999)),
+        "0.0.0.0/0",
+    )];
+    let ctx = Context::with_universe(&m, Universe::AWS, linux);
+    assert_eq!(
+        analyze(&ctx, &q).expect("query").verdict,
+        Verdict::Reachable
+    );
+}
+
+// ---------------------------------------------------------------------------
 // Brute force: two subnets in a tiny universe (8 IPv4 addresses, ports 0-7).
 
 const TINY: Universe = Universe {

@@ -69,3 +69,77 @@ impl Rule for ForbiddenPathOpen {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::reach_common::test_support::findings;
+    use crate::testing::entry;
+
+    /// (b's NACL entries, port, expected REACH002 findings). The finding sits at the
+    /// allowing rule of the last forward hop: the group's ingress block (line 14).
+    #[test]
+    fn table() {
+        let all_in = entry("ingress", 100, "allow", "-1", 0, 0, "0.0.0.0/0");
+        let all_out = entry("egress", 100, "allow", "-1", 0, 0, "0.0.0.0/0");
+        let cases: Vec<(String, u16, Vec<&str>)> = vec![
+            // Everything in and out: the path is open.
+            (
+                all_in.clone() + &all_out,
+                5432,
+                vec!["REACH002 error main.tf:14:3"],
+            ),
+            // Open for part of the ephemeral range only: still open (partly).
+            (
+                all_in.clone() + &entry("egress", 100, "allow", "tcp", 1024, 32767, "10.0.0.0/16"),
+                5432,
+                vec!["REACH002 error main.tf:14:3"],
+            ),
+            // A deny for the port first: blocked, silent.
+            (
+                entry("ingress", 90, "deny", "tcp", 5432, 5432, "10.0.0.0/16") + &all_in + &all_out,
+                5432,
+                vec![],
+            ),
+            // No reply gets out: blocked, silent.
+            (all_in.clone(), 5432, vec![]),
+            // The deny covers another port: open.
+            (
+                entry("ingress", 90, "deny", "tcp", 22, 22, "10.0.0.0/16") + &all_in + &all_out,
+                5432,
+                vec!["REACH002 error main.tf:14:3"],
+            ),
+        ];
+        for (entries, port, expected) in cases {
+            let got = findings("REACH002", &entries, port, "blocked");
+            assert_eq!(got, expected, "port {port}, entries:\n{entries}");
+            // The same scenario expecting `reachable` never yields REACH002.
+            assert!(findings("REACH002", &entries, port, "reachable").is_empty());
+        }
+    }
+
+    /// An allowing entry over an unknown CIDR: whether it is open is not known, silent.
+    #[test]
+    fn silent_on_unknown_values() {
+        let entries = entry("ingress", 90, "allow", "-1", 0, 0, "10.0.1.0/24")
+            .replace("\"10.0.1.0/24\"", "var.office")
+            + &entry("egress", 100, "allow", "-1", 0, 0, "0.0.0.0/0");
+        let got: Vec<String> = crate::testing::lint_files(&[
+            (
+                "main.tf",
+                &crate::rules::reach_common::test_support::scenario(&entries),
+            ),
+            (
+                "variables.tf",
+                "variable \"office\" {\n  type = string\n}\n",
+            ),
+            (
+                ".vpclint.yaml",
+                &crate::rules::reach_common::test_support::intent(5432, "blocked"),
+            ),
+        ])
+        .into_iter()
+        .filter(|f| f.starts_with("REACH"))
+        .collect();
+        assert!(got.is_empty(), "{got:?}");
+    }
+}

@@ -58,3 +58,84 @@ impl Rule for RouteBlackhole {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::lint_files;
+
+    const DIR: &str = "fixtures/exports-handmade/aws_route_blackhole";
+    const FILES: &[&str] = &[
+        "describe-vpcs.json",
+        "describe-subnets.json",
+        "describe-route-tables.json",
+        "describe-internet-gateways.json",
+        "describe-nat-gateways.json",
+    ];
+
+    /// Export files: (name, content).
+    type Snapshot = Vec<(&'static str, String)>;
+
+    /// The snapshot's files, `describe-route-tables.json` through `edit`.
+    fn snapshot(edit: impl Fn(String) -> String) -> Snapshot {
+        FILES
+            .iter()
+            .map(|f| {
+                let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join(DIR)
+                    .join(f);
+                let text = std::fs::read_to_string(path).expect("fixture");
+                let text = if *f == "describe-route-tables.json" {
+                    edit(text)
+                } else {
+                    text
+                };
+                (*f, text)
+            })
+            .collect()
+    }
+
+    fn route002(files: &[(&str, String)]) -> Vec<String> {
+        let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+        lint_files(&files)
+            .into_iter()
+            .filter(|f| f.starts_with("ROUTE002"))
+            .collect()
+    }
+
+    /// Exports: each `blackhole` route is reported at its route object (lines 37 and 43).
+    #[test]
+    fn table() {
+        let nat = "\"NatGatewayId\": \"nat-410a04a364393928f\",\n                    \"Origin\": \"CreateRoute\",\n                    \"State\": \"blackhole\"";
+        let nat_active = nat.replace("blackhole", "active");
+        let cases: Vec<(Snapshot, Vec<&str>)> = vec![
+            (
+                snapshot(|t| t),
+                vec![
+                    "ROUTE002 error describe-route-tables.json:37:17",
+                    "ROUTE002 error describe-route-tables.json:43:17",
+                ],
+            ),
+            // The NAT route active again: only the internet gateway route is left.
+            (
+                snapshot(|t| t.replace(nat, &nat_active)),
+                vec!["ROUTE002 error describe-route-tables.json:43:17"],
+            ),
+            // Every route active: clean.
+            (
+                snapshot(|t| t.replace("\"blackhole\"", "\"active\"")),
+                vec![],
+            ),
+        ];
+        for (files, expected) in cases {
+            assert_eq!(route002(&files), expected);
+        }
+    }
+
+    /// Terraform cannot know a route's state: never reported, even when the next hop is
+    /// not in the configuration.
+    #[test]
+    fn silent_on_terraform() {
+        let hcl = "resource \"aws_vpc\" \"v\" {\n  cidr_block = \"10.0.0.0/16\"\n}\nresource \"aws_route_table\" \"t\" {\n  vpc_id = aws_vpc.v.id\n  route {\n    cidr_block     = \"0.0.0.0/0\"\n    nat_gateway_id = \"nat-0123456789abcdef0\"\n  }\n}\n";
+        assert!(route002(&[("main.tf", hcl.to_string())]).is_empty());
+    }
+}

@@ -198,6 +198,7 @@ pub(crate) fn build(name: String, snap: Snapshot, problems: &mut Vec<Problem>) -
             route_tables: snap.route_tables,
             internet_gateways: snap.internet_gateways,
             nat_gateways: snap.nat_gateways,
+            vpc_peerings: snap.vpc_peerings,
         },
         routes_exported,
         &|o, id| keys.key(o, id),

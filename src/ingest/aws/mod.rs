@@ -26,6 +26,7 @@ mod security_group;
 mod shape;
 mod subnet;
 mod vpc;
+mod vpc_peering;
 
 use crate::diag::{Problem, PARSE_IO, PARSE_SYNTAX};
 use crate::ingest::fs::Confinement;
@@ -141,6 +142,7 @@ pub(crate) const KINDS: &[ExportKind] = &[
     network_interface::INSTANCES,
     internet_gateway::KIND,
     nat_gateway::KIND,
+    vpc_peering::KIND,
     prefix_list::KIND,
     prefix_list::ENTRIES,
     log_group::KIND,
@@ -241,6 +243,8 @@ pub(crate) struct Snapshot {
     pub internet_gateways: Vec<internet_gateway::InternetGatewayRecord>,
     /// NAT gateways (deleted and failed ones left out).
     pub nat_gateways: Vec<nat_gateway::NatGatewayRecord>,
+    /// VPC peering connections (deleted ones left out).
+    pub vpc_peerings: Vec<vpc_peering::VpcPeeringRecord>,
     /// Managed prefix lists.
     pub prefix_lists: Vec<prefix_list::PrefixListRecord>,
     /// Network interfaces (`describe-network-interfaces`).

@@ -160,7 +160,7 @@ fn read_route(r: &mut Reader, route: &Node) -> RouteRecord {
     }
 }
 
-/// Puts the route tables, internet gateways and NAT gateways of a snapshot into the
+/// Puts the route tables, internet gateways, NAT gateways and VPC peering connections of a snapshot into the
 /// model, and sets each subnet's route table: its explicit association, else its VPC's
 /// main table. `exported`: the snapshot has `describe-route-tables` output (else every
 /// subnet's table is unknown, not "none"). `key` makes a model key of an owner and an id.
@@ -181,6 +181,26 @@ pub(crate) fn link(
             key: key(&owner, &g.common.id),
             vpc: g.vpc.map(|v| v.map(|id| key(&owner, &id))),
             egress_only: false,
+        });
+    }
+    for p in snap.vpc_peerings {
+        // The connection has no owner of its own: each side's owner names its VPC.
+        let side = |s: super::vpc_peering::SideRecord| crate::model::PeeringSide {
+            vpc: s.vpc.map(|id| key(&s.owner, &id)),
+            cidrs: s.cidrs,
+        };
+        let requester_key = key(&p.requester.owner, &p.common.id);
+        let accepter_key = key(&p.accepter.owner, &p.common.id);
+        model.vpc_peerings.push(crate::model::VpcPeering {
+            origin: origin(&p.common),
+            aliases: (accepter_key != requester_key)
+                .then_some(accepter_key)
+                .into_iter()
+                .collect(),
+            key: requester_key,
+            requester: side(p.requester),
+            accepter: side(p.accepter),
+            status: p.status,
         });
     }
     for n in snap.nat_gateways {
@@ -278,4 +298,6 @@ pub(crate) struct Routing {
     pub internet_gateways: Vec<super::internet_gateway::InternetGatewayRecord>,
     /// NAT gateways.
     pub nat_gateways: Vec<super::nat_gateway::NatGatewayRecord>,
+    /// VPC peering connections.
+    pub vpc_peerings: Vec<super::vpc_peering::VpcPeeringRecord>,
 }

@@ -7,7 +7,8 @@
 //! `aws_route_table_association` (`subnet_id`; the `gateway_id` form is an edge
 //! association and ignored), `aws_main_route_table_association`,
 //! `aws_internet_gateway` (+ `aws_internet_gateway_attachment`),
-//! `aws_egress_only_internet_gateway` and `aws_nat_gateway`.
+//! `aws_egress_only_internet_gateway`, `aws_nat_gateway`, `aws_vpc_peering_connection`
+//! and `aws_vpc_peering_connection_accepter`.
 //!
 //! Every VPC of the configuration whose default route table no
 //! `aws_default_route_table` manages gets that table as AWS creates it: the
@@ -27,8 +28,8 @@ use super::map_flow::resource_type;
 use super::mapping::{target_of, Builder, Collected, Nested, Target};
 use super::value::Value;
 use crate::model::{
-    InternetGateway, Key, MakeTarget, NatConnectivity, NatGateway, Origin, Route, RouteDestination,
-    RouteTable, RouteTarget, Val, TARGET_FIELDS,
+    InternetGateway, Key, MakeTarget, NatConnectivity, NatGateway, Origin, PeeringSide, Route,
+    RouteDestination, RouteTable, RouteTarget, Val, VpcPeering, TARGET_FIELDS,
 };
 use crate::source::Location;
 use std::collections::{BTreeMap, HashMap};
@@ -37,6 +38,7 @@ use std::collections::{BTreeMap, HashMap};
 pub(super) fn map(b: &mut Builder, all: &Collected) {
     gateways(b, all);
     nat_gateways(b, all);
+    peerings(b, all);
     let mut t = Tables::default();
     tables(b, all, &mut t);
     standalone_routes(b, all, &mut t);
@@ -144,6 +146,104 @@ fn nat_gateways(b: &mut Builder, all: &Collected) {
         });
     }
     for (loc, address, reason, _) in all.unknown_expansions("aws_nat_gateway") {
+        b.unknown(&loc, &address, "count/for_each", &reason);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// VPC peering connections
+
+/// The side of a peering connection in VPC `vpc`, with the VPC's CIDR when the model has it.
+fn peering_side(b: &Builder, vpc: Val<Key>) -> PeeringSide {
+    let cidrs = match &vpc {
+        Val::Known(k) => b
+            .model
+            .vpcs
+            .iter()
+            .filter(|v| &v.key == k)
+            .filter_map(|v| v.cidr.known().copied())
+            .collect(),
+        Val::Unknown(_) => Vec::new(),
+    };
+    PeeringSide { vpc, cidrs }
+}
+
+/// `accept_status` as state JSON records it, when it is known.
+fn accept_status(body: &EvalBody) -> Option<String> {
+    match body.get("accept_status") {
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// `auto_accept`: `Some(true)`/`Some(false)` when known (absent is false), `None` when unknown.
+fn auto_accept(body: &EvalBody) -> Option<bool> {
+    match body.get("auto_accept") {
+        None | Some(Value::Null) => Some(false),
+        Some(v) => v.as_bool(),
+    }
+}
+
+/// `aws_vpc_peering_connection` (requester `vpc_id`, accepter `peer_vpc_id`) and
+/// `aws_vpc_peering_connection_accepter`. A connection is active when state JSON says
+/// so (`accept_status`), or when it or an accepter of it has `auto_accept = true`
+/// (Terraform waits for the connection to become active then); else it waits for
+/// acceptance by a side that is not in the input.
+fn peerings(b: &mut Builder, all: &Collected) {
+    let accepters = all.instance_list("aws_vpc_peering_connection_accepter");
+    for inst in all.instance_list("aws_vpc_peering_connection") {
+        let address = inst.address.clone();
+        let requester = b.vpc_ref(inst.body.get("vpc_id"));
+        let accepter = b.vpc_ref(inst.body.get("peer_vpc_id"));
+        let mut aliases = Vec::new();
+        let mut accepted = auto_accept(&inst.body);
+        // State JSON: the accepter is read after the connection was, so its status is newer.
+        let mut accepter_status = None;
+        for acc in &accepters {
+            let names_it = matches!(
+                target_of(&b.ids, acc.body.get("vpc_peering_connection_id")),
+                Target::Ref(addr, attr) if addr == address && attr == "id"
+            );
+            if names_it {
+                aliases.push(acc.address.clone());
+                accepter_status = accepter_status.or_else(|| accept_status(&acc.body));
+                accepted = match (accepted, auto_accept(&acc.body)) {
+                    (Some(true), _) | (_, Some(true)) => Some(true),
+                    (Some(false), Some(false)) => Some(false),
+                    _ => None,
+                };
+            }
+        }
+        let own_status = accept_status(&inst.body);
+        let status = match (accepter_status, own_status, accepted) {
+            (Some(s), _, _) => Val::Known(s),
+            (None, Some(s), _) if s == "active" => Val::Known(s),
+            (None, _, Some(true)) => Val::Known("active".to_string()),
+            (None, Some(s), _) => Val::Known(s),
+            (None, None, Some(false)) => Val::Known("pending-acceptance".to_string()),
+            (None, None, None) => {
+                let reason = format!("whether `{address}` is accepted (`auto_accept` is unknown)");
+                b.unknown(
+                    &inst.location.first_line(),
+                    &address,
+                    "auto_accept",
+                    &reason,
+                );
+                Val::Unknown(reason)
+            }
+        };
+        let requester = peering_side(b, requester);
+        let accepter = peering_side(b, accepter);
+        b.model.vpc_peerings.push(VpcPeering {
+            origin: inst.origin(),
+            key: address,
+            aliases,
+            requester,
+            accepter,
+            status,
+        });
+    }
+    for (loc, address, reason, _) in all.unknown_expansions("aws_vpc_peering_connection") {
         b.unknown(&loc, &address, "count/for_each", &reason);
     }
 }
@@ -401,7 +501,9 @@ fn route_target(b: &Builder, body: &EvalBody) -> RouteTarget {
                 "aws_vpn_gateway" => Some(RouteTarget::VpnGateway),
                 "aws_nat_gateway" => Some(RouteTarget::NatGateway),
                 "aws_ec2_transit_gateway" => Some(RouteTarget::TransitGateway),
-                "aws_vpc_peering_connection" => Some(RouteTarget::VpcPeering),
+                "aws_vpc_peering_connection" | "aws_vpc_peering_connection_accepter" => {
+                    Some(RouteTarget::VpcPeering)
+                }
                 "aws_network_interface" => Some(RouteTarget::NetworkInterface),
                 "aws_instance" => Some(RouteTarget::Instance),
                 "aws_vpc_endpoint" => Some(RouteTarget::VpcEndpoint),
