@@ -5,15 +5,27 @@
 //! section's expression references where they name a resource of the same
 //! module (`aws_network_acl.app.id`); in state JSON every value is known and
 //! literal ids are matched to the resources that carry them.
+//!
+//! Plans of large estates are 10-100 MB, so ingestion is linear and keeps no tree of the
+//! whole document: [`load_text`] reads the sections it needs with serde (borrowing the raw
+//! text of each resource), and parses one resource at a time into a span-keeping tree while
+//! it is mapped. Lookups (configuration by module and resource, resources by address) go
+//! through indexes built once.
 
-use super::json_spans::{Kind, Node};
+use super::aws::TerraformJsonKind;
+use super::json_spans::{self, Kind, Node};
 use super::terraform::eval::{EvalAttr, EvalBody, Expansion, InstanceEval, ResourceEval};
 use super::terraform::mapping::{self, Collected};
 use super::terraform::value::{ResourceValue, Value};
-use crate::diag::Problem;
+use crate::diag::{Problem, PARSE_SYNTAX};
 use crate::model::Model;
 use crate::source::{Location, SourceFile};
-use std::collections::{BTreeMap, HashSet};
+use serde::de::{IgnoredAny, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -23,32 +35,292 @@ pub fn is_plan_or_state(root: &Node) -> bool {
         && (root.get("planned_values").is_some() || root.get("values").is_some())
 }
 
-/// Builds the model of one plan or state JSON file.
-pub fn load(file: &Arc<SourceFile>, root: &Node) -> (Model, Vec<Problem>) {
-    let is_plan = root.get("planned_values").is_some();
-    let values_root = root
-        .get("planned_values")
-        .or_else(|| root.get("values"))
-        .and_then(|v| v.get("root_module"));
-    let mut resources: Vec<RawResource> = Vec::new();
-    if let Some(m) = values_root {
-        walk_module(m, &mut resources);
+/// Plan or state JSON, told from the top-level keys without building a tree: `Some` when
+/// the text starts with `format_version` (as `terraform show -json` writes it), is JSON, and
+/// has `planned_values` (a plan) or `values` (a state). Anything else is left to the general
+/// JSON classification.
+pub fn sniff(text: &str) -> Option<TerraformJsonKind> {
+    if json_spans::leading_key(text).as_deref() != Some("format_version") {
+        return None;
     }
-    let unknown = if is_plan {
-        after_unknown(root)
+    let keys: TopKeys = serde_json::from_str(text).ok()?;
+    if keys.planned_values {
+        Some(TerraformJsonKind::Plan)
+    } else if keys.values {
+        Some(TerraformJsonKind::State)
     } else {
-        BTreeMap::new()
-    };
-    let config = root.get("configuration").and_then(|c| c.get("root_module"));
+        None
+    }
+}
+
+/// Which of the keys that make plan or state JSON the top-level object has.
+#[derive(Default)]
+struct TopKeys {
+    planned_values: bool,
+    values: bool,
+}
+
+impl<'de> Deserialize<'de> for TopKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Keys;
+        impl<'de> Visitor<'de> for Keys {
+            type Value = TopKeys;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TopKeys, A::Error> {
+                let mut keys = TopKeys::default();
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    match key.as_ref() {
+                        "planned_values" => keys.planned_values = true,
+                        "values" => keys.values = true,
+                        _ => {}
+                    }
+                    map.next_value::<IgnoredAny>()?;
+                }
+                Ok(keys)
+            }
+        }
+        d.deserialize_map(Keys)
+    }
+}
+
+/// Builds the model of one plan (`is_plan`) or state JSON file from its text, holding one
+/// resource's tree at a time. Documents the streaming reader does not take (duplicate keys,
+/// nesting deeper than serde_json's limit, a byte order mark) are parsed whole.
+pub fn load_text(file: &Arc<SourceFile>, is_plan: bool) -> (Model, Vec<Problem>) {
+    if let Some(sections) = Sections::from_text(&file.text, is_plan) {
+        return build(file, sections);
+    }
+    match json_spans::parse(&file.text) {
+        Ok(root) => load(file, &root),
+        Err(e) => {
+            let problem = Problem::at(
+                PARSE_SYNTAX,
+                format!("invalid JSON: {}", e.message),
+                Location::new(file, e.offset..e.offset),
+            );
+            let mut model = Model {
+                name: file.display_path(),
+                ..Model::default()
+            };
+            model.kind = crate::model::InputKind::Plan;
+            (model, vec![problem])
+        }
+    }
+}
+
+/// Builds the model of one plan or state JSON file from its parsed tree.
+pub fn load(file: &Arc<SourceFile>, root: &Node) -> (Model, Vec<Problem>) {
+    build(file, Sections::from_tree(root))
+}
+
+/// What ingestion reads of a plan or state: the managed resources, the plan's unknowns and
+/// the configuration.
+struct Sections<'a> {
+    resources: Vec<RawResource<'a>>,
+    unknown: HashMap<String, AfterUnknown>,
+    config: Option<Cow<'a, Node>>,
+}
+
+impl<'a> Sections<'a> {
+    fn from_tree(root: &'a Node) -> Sections<'a> {
+        let is_plan = root.get("planned_values").is_some();
+        let values_root = root
+            .get("planned_values")
+            .or_else(|| root.get("values"))
+            .and_then(|v| v.get("root_module"));
+        let mut resources = Vec::new();
+        if let Some(m) = values_root {
+            walk_module(m, &mut resources);
+        }
+        let mut unknown = HashMap::new();
+        if is_plan {
+            for rc in root
+                .get("resource_changes")
+                .and_then(Node::as_array)
+                .unwrap_or(&[])
+            {
+                let Some(address) = rc.get("address").and_then(Node::as_str) else {
+                    continue;
+                };
+                if let Some(au) = rc.get("change").and_then(|c| c.get("after_unknown")) {
+                    if let Some(found) = AfterUnknown::of(au) {
+                        unknown.insert(address.to_string(), found);
+                    }
+                }
+            }
+        }
+        let config = root
+            .get("configuration")
+            .and_then(|c| c.get("root_module"))
+            .map(Cow::Borrowed);
+        Sections {
+            resources,
+            unknown,
+            config,
+        }
+    }
+
+    /// The sections read with serde from the text; None when serde does not take the
+    /// document (then it is parsed whole, which gives the same result).
+    fn from_text(text: &'a str, is_plan: bool) -> Option<Sections<'a>> {
+        let doc: PlanDoc<'a> = serde_json::from_str(text).ok()?;
+        let values = if is_plan {
+            doc.planned_values
+        } else {
+            doc.values
+        };
+        let mut resources = Vec::new();
+        if let Some(m) = values.and_then(|v| v.root_module) {
+            walk_module_text(text, &m, &mut resources)?;
+        }
+        let mut unknown = HashMap::new();
+        if is_plan {
+            for rc in doc.resource_changes.unwrap_or_default() {
+                let Some(address) = rc.address else {
+                    continue;
+                };
+                let address = parse_raw(text, address)?;
+                let Some(address) = address.as_str() else {
+                    continue;
+                };
+                let Some(au) = rc.change.and_then(|c| c.after_unknown) else {
+                    continue;
+                };
+                if let Some(found) = AfterUnknown::of(&parse_raw(text, au)?) {
+                    unknown.insert(address.to_string(), found);
+                }
+            }
+        }
+        let config = match doc.configuration {
+            Some(c) => parse_raw(text, c)?
+                .get("root_module")
+                .cloned()
+                .map(Cow::Owned),
+            None => None,
+        };
+        Some(Sections {
+            resources,
+            unknown,
+            config,
+        })
+    }
+}
+
+/// The parts of `terraform show -json` output ingestion reads; the rest (prior_state, the
+/// before/after values of changes, relevant_attributes ...) is skipped without being kept.
+#[derive(Deserialize)]
+struct PlanDoc<'a> {
+    #[serde(borrow)]
+    planned_values: Option<ValuesDoc<'a>>,
+    #[serde(borrow)]
+    values: Option<ValuesDoc<'a>>,
+    #[serde(borrow)]
+    resource_changes: Option<Vec<ChangeDoc<'a>>>,
+    #[serde(borrow)]
+    configuration: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct ValuesDoc<'a> {
+    #[serde(borrow)]
+    root_module: Option<ModuleDoc<'a>>,
+}
+
+#[derive(Deserialize)]
+struct ModuleDoc<'a> {
+    #[serde(borrow)]
+    address: Option<&'a RawValue>,
+    #[serde(borrow)]
+    resources: Option<Vec<&'a RawValue>>,
+    #[serde(borrow)]
+    child_modules: Option<Vec<ModuleDoc<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct ChangeDoc<'a> {
+    #[serde(borrow)]
+    address: Option<&'a RawValue>,
+    #[serde(borrow)]
+    change: Option<ChangeBodyDoc<'a>>,
+}
+
+#[derive(Deserialize)]
+struct ChangeBodyDoc<'a> {
+    #[serde(borrow)]
+    after_unknown: Option<&'a RawValue>,
+}
+
+/// Byte range of a raw value inside the text it was borrowed from.
+fn raw_span(text: &str, raw: &RawValue) -> Option<Range<usize>> {
+    let slice = raw.get();
+    let start = (slice.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let end = start.checked_add(slice.len())?;
+    (end <= text.len()).then_some(start..end)
+}
+
+/// Parses the text of one value with spans into the whole text.
+fn parse_span(text: &str, span: Range<usize>) -> Option<Node> {
+    let mut node = json_spans::parse(text.get(span.clone())?).ok()?;
+    shift(&mut node, span.start);
+    Some(node)
+}
+
+fn parse_raw(text: &str, raw: &RawValue) -> Option<Node> {
+    parse_span(text, raw_span(text, raw)?)
+}
+
+/// Moves every span of a tree by `by` bytes (a value parsed out of a larger text).
+fn shift(node: &mut Node, by: usize) {
+    node.span = node.span.start + by..node.span.end + by;
+    match &mut node.kind {
+        Kind::Object(members) => {
+            for m in members {
+                m.key_span = m.key_span.start + by..m.key_span.end + by;
+                shift(&mut m.value, by);
+            }
+        }
+        Kind::Array(items) => items.iter_mut().for_each(|i| shift(i, by)),
+        _ => {}
+    }
+}
+
+/// Maps the resources of a plan or state to the model.
+fn build(file: &Arc<SourceFile>, sections: Sections) -> (Model, Vec<Problem>) {
+    let Sections {
+        resources,
+        unknown,
+        config,
+    } = sections;
+    let config = config.as_deref();
+    let index = ConfigIndex::new(config);
     let mut by_type: BTreeMap<String, Vec<Rc<ResourceEval>>> = BTreeMap::new();
-    let addresses: Vec<(String, String)> = resources
-        .iter()
-        .map(|r| (r.module.clone(), r.local_key()))
-        .collect();
-    let instances: HashSet<String> = resources.iter().map(|r| r.address.clone()).collect();
+    let mut addresses = AddressCounts::default();
     for r in &resources {
+        addresses.add(&r.module, &r.local_key());
+    }
+    let instances: HashSet<String> = resources.iter().map(|r| r.address.clone()).collect();
+    let lookup = Lookup {
+        index: &index,
+        addresses: &addresses,
+        instances: &instances,
+    };
+    for r in &resources {
+        // One resource's tree at a time: parsed here from the text, dropped at the end.
+        let parsed;
+        let node: &Node = match &r.node {
+            ResourceNode::Tree(n) => n,
+            ResourceNode::Text(span) => match parse_span(&file.text, span.clone()) {
+                Some(n) => {
+                    parsed = n;
+                    &parsed
+                }
+                None => continue,
+            },
+        };
         let mut body = EvalBody::default();
-        if let Some(values) = r.node.get("values").and_then(Node::as_object) {
+        if let Some(values) = node.get("values").and_then(Node::as_object) {
             for m in values {
                 body.attrs.insert(
                     m.key.clone(),
@@ -71,19 +343,17 @@ pub fn load(file: &Arc<SourceFile>, root: &Node) -> (Model, Vec<Problem>) {
         }
         // Attributes the plan knows only after apply: references from the configuration.
         if let Some(unknowns) = unknown.get(&r.address) {
-            let resource_config =
-                config.and_then(|c| config_resource(c, &r.module, &r.rtype, &r.name));
+            let resource_config = index.resource(&r.module, &r.rtype, &r.name);
+            let mut per_field: HashMap<(&str, &str), usize> = HashMap::new();
+            for (attr, _, field) in &unknowns.nested {
+                *per_field.entry((attr, field)).or_default() += 1;
+            }
             // Fields inside inline blocks: the plan omits them, so they are unknown, not unset.
             // The configuration records references per attribute, not per block, so an id is
             // resolved only when one block leaves that field unknown and the attribute
             // references exactly one resource of the type the field names.
             for (attr, i, field) in &unknowns.nested {
-                let alone = unknowns
-                    .nested
-                    .iter()
-                    .filter(|(a, _, f)| a == attr && f == field)
-                    .count()
-                    == 1;
+                let alone = per_field.get(&(attr.as_str(), field.as_str())) == Some(&1);
                 let types = id_field_types(field);
                 let mut candidates: Vec<String> = resource_config
                     .and_then(|rc| expression_references(rc, attr))
@@ -98,18 +368,12 @@ pub fn load(file: &Arc<SourceFile>, root: &Node) -> (Model, Vec<Problem>) {
                 candidates.sort();
                 candidates.dedup();
                 let value = match (alone, candidates.as_slice()) {
-                    (true, [one]) => match resolve_references(
-                        std::slice::from_ref(one),
-                        &r.module,
-                        &r.index,
-                        config,
-                        &addresses,
-                        &instances,
-                        0,
-                    ) {
-                        v @ Value::Ref(_) => Value::List(vec![v]),
-                        other => other,
-                    },
+                    (true, [one]) => {
+                        match lookup.resolve(std::slice::from_ref(one), &r.module, &r.index, 0) {
+                            v @ Value::Ref(_) => Value::List(vec![v]),
+                            other => other,
+                        }
+                    }
                     _ => Value::unknown(format!(
                         "`{}.{attr}[{i}].{field}` is known only after apply",
                         r.address
@@ -145,9 +409,7 @@ pub fn load(file: &Arc<SourceFile>, root: &Node) -> (Model, Vec<Problem>) {
                             .iter()
                             .map(|x| each_value_reference(x, &for_each, &r.index))
                             .collect();
-                        let v = resolve_references(
-                            &refs, &r.module, &r.index, config, &addresses, &instances, 0,
-                        );
+                        let v = lookup.resolve(&refs, &r.module, &r.index, 0);
                         // Several references make a list only for list attributes (`subnet_ids`);
                         // for a single value they were inputs of an expression: unknown.
                         match v {
@@ -167,7 +429,7 @@ pub fn load(file: &Arc<SourceFile>, root: &Node) -> (Model, Vec<Problem>) {
                     .attrs
                     .get(attr)
                     .map(|a| a.location.clone())
-                    .unwrap_or_else(|| Location::new(file, r.node.span.clone()));
+                    .unwrap_or_else(|| Location::new(file, node.span.clone()));
                 body.attrs.insert(
                     attr.clone(),
                     EvalAttr {
@@ -178,7 +440,7 @@ pub fn load(file: &Arc<SourceFile>, root: &Node) -> (Model, Vec<Problem>) {
                 );
             }
         }
-        let location = Location::new(file, r.node.span.clone());
+        let location = Location::new(file, node.span.clone());
         let value = Value::Resource(Arc::new(ResourceValue {
             address: r.address.clone(),
             attrs: body.to_value(),
@@ -209,7 +471,7 @@ pub fn load(file: &Arc<SourceFile>, root: &Node) -> (Model, Vec<Problem>) {
 
 /// A managed resource instance in planned_values / values.
 struct RawResource<'a> {
-    node: &'a Node,
+    node: ResourceNode<'a>,
     address: String,
     /// Module address (`module.a["x"]`), empty for the root.
     module: String,
@@ -225,36 +487,43 @@ impl RawResource<'_> {
     }
 }
 
+/// Where a resource's tree comes from: the whole document's tree, or its own text.
+enum ResourceNode<'a> {
+    Tree(&'a Node),
+    Text(Range<usize>),
+}
+
+/// A managed resource's address parts, None for other modes or missing names.
+fn resource_head<'a>(
+    r: &Node,
+    module: &str,
+    node: impl FnOnce() -> ResourceNode<'a>,
+) -> Option<RawResource<'a>> {
+    if r.get("mode").and_then(Node::as_str) != Some("managed") {
+        return None;
+    }
+    let address = r.get("address").and_then(Node::as_str)?;
+    let rtype = r.get("type").and_then(Node::as_str)?;
+    let name = r.get("name").and_then(Node::as_str)?;
+    let index = match r.get("index").map(|n| &n.kind) {
+        Some(Kind::Number(n)) => format!("[{n}]"),
+        Some(Kind::String(s)) => format!("[{}]", serde_json::to_string(s).unwrap_or_default()),
+        _ => String::new(),
+    };
+    Some(RawResource {
+        node: node(),
+        address: address.to_string(),
+        module: module.to_string(),
+        rtype: rtype.to_string(),
+        name: name.to_string(),
+        index,
+    })
+}
+
 fn walk_module<'a>(m: &'a Node, out: &mut Vec<RawResource<'a>>) {
-    let module = m
-        .get("address")
-        .and_then(Node::as_str)
-        .unwrap_or("")
-        .to_string();
+    let module = m.get("address").and_then(Node::as_str).unwrap_or("");
     for r in m.get("resources").and_then(Node::as_array).unwrap_or(&[]) {
-        if r.get("mode").and_then(Node::as_str) != Some("managed") {
-            continue;
-        }
-        let (Some(address), Some(rtype), Some(name)) = (
-            r.get("address").and_then(Node::as_str),
-            r.get("type").and_then(Node::as_str),
-            r.get("name").and_then(Node::as_str),
-        ) else {
-            continue;
-        };
-        let index = match r.get("index").map(|n| &n.kind) {
-            Some(Kind::Number(n)) => format!("[{n}]"),
-            Some(Kind::String(s)) => format!("[{}]", serde_json::to_string(s).unwrap_or_default()),
-            _ => String::new(),
-        };
-        out.push(RawResource {
-            node: r,
-            address: address.to_string(),
-            module: module.clone(),
-            rtype: rtype.to_string(),
-            name: name.to_string(),
-            index,
-        });
+        out.extend(resource_head(r, module, || ResourceNode::Tree(r)));
     }
     for c in m
         .get("child_modules")
@@ -265,26 +534,30 @@ fn walk_module<'a>(m: &'a Node, out: &mut Vec<RawResource<'a>>) {
     }
 }
 
-/// For each resource address, the top-level attributes the plan marks unknown.
-fn after_unknown(root: &Node) -> BTreeMap<String, AfterUnknown> {
-    let mut out = BTreeMap::new();
-    for rc in root
-        .get("resource_changes")
-        .and_then(Node::as_array)
-        .unwrap_or(&[])
-    {
-        let Some(address) = rc.get("address").and_then(Node::as_str) else {
-            continue;
-        };
-        let Some(au) = rc
-            .get("change")
-            .and_then(|c| c.get("after_unknown"))
-            .and_then(Node::as_object)
-        else {
-            continue;
-        };
+/// [`walk_module`] over modules read with serde: each resource is parsed for its address
+/// and dropped; it is parsed again, alone, when it is mapped. None if a value does not parse.
+fn walk_module_text<'a>(text: &str, m: &ModuleDoc, out: &mut Vec<RawResource<'a>>) -> Option<()> {
+    let address = match m.address {
+        Some(a) => Some(parse_raw(text, a)?),
+        None => None,
+    };
+    let module = address.as_ref().and_then(Node::as_str).unwrap_or("");
+    for raw in m.resources.as_deref().unwrap_or(&[]) {
+        let span = raw_span(text, raw)?;
+        let r = parse_span(text, span.clone())?;
+        out.extend(resource_head(&r, module, || ResourceNode::Text(span)));
+    }
+    for c in m.child_modules.as_deref().unwrap_or(&[]) {
+        walk_module_text(text, c, out)?;
+    }
+    Some(())
+}
+
+impl AfterUnknown {
+    /// The unknowns of a change's `after_unknown`; None if it is not an object.
+    fn of(after_unknown: &Node) -> Option<AfterUnknown> {
         let mut found = AfterUnknown::default();
-        for m in au {
+        for m in after_unknown.as_object()? {
             match &m.value.kind {
                 Kind::Bool(true) => found.attrs.push(m.key.clone()),
                 // Inline blocks in attribute form (`ingress`, `entry`): per element, per field.
@@ -300,9 +573,8 @@ fn after_unknown(root: &Node) -> BTreeMap<String, AfterUnknown> {
                 _ => {}
             }
         }
-        out.insert(address.to_string(), found);
+        Some(found)
     }
-    out
 }
 
 /// What a plan leaves unknown in one resource.
@@ -324,13 +596,121 @@ fn id_field_types(field: &str) -> &'static [&'static str] {
     }
 }
 
-/// The configuration of the module at `module` (instance keys ignored).
-fn module_config<'a>(config_root: &'a Node, module: &str) -> Option<&'a Node> {
-    let mut m = config_root;
-    for call in module_call_names(module) {
-        m = m.get("module_calls")?.get(&call)?.get("module")?;
+/// The configuration's modules by call path (`["a", "b"]` for `module.a["x"].module.b`,
+/// instance keys ignored), built once so that no lookup searches a list.
+struct ConfigIndex<'c> {
+    modules: HashMap<Vec<String>, ConfigModule<'c>>,
+}
+
+/// One module of the configuration.
+#[derive(Default)]
+struct ConfigModule<'c> {
+    /// Its `module_calls` entries by name (the last of repeated keys, as `Node::get` finds).
+    calls: HashMap<&'c str, &'c Node>,
+    /// Its resources by type, then name (the first of repeated ones, as a search finds).
+    resources: HashMap<&'c str, HashMap<&'c str, &'c Node>>,
+}
+
+impl<'c> ConfigIndex<'c> {
+    fn new(root: Option<&'c Node>) -> ConfigIndex<'c> {
+        let mut index = ConfigIndex {
+            modules: HashMap::new(),
+        };
+        if let Some(root) = root {
+            index.add(Vec::new(), root);
+        }
+        index
     }
-    Some(m)
+
+    fn add(&mut self, path: Vec<String>, module: &'c Node) {
+        let mut entry = ConfigModule::default();
+        for r in module
+            .get("resources")
+            .and_then(Node::as_array)
+            .unwrap_or(&[])
+        {
+            if let (Some(rtype), Some(name)) = (
+                r.get("type").and_then(Node::as_str),
+                r.get("name").and_then(Node::as_str),
+            ) {
+                entry
+                    .resources
+                    .entry(rtype)
+                    .or_default()
+                    .entry(name)
+                    .or_insert(r);
+            }
+        }
+        for m in module
+            .get("module_calls")
+            .and_then(Node::as_object)
+            .unwrap_or(&[])
+        {
+            entry.calls.insert(&m.key, &m.value);
+        }
+        let children: Vec<(&'c str, &'c Node)> = entry
+            .calls
+            .iter()
+            .filter_map(|(name, call)| Some((*name, call.get("module")?)))
+            .collect();
+        self.modules.insert(path.clone(), entry);
+        for (name, child) in children {
+            let mut p = path.clone();
+            p.push(name.to_string());
+            self.add(p, child);
+        }
+    }
+
+    /// The configuration of resource `rtype.name` in module `module`.
+    fn resource(&self, module: &str, rtype: &str, name: &str) -> Option<&'c Node> {
+        self.modules
+            .get(&module_call_names(module))?
+            .resources
+            .get(rtype)?
+            .get(name)
+            .copied()
+    }
+
+    /// The `module_calls` entry `call` of the module at `module`.
+    fn call(&self, module: &str, call: &str) -> Option<&'c Node> {
+        self.modules
+            .get(&module_call_names(module))?
+            .calls
+            .get(call)
+            .copied()
+    }
+}
+
+/// How many instances each resource (`type.name`) of each module instance has.
+#[derive(Default)]
+struct AddressCounts {
+    counts: HashMap<String, HashMap<String, usize>>,
+}
+
+impl AddressCounts {
+    fn add(&mut self, module: &str, key: &str) {
+        *self
+            .counts
+            .entry(module.to_string())
+            .or_default()
+            .entry(key.to_string())
+            .or_default() += 1;
+    }
+
+    fn get(&self, module: &str, key: &str) -> usize {
+        self.counts
+            .get(module)
+            .and_then(|m| m.get(key))
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+/// What reference resolution looks things up in.
+struct Lookup<'l, 'c> {
+    index: &'l ConfigIndex<'c>,
+    addresses: &'l AddressCounts,
+    instances: &'l HashSet<String>,
 }
 
 /// `module.a["x"].module.b` -> [`module.a["x"]`, `module.b`].
@@ -362,20 +742,6 @@ fn module_segments(module: &str) -> Vec<String> {
         out.push(current);
     }
     out
-}
-
-/// The configuration of resource `rtype.name` in module `module`.
-fn config_resource<'a>(
-    config_root: &'a Node,
-    module: &str,
-    rtype: &str,
-    name: &str,
-) -> Option<&'a Node> {
-    let m = module_config(config_root, module)?;
-    m.get("resources")?.as_array()?.iter().find(|r| {
-        r.get("type").and_then(Node::as_str) == Some(rtype)
-            && r.get("name").and_then(Node::as_str) == Some(name)
-    })
 }
 
 /// The references of `attr` in a resource's configuration; None if the attribute is not set there.
@@ -424,134 +790,123 @@ fn module_call_names(module: &str) -> Vec<String> {
 
 /// Turns configuration references into Refs to resources of the same module instance:
 /// one reference is one value; several (a list of ids) are a list.
-fn resolve_references(
-    refs: &[String],
-    module: &str,
-    index: &str,
-    config: Option<&Node>,
-    addresses: &[(String, String)],
-    instances: &HashSet<String>,
-    depth: usize,
-) -> Value {
-    let mut out = Vec::new();
-    for reference in refs {
-        // `var.x` inside a module: follow the module call's argument in the parent module.
-        if let Some(var) = reference.strip_prefix("var.") {
-            let var = var.split(['.', '[']).next().unwrap_or(var);
-            let segments = module_segments(module);
-            let (Some((last, parents)), Some(cfg)) = (segments.split_last(), config) else {
-                return Value::unknown(format!("`{reference}` is a root module variable"));
-            };
-            if depth > 32 {
-                return Value::unknown(format!("`{reference}` is passed through too many modules"));
-            }
-            let parent = parents.join(".");
-            let call = module_call_names(last).pop().unwrap_or_default();
-            let refs = module_config(cfg, &parent)
-                .and_then(|m| {
-                    m.get("module_calls")?
-                        .get(&call)?
-                        .get("expressions")?
-                        .get(var)?
-                        .get("references")?
-                        .as_array()
-                })
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|r| r.as_str().map(str::to_string))
-                        .collect::<Vec<_>>()
-                });
-            match refs {
-                Some(refs) if !refs.is_empty() => {
-                    match resolve_references(
-                        &refs,
-                        &parent,
-                        "",
-                        config,
-                        addresses,
-                        instances,
-                        depth + 1,
-                    ) {
-                        Value::List(items) => out.extend(items),
-                        v @ Value::Ref(_) => out.push(v),
-                        other => return other,
+impl Lookup<'_, '_> {
+    fn resolve(&self, refs: &[String], module: &str, index: &str, depth: usize) -> Value {
+        let mut out = Vec::new();
+        for reference in refs {
+            // `var.x` inside a module: follow the module call's argument in the parent module.
+            if let Some(var) = reference.strip_prefix("var.") {
+                let var = var.split(['.', '[']).next().unwrap_or(var);
+                let segments = module_segments(module);
+                let (Some((last, parents)), true) =
+                    (segments.split_last(), !self.index.modules.is_empty())
+                else {
+                    return Value::unknown(format!("`{reference}` is a root module variable"));
+                };
+                if depth > 32 {
+                    return Value::unknown(format!(
+                        "`{reference}` is passed through too many modules"
+                    ));
+                }
+                let parent = parents.join(".");
+                let call = module_call_names(last).pop().unwrap_or_default();
+                let refs = self
+                    .index
+                    .call(&parent, &call)
+                    .and_then(|c| {
+                        c.get("expressions")?
+                            .get(var)?
+                            .get("references")?
+                            .as_array()
+                    })
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|r| r.as_str().map(str::to_string))
+                            .collect::<Vec<_>>()
+                    });
+                match refs {
+                    Some(refs) if !refs.is_empty() => {
+                        match self.resolve(&refs, &parent, "", depth + 1) {
+                            Value::List(items) => out.extend(items),
+                            v @ Value::Ref(_) => out.push(v),
+                            other => return other,
+                        }
+                    }
+                    _ => {
+                        return Value::unknown(format!(
+                            "`{reference}` is not resolved from plan JSON"
+                        ))
                     }
                 }
-                _ => {
-                    return Value::unknown(format!("`{reference}` is not resolved from plan JSON"))
-                }
+                continue;
             }
-            continue;
-        }
-        let Some((target, attr)) = split_reference(reference) else {
-            // `aws_subnet.tier[each.key].id` is recorded as `aws_subnet.tier` plus `each.key`
-            // (or `count.index`): the instance with the referrer's own key, when there is one.
-            let dynamic = refs
-                .iter()
-                .any(|r| r == "each.key" || r == "count.index" || r.starts_with("each.value"));
-            let whole = reference.matches('.').count() == 1 && !reference.contains('[');
-            if dynamic && whole && !index.is_empty() && !reference.starts_with("var.") {
-                let prefix = if module.is_empty() {
-                    String::new()
-                } else {
-                    format!("{module}.")
-                };
-                let address = format!("{prefix}{reference}{index}");
-                if instances.contains(&address) {
-                    out.push(Value::Ref(Arc::new(super::terraform::value::AttrRef {
-                        address,
-                        attr: "id".to_string(),
-                    })));
+            let Some((target, attr)) = split_reference(reference) else {
+                // `aws_subnet.tier[each.key].id` is recorded as `aws_subnet.tier` plus `each.key`
+                // (or `count.index`): the instance with the referrer's own key, when there is one.
+                let dynamic = refs
+                    .iter()
+                    .any(|r| r == "each.key" || r == "count.index" || r.starts_with("each.value"));
+                let whole = reference.matches('.').count() == 1 && !reference.contains('[');
+                if dynamic && whole && !index.is_empty() && !reference.starts_with("var.") {
+                    let prefix = if module.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{module}.")
+                    };
+                    let address = format!("{prefix}{reference}{index}");
+                    if self.instances.contains(&address) {
+                        out.push(Value::Ref(Arc::new(super::terraform::value::AttrRef {
+                            address,
+                            attr: "id".to_string(),
+                        })));
+                    }
                 }
-            }
-            continue;
-        };
-        if [
-            "var",
-            "local",
-            "module",
-            "data",
-            "each",
-            "count",
-            "path",
-            "terraform",
-            "self",
-        ]
-        .iter()
-        .any(|p| target.starts_with(&format!("{p}.")))
-        {
-            return Value::unknown(format!("`{reference}` is not resolved from plan JSON"));
-        }
-        let base = target.split('[').next().unwrap_or(&target).to_string();
-        let instances: Vec<&(String, String)> = addresses
+                continue;
+            };
+            if [
+                "var",
+                "local",
+                "module",
+                "data",
+                "each",
+                "count",
+                "path",
+                "terraform",
+                "self",
+            ]
             .iter()
-            .filter(|(m, k)| m == module && k == &base)
-            .collect();
-        if instances.is_empty() {
-            return Value::unknown(format!("`{reference}` names no resource in the plan"));
+            .any(|p| target.starts_with(&format!("{p}.")))
+            {
+                return Value::unknown(format!("`{reference}` is not resolved from plan JSON"));
+            }
+            let base = target.split('[').next().unwrap_or(&target).to_string();
+            let instances = self.addresses.get(module, &base);
+            if instances == 0 {
+                return Value::unknown(format!("`{reference}` names no resource in the plan"));
+            }
+            let prefix = if module.is_empty() {
+                String::new()
+            } else {
+                format!("{module}.")
+            };
+            // `aws_x.y` with one instance, or with the index given, or the same index as the referrer.
+            let address = if target.contains('[') {
+                format!("{prefix}{target}")
+            } else if instances == 1 {
+                format!("{prefix}{base}")
+            } else {
+                format!("{prefix}{base}{index}")
+            };
+            out.push(Value::Ref(Arc::new(super::terraform::value::AttrRef {
+                address,
+                attr,
+            })));
         }
-        let prefix = if module.is_empty() {
-            String::new()
-        } else {
-            format!("{module}.")
-        };
-        // `aws_x.y` with one instance, or with the index given, or the same index as the referrer.
-        let address = if target.contains('[') {
-            format!("{prefix}{target}")
-        } else if instances.len() == 1 {
-            format!("{prefix}{base}")
-        } else {
-            format!("{prefix}{base}{index}")
-        };
-        out.push(Value::Ref(Arc::new(super::terraform::value::AttrRef {
-            address,
-            attr,
-        })));
-    }
-    match out.len() {
-        0 => Value::unknown("known only after apply"),
-        1 => out.remove(0),
-        _ => Value::List(out),
+        match out.len() {
+            0 => Value::unknown("known only after apply"),
+            1 => out.remove(0),
+            _ => Value::List(out),
+        }
     }
 }
 
