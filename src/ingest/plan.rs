@@ -16,7 +16,7 @@ use super::aws::TerraformJsonKind;
 use super::json_spans::{self, Kind, Node};
 use super::terraform::eval::{EvalAttr, EvalBody, Expansion, InstanceEval, ResourceEval};
 use super::terraform::mapping::{self, Collected};
-use super::terraform::value::{ResourceValue, Value};
+use super::terraform::value::Value;
 use crate::diag::{Problem, PARSE_SYNTAX};
 use crate::model::Model;
 use crate::source::{Location, SourceFile};
@@ -288,6 +288,15 @@ fn shift(node: &mut Node, by: usize) {
 
 /// Maps the resources of a plan or state to the model.
 fn build(file: &Arc<SourceFile>, sections: Sections) -> (Model, Vec<Problem>) {
+    let collected = collect(file, sections);
+    let name = file.display_path();
+    let (mut model, problems) = mapping::build_model_from(collected, name);
+    model.kind = crate::model::InputKind::Plan;
+    (model, problems)
+}
+
+/// The resources of a plan or state as evaluated resources, unknown ids resolved.
+fn collect(file: &Arc<SourceFile>, sections: Sections) -> Collected {
     let Sections {
         resources,
         unknown,
@@ -320,8 +329,18 @@ fn build(file: &Arc<SourceFile>, sections: Sections) -> (Model, Vec<Problem>) {
             },
         };
         let mut body = EvalBody::default();
+        let unknowns = unknown.get(&r.address);
         if let Some(values) = node.get("values").and_then(Node::as_object) {
             for m in values {
+                // Terraform treats a null argument exactly as an omitted one, and the mapping
+                // does too: unset arguments (most of a plan's values) are not kept, unless the
+                // plan marks them unknown (then the null is where the value will be).
+                if matches!(m.value.kind, Kind::Null)
+                    && !unknowns.is_some_and(|u| u.attrs.contains(&m.key))
+                {
+                    body.attrs.remove(&m.key);
+                    continue;
+                }
                 body.attrs.insert(
                     m.key.clone(),
                     EvalAttr {
@@ -342,7 +361,7 @@ fn build(file: &Arc<SourceFile>, sections: Sections) -> (Model, Vec<Problem>) {
             }
         }
         // Attributes the plan knows only after apply: references from the configuration.
-        if let Some(unknowns) = unknown.get(&r.address) {
+        if let Some(unknowns) = unknowns {
             let resource_config = index.resource(&r.module, &r.rtype, &r.name);
             let mut per_field: HashMap<(&str, &str), usize> = HashMap::new();
             for (attr, _, field) in &unknowns.nested {
@@ -441,15 +460,13 @@ fn build(file: &Arc<SourceFile>, sections: Sections) -> (Model, Vec<Problem>) {
             }
         }
         let location = Location::new(file, node.span.clone());
-        let value = Value::Resource(Arc::new(ResourceValue {
-            address: r.address.clone(),
-            attrs: body.to_value(),
-        }));
+        // `value` is what HCL expressions referencing the instance see; plan JSON has no
+        // expressions to evaluate, and a copy of every body would double the memory.
         let inst = Rc::new(InstanceEval {
             address: r.address.clone(),
             location: location.clone(),
             body,
-            value,
+            value: Value::Null,
         });
         by_type
             .entry(r.rtype.clone())
@@ -463,10 +480,7 @@ fn build(file: &Arc<SourceFile>, sections: Sections) -> (Model, Vec<Problem>) {
                 placeholder: None,
             }));
     }
-    let name = file.display_path();
-    let (mut model, problems) = mapping::build_model_from(Collected { by_type }, name);
-    model.kind = crate::model::InputKind::Plan;
-    (model, problems)
+    Collected { by_type }
 }
 
 /// A managed resource instance in planned_values / values.
@@ -965,6 +979,122 @@ fn to_value(n: &Node) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
+
+    /// Everything ingestion hands to the mapping, as text: resources, instances, attributes
+    /// with their values and spans.
+    fn project(c: &Collected) -> Vec<String> {
+        let mut out = Vec::new();
+        for (rtype, resources) in &c.by_type {
+            for r in resources {
+                out.push(format!(
+                    "{rtype} {} {} {:?}",
+                    r.key, r.rtype, r.location.span
+                ));
+                for i in &r.instances {
+                    out.push(format!("  {} {:?}", i.address, i.location.span));
+                    for (name, a) in &i.body.attrs {
+                        let elements: Vec<_> = a.elements.iter().map(|l| l.span.clone()).collect();
+                        out.push(format!(
+                            "    {name} = {:?} at {:?} {elements:?}",
+                            a.value, a.location.span
+                        ));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn fixture_files() -> Vec<PathBuf> {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/plans");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(root)
+            .unwrap()
+            .flat_map(|d| {
+                let dir = d.unwrap().path();
+                ["plan.json", "state.json"].map(|f| dir.join(f))
+            })
+            .filter(|p| p.exists())
+            .collect();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn text_and_tree_readings_agree_on_every_fixture() {
+        let files = fixture_files();
+        assert!(files.len() > 50, "{files:?}");
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let file = SourceFile::new(path.clone(), text);
+            let kind = sniff(&file.text);
+            let is_plan = path.ends_with("plan.json");
+            let expected = if is_plan {
+                TerraformJsonKind::Plan
+            } else {
+                TerraformJsonKind::State
+            };
+            assert_eq!(kind, Some(expected), "{path:?}");
+            let sections = Sections::from_text(&file.text, is_plan).expect("serde reads it");
+            assert!(sections
+                .resources
+                .iter()
+                .all(|r| matches!(r.node, ResourceNode::Text(_))));
+            let from_text = project(&collect(&file, sections));
+            let root = json_spans::parse(&file.text).unwrap();
+            let from_tree = project(&collect(&file, Sections::from_tree(&root)));
+            assert!(from_text.len() > 5, "{path:?}");
+            assert_eq!(from_text, from_tree, "{path:?}");
+        }
+    }
+
+    #[test]
+    fn documents_serde_does_not_take_are_read_whole() {
+        // A repeated key (the last wins, as everywhere in vpclint) and a byte order mark.
+        let text = r#"{"format_version":"1.2","planned_values":{"root_module":{"resources":[{"address":"aws_vpc.a","mode":"managed","type":"aws_vpc","name":"a","values":{"cidr_block":"10.0.0.0/16"}}]}},"planned_values":{"root_module":{"resources":[{"address":"aws_vpc.b","mode":"managed","type":"aws_vpc","name":"b","values":{"cidr_block":"10.1.0.0/16"}}]}}}"#;
+        assert!(Sections::from_text(text, true).is_none());
+        for text in [text.to_string(), format!("\u{feff}{text}")] {
+            let file = SourceFile::new(PathBuf::from("plan.json"), text);
+            let (model, problems) = load_text(&file, true);
+            assert!(problems.is_empty());
+            let vpcs: Vec<&str> = model
+                .vpcs
+                .iter()
+                .map(|v| v.origin.address.as_str())
+                .collect();
+            assert_eq!(vpcs, ["aws_vpc.b"]);
+        }
+    }
+
+    #[test]
+    fn sniff_tells_plans_and_states_from_other_json() {
+        assert_eq!(
+            sniff(r#"{"format_version":"1.0","values":{}}"#),
+            Some(TerraformJsonKind::State)
+        );
+        assert_eq!(
+            sniff(r#"{"format_version":"1.2","planned_values":null,"values":{}}"#),
+            Some(TerraformJsonKind::Plan)
+        );
+        // Not first, not JSON, neither kind: left to the general classification.
+        assert_eq!(sniff(r#"{"values":{},"format_version":"1.0"}"#), None);
+        assert_eq!(sniff(r#"{"format_version":"1.0","values":{}"#), None);
+        assert_eq!(sniff(r#"{"format_version":"1.0","outputs":{}}"#), None);
+    }
+
+    #[test]
+    fn invalid_plan_json_is_a_located_syntax_error() {
+        let file = SourceFile::new(
+            PathBuf::from("plan.json"),
+            r#"{"format_version":"1.2","planned_values":{"x":tru}}"#.into(),
+        );
+        let (_, problems) = load_text(&file, true);
+        let found: Vec<(&str, usize)> = problems
+            .iter()
+            .map(|p| (p.code, p.location.as_ref().map_or(0, |l| l.span.start)))
+            .collect();
+        assert_eq!(found, [(PARSE_SYNTAX, 46)]);
+    }
 
     #[test]
     fn module_paths_split_into_calls() {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a large Terraform plan JSON (`terraform show -json` of a saved plan) for benchmarks.
 
-Usage: gen_plan.py SIZE_MB OUT.json
+Usage: gen-plan.py SIZE_MB OUT.json
 
 The plan is built from real plans, not from invented shapes: every scenario in TEMPLATES has a
 plan.json and a state.json in fixtures/plans/ that real Terraform wrote after applying the
@@ -156,7 +156,7 @@ def build(templates, target):
 
 def main():
     if len(sys.argv) != 3:
-        sys.exit("usage: gen_plan.py SIZE_MB OUT.json")
+        sys.exit("usage: gen-plan.py SIZE_MB OUT.json")
     target = int(float(sys.argv[1]) * 1e6)
     out_path = sys.argv[2]
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
