@@ -175,6 +175,7 @@ impl<'a> Sections<'a> {
         if let Some(m) = values.and_then(|v| v.root_module) {
             walk_module_text(text, &m, &mut resources)?;
         }
+        resources.shrink_to_fit();
         let mut unknown = HashMap::new();
         if is_plan {
             for rc in doc.resource_changes.unwrap_or_default() {
@@ -299,17 +300,21 @@ fn build(file: &Arc<SourceFile>, sections: Sections) -> (Model, Vec<Problem>) {
 fn collect(file: &Arc<SourceFile>, sections: Sections) -> Collected {
     let Sections {
         resources,
-        unknown,
+        mut unknown,
         config,
     } = sections;
     let config = config.as_deref();
     let index = ConfigIndex::new(config);
     let mut by_type: BTreeMap<String, Vec<Rc<ResourceEval>>> = BTreeMap::new();
     let mut addresses = AddressCounts::default();
+    // How many resources carry each address (one, but for odd documents), so that a plan's
+    // unknowns are dropped once their last resource is mapped.
+    let mut carriers: HashMap<&str, usize> = HashMap::new();
     for r in &resources {
-        addresses.add(&r.module, &r.local_key());
+        addresses.add(&r.module, &r.key);
+        *carriers.entry(&r.address).or_default() += 1;
     }
-    let instances: HashSet<String> = resources.iter().map(|r| r.address.clone()).collect();
+    let instances: HashSet<&str> = carriers.keys().copied().collect();
     let lookup = Lookup {
         index: &index,
         addresses: &addresses,
@@ -329,7 +334,17 @@ fn collect(file: &Arc<SourceFile>, sections: Sections) -> Collected {
             },
         };
         let mut body = EvalBody::default();
-        let unknowns = unknown.get(&r.address);
+        let last = carriers.get_mut(r.address.as_str()).is_some_and(|n| {
+            *n -= 1;
+            *n == 0
+        });
+        let owned;
+        let unknowns = if last {
+            owned = unknown.remove(&r.address);
+            owned.as_ref()
+        } else {
+            unknown.get(&r.address)
+        };
         if let Some(values) = node.get("values").and_then(Node::as_object) {
             for m in values {
                 // Terraform treats a null argument exactly as an omitted one, and the mapping
@@ -472,7 +487,7 @@ fn collect(file: &Arc<SourceFile>, sections: Sections) -> Collected {
             .entry(r.rtype.clone())
             .or_default()
             .push(Rc::new(ResourceEval {
-                key: r.local_key(),
+                key: r.key.clone(),
                 rtype: r.rtype.clone(),
                 location,
                 instances: vec![inst],
@@ -491,14 +506,10 @@ struct RawResource<'a> {
     module: String,
     rtype: String,
     name: String,
+    /// `type.name`.
+    key: String,
     /// Index as written in the address suffix (`[0]`, `["a"]`), empty if none.
     index: String,
-}
-
-impl RawResource<'_> {
-    fn local_key(&self) -> String {
-        format!("{}.{}", self.rtype, self.name)
-    }
 }
 
 /// Where a resource's tree comes from: the whole document's tree, or its own text.
@@ -530,6 +541,7 @@ fn resource_head<'a>(
         module: module.to_string(),
         rtype: rtype.to_string(),
         name: name.to_string(),
+        key: format!("{rtype}.{name}"),
         index,
     })
 }
@@ -697,17 +709,17 @@ impl<'c> ConfigIndex<'c> {
 
 /// How many instances each resource (`type.name`) of each module instance has.
 #[derive(Default)]
-struct AddressCounts {
-    counts: HashMap<String, HashMap<String, usize>>,
+struct AddressCounts<'r> {
+    counts: HashMap<&'r str, HashMap<&'r str, usize>>,
 }
 
-impl AddressCounts {
-    fn add(&mut self, module: &str, key: &str) {
+impl<'r> AddressCounts<'r> {
+    fn add(&mut self, module: &'r str, key: &'r str) {
         *self
             .counts
-            .entry(module.to_string())
+            .entry(module)
             .or_default()
-            .entry(key.to_string())
+            .entry(key)
             .or_default() += 1;
     }
 
@@ -723,8 +735,8 @@ impl AddressCounts {
 /// What reference resolution looks things up in.
 struct Lookup<'l, 'c> {
     index: &'l ConfigIndex<'c>,
-    addresses: &'l AddressCounts,
-    instances: &'l HashSet<String>,
+    addresses: &'l AddressCounts<'l>,
+    instances: &'l HashSet<&'l str>,
 }
 
 /// `module.a["x"].module.b` -> [`module.a["x"]`, `module.b`].
@@ -868,7 +880,7 @@ impl Lookup<'_, '_> {
                         format!("{module}.")
                     };
                     let address = format!("{prefix}{reference}{index}");
-                    if self.instances.contains(&address) {
+                    if self.instances.contains(address.as_str()) {
                         out.push(Value::Ref(Arc::new(super::terraform::value::AttrRef {
                             address,
                             attr: "id".to_string(),
