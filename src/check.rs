@@ -357,8 +357,11 @@ pub fn load_models(
     let mut plan_models = Vec::new();
     for t in &json.terraform {
         match (&t.kind, &t.root) {
-            (TerraformJsonKind::Plan | TerraformJsonKind::State, Some(root)) => {
-                let (model, p) = plan::load(&t.file, root);
+            (TerraformJsonKind::Plan | TerraformJsonKind::State, root) => {
+                let (model, p) = match root {
+                    Some(root) => plan::load(&t.file, root),
+                    None => plan::load_text(&t.file, t.kind == TerraformJsonKind::Plan),
+                };
                 let source = opts.tf_root.clone().or_else(|| {
                     let dir = t.file.path.parent()?.to_path_buf();
                     let has_tf = crate::ingest::terraform::loader::tf_files(&dir)

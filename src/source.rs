@@ -12,6 +12,18 @@ pub struct SourceFile {
     /// The file's text.
     pub text: String,
     line_starts: Vec<usize>,
+    /// Code points before each [`CHAR_MARK_STRIDE`]-byte block of the text, so that a column on
+    /// a long line (minified JSON is one line) is counted from a nearby mark, not the line start.
+    char_marks: Vec<usize>,
+}
+
+/// Bytes between two entries of `SourceFile::char_marks`.
+const CHAR_MARK_STRIDE: usize = 4096;
+
+/// Code points in a byte range of UTF-8: the bytes that are not continuation bytes. Counts
+/// correctly from any byte position, a char boundary or not.
+fn code_points(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count()
 }
 
 impl SourceFile {
@@ -24,11 +36,27 @@ impl SourceFile {
                 .filter(|(_, b)| *b == b'\n')
                 .map(|(i, _)| i + 1),
         );
+        let mut char_marks = Vec::with_capacity(text.len() / CHAR_MARK_STRIDE + 1);
+        let mut before = 0;
+        for block in text.as_bytes().chunks(CHAR_MARK_STRIDE) {
+            char_marks.push(before);
+            before += code_points(block);
+        }
+        char_marks.push(before);
         Arc::new(SourceFile {
             path,
             text,
             line_starts,
+            char_marks,
         })
+    }
+
+    /// Code points before a byte offset (at most the text's length).
+    fn code_points_before(&self, offset: usize) -> usize {
+        let block = offset / CHAR_MARK_STRIDE;
+        let mark = self.char_marks.get(block).copied().unwrap_or(0);
+        let from = (block * CHAR_MARK_STRIDE).min(offset);
+        mark + code_points(self.text.as_bytes().get(from..offset).unwrap_or(&[]))
     }
 
     /// 1-based line and column (in Unicode code points) of a byte offset.
@@ -39,11 +67,11 @@ impl SourceFile {
             Err(i) => i.saturating_sub(1),
         };
         let start = self.line_starts.get(line).copied().unwrap_or(0);
-        let col = self
-            .text
-            .get(start..offset)
-            .map(|s| s.chars().count())
-            .unwrap_or(offset - start);
+        let col = if self.text.is_char_boundary(offset) {
+            self.code_points_before(offset) - self.code_points_before(start)
+        } else {
+            offset - start
+        };
         (line + 1, col + 1)
     }
 
@@ -139,3 +167,46 @@ impl PartialEq for Location {
 
 /// Which input paths to leave out (`exclude` in the configuration): true means excluded.
 pub type PathFilter = std::sync::Arc<dyn Fn(&Path) -> bool + Send + Sync>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Line and column counted the slow way, from the start of the text.
+    fn naive_line_col(text: &str, offset: usize) -> (usize, usize) {
+        let before = &text.as_bytes()[..offset];
+        let line = before.iter().filter(|b| **b == b'\n').count();
+        let start = before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        let col = text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line + 1, col + 1)
+    }
+
+    #[test]
+    fn columns_on_long_lines_count_code_points() {
+        // Multi-byte characters straddle the mark blocks; one line far longer than a block.
+        let mut text = String::new();
+        for i in 0..3000 {
+            text.push_str(if i % 7 == 0 { "é€😀" } else { "ab" });
+            if i % 1000 == 999 {
+                text.push('\n');
+            }
+        }
+        let file = SourceFile::new(PathBuf::from("x.json"), text.clone());
+        for offset in (0..=text.len()).step_by(37).chain([text.len()]) {
+            assert_eq!(
+                file.line_col(offset),
+                naive_line_col(&text, offset),
+                "offset {offset}"
+            );
+        }
+        let exact = "a".repeat(CHAR_MARK_STRIDE * 2);
+        let file = SourceFile::new(PathBuf::from("y.json"), exact.clone());
+        assert_eq!(file.line_col(exact.len()), (1, exact.len() + 1));
+        assert_eq!(file.line_col(exact.len() + 5), (1, exact.len() + 1));
+    }
+}

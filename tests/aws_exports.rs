@@ -564,8 +564,9 @@ fn json_that_is_not_an_export_is_skipped_or_handed_to_terraform() {
         tf,
         [
             ("main.tf.json".to_string(), TerraformJsonKind::Config, false),
-            ("plan.json".to_string(), TerraformJsonKind::Plan, true),
-            ("state.json".to_string(), TerraformJsonKind::State, true),
+            // Plan and state JSON are parsed by their own loader (no whole-document tree).
+            ("plan.json".to_string(), TerraformJsonKind::Plan, false),
+            ("state.json".to_string(), TerraformJsonKind::State, false),
             (
                 "terraform.tfvars.json".to_string(),
                 TerraformJsonKind::Variables,

@@ -538,6 +538,11 @@ fn classify(file: &SourceFile) -> Class {
     if name.ends_with(".tfvars.json") {
         return Class::Terraform(TerraformJsonKind::Variables, None);
     }
+    // Plan and state JSON (10-100 MB for large estates) are read by their own loader
+    // without a tree of the whole document.
+    if let Some(kind) = crate::ingest::plan::sniff(&file.text) {
+        return Class::Terraform(kind, None);
+    }
     let root = match json_spans::parse(&file.text) {
         Ok(root) => root,
         Err(e) => {

@@ -1,7 +1,7 @@
 //! Terraform HCL: parsing, evaluation and mapping to the model.
 
-pub mod computed;
 pub mod budget;
+pub mod computed;
 pub mod eval;
 pub mod functions;
 pub mod loader;
