@@ -10,7 +10,10 @@
 //! The decisions are the reachability engine's per-hop decisions ([`crate::reach::hop`])
 //! over the one packet a record stands for, and the fixes are its fixes.
 
-use crate::model::{Direction, Model, NetworkAcl, NetworkInterface, Protocol, RuleAction, Subnet, Val};
+use super::ModelMap;
+use crate::model::{
+    Direction, Model, NetworkAcl, NetworkInterface, Protocol, RuleAction, Subnet, Val,
+};
 use crate::net::{
     protocol_kind, Family, Interval, ProtocolKind, Universe, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP,
     PROTO_UDP,
@@ -200,9 +203,14 @@ pub struct Judge<'m> {
     interfaces: HashMap<&'m str, &'m NetworkInterface>,
     by_address: HashMap<IpAddr, Vec<&'m NetworkInterface>>,
     /// Layer decisions over every packet of a family and protocol, at most [`BROAD_CAP`].
-    broad: RefCell<HashMap<BroadKey, Rc<Broad>>>,
+    broad: RefCell<ModelMap<BroadKey, Rc<Broad>>>,
+    /// The subnet of each interface (by address), when the snapshot has it.
+    subnets: ModelMap<usize, &'m Subnet>,
     /// Return-path fixes for every client, at most [`RETURN_FIX_CAP`].
     return_fixes: RefCell<HashMap<ReturnFixKey, Option<String>>>,
+    /// Whether layers are decided once (false: every packet the direct way; tests
+    /// compare the two).
+    cached: bool,
 }
 
 /// Layer decisions kept at most (memory stays bounded whatever the records).
@@ -224,8 +232,9 @@ struct BroadKey {
 }
 
 /// The return path's fix for every client: the NACL, the reply's direction, the
-/// protocol, the interface's address and the request's destination port.
-type ReturnFixKey = (usize, Direction, u8, IpAddr, u16);
+/// protocol, the interface's address, the other side's family and the request's
+/// destination port.
+type ReturnFixKey = (usize, Direction, u8, IpAddr, Family, u16);
 
 /// A layer's decision over every packet of one family and protocol.
 struct Broad {
@@ -303,7 +312,16 @@ impl<'m> Judge<'m> {
         );
         let mut interfaces = HashMap::new();
         let mut by_address: HashMap<IpAddr, Vec<&NetworkInterface>> = HashMap::new();
+        let mut subnets = ModelMap::default();
         for i in &model.network_interfaces {
+            let subnet = i
+                .subnet
+                .known()
+                .and_then(|k| ctx.subnets.get(k.as_str()))
+                .and_then(|index| model.subnets.get(*index));
+            if let Some(subnet) = subnet {
+                subnets.insert(std::ptr::from_ref(i) as usize, subnet);
+            }
             interfaces.insert(id_of(&i.key), i);
             interfaces.insert(i.key.as_str(), i);
             for a in i.addresses.iter().filter_map(Val::known) {
@@ -316,8 +334,10 @@ impl<'m> Judge<'m> {
             ctx,
             interfaces,
             by_address,
-            broad: RefCell::new(HashMap::new()),
+            broad: RefCell::new(ModelMap::default()),
+            subnets,
             return_fixes: RefCell::new(HashMap::new()),
+            cached: true,
         }
     }
 
@@ -474,17 +494,18 @@ impl<'m> Judge<'m> {
     /// any address of the family) for the replies of `flow`'s request, if one is needed.
     fn return_fix(&self, acl: &NetworkAcl, flow: Flow) -> Option<String> {
         let request = flow.reversed();
+        let (family, _) = address_interval(flow.remote);
         let key: ReturnFixKey = (
             std::ptr::from_ref(acl) as usize,
             flow.direction,
             flow.protocol,
             flow.local,
+            family,
             request.destination_port(),
         );
-        if let Some(f) = self.return_fixes.borrow().get(&key) {
+        if let Some(f) = self.return_fixes.borrow().get(&key).filter(|_| self.cached) {
             return f.clone();
         }
-        let (family, _) = address_interval(flow.remote);
         let every_client = space(
             request,
             self.ctx.ephemeral,
@@ -501,9 +522,9 @@ impl<'m> Judge<'m> {
     }
 
     fn subnet_of(&self, interface: &NetworkInterface) -> Option<&'m Subnet> {
-        let key = interface.subnet.known()?;
-        let index = *self.ctx.subnets.get(key.as_str())?;
-        self.ctx.model.subnets.get(index)
+        self.subnets
+            .get(&(std::ptr::from_ref(interface) as usize))
+            .copied()
     }
 
     fn nacl_verdict(
@@ -545,7 +566,7 @@ impl<'m> Judge<'m> {
         } else {
             (flow, Leg::Forward)
         };
-        if let Some((family, point)) = point_of(judged) {
+        if let Some((family, point)) = point_of(judged).filter(|_| self.cached) {
             let key = BroadKey {
                 component: std::ptr::from_ref(acl) as usize,
                 groups: false,
@@ -571,13 +592,7 @@ impl<'m> Judge<'m> {
                 return LayerVerdict::Drop(nacl_cause(&broad.hop, d, flow, reply, fix));
             }
         }
-        let hop = nacl_decision(
-            &self.ctx,
-            acl,
-            flow.direction,
-            leg,
-            &forward_space(judged),
-        );
+        let hop = nacl_decision(&self.ctx, acl, flow.direction, leg, &forward_space(judged));
         let fix = if with_fix && reply {
             // The fix opens the return path of every client: the ephemeral range to
             // any address of the family, not this one connection's port.
@@ -599,7 +614,7 @@ impl<'m> Judge<'m> {
                 None,
             )
         };
-        if let Some((family, point)) = point_of(flow) {
+        if let Some((family, point)) = point_of(flow).filter(|_| self.cached) {
             let key = BroadKey {
                 component: std::ptr::from_ref(interface) as usize,
                 groups: true,
@@ -759,4 +774,218 @@ fn space(flow: Flow, sports: Interval, remote: Option<Interval>) -> FlowSpace {
         dst,
         sports,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{load_models, CheckOptions};
+    use crate::flows::generate::Rng;
+
+    fn flow(
+        direction: Direction,
+        local: IpAddr,
+        remote: IpAddr,
+        ports: (u16, u16),
+        protocol: u8,
+    ) -> Flow {
+        Flow {
+            direction,
+            local,
+            remote,
+            local_port: ports.0,
+            remote_port: ports.1,
+            protocol,
+        }
+    }
+
+    #[test]
+    fn a_record_point_is_the_space_the_direct_way_judges() {
+        let v4 = |s: &str| -> IpAddr { s.parse().unwrap() };
+        for (local, remote) in [
+            (v4("10.0.0.5"), v4("203.0.113.9")),
+            (v4("2001:db8::5"), v4("2001:db8:1::9")),
+        ] {
+            for protocol in [6, 17, 50, 0, 255] {
+                for direction in [Direction::Inbound, Direction::Outbound] {
+                    let f = flow(direction, local, remote, (443, 51000), protocol);
+                    let (_, point) = point_of(f).unwrap();
+                    assert_eq!(point_space(&point), forward_space(f), "{f:?}");
+                }
+            }
+            // ICMP records stand for every type and code: no single point.
+            assert!(point_of(flow(Direction::Inbound, local, remote, (0, 0), 1)).is_none());
+        }
+        let mixed = flow(
+            Direction::Inbound,
+            v4("10.0.0.5"),
+            v4("2001:db8::9"),
+            (1, 2),
+            6,
+        );
+        assert!(point_of(mixed).is_none());
+    }
+
+    /// Addresses where decisions change: every known CIDR's bounds and neighbours in
+    /// the model, the interfaces' addresses, and a few others.
+    fn interesting_addresses(model: &Model) -> Vec<IpAddr> {
+        let mut nets: Vec<ipnet::IpNet> = Vec::new();
+        for acl in &model.nacls {
+            for d in [Direction::Inbound, Direction::Outbound] {
+                for e in acl.entries(d) {
+                    if let Some(m) = e.entry_match() {
+                        nets.extend(crate::net::interval_cidrs(m.family, m.address));
+                    }
+                }
+            }
+        }
+        for s in &model.subnets {
+            nets.extend(
+                [&s.cidr, &s.ipv6_cidr]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Val::known)
+                    .copied(),
+            );
+        }
+        for i in &model.network_interfaces {
+            nets.extend(i.addresses.iter().filter_map(Val::known).copied());
+        }
+        for g in &model.security_groups {
+            for r in &g.rules {
+                if let crate::model::SgPeer::Cidr(Val::Known(c)) = &r.peer {
+                    nets.push(*c);
+                }
+            }
+        }
+        let mut out: Vec<IpAddr> = [
+            "0.0.0.0",
+            "255.255.255.255",
+            "203.0.113.7",
+            "198.51.100.20",
+            "192.0.2.1",
+            "::",
+            "2001:db8::1",
+        ]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+        for n in nets {
+            let (lo, hi) = (n.network(), n.broadcast());
+            out.extend([lo, hi]);
+            match (lo, hi) {
+                (IpAddr::V4(a), IpAddr::V4(b)) => {
+                    out.push(IpAddr::V4(u32::from(a).wrapping_sub(1).into()));
+                    out.push(IpAddr::V4(u32::from(b).wrapping_add(1).into()));
+                }
+                (IpAddr::V6(a), IpAddr::V6(b)) => {
+                    out.push(IpAddr::V6(u128::from(a).wrapping_sub(1).into()));
+                    out.push(IpAddr::V6(u128::from(b).wrapping_add(1).into()));
+                }
+                _ => {}
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    fn without_fixes(j: Judgement) -> Judgement {
+        let blank = |mut c: Cause| {
+            c.fix.clear();
+            c
+        };
+        match j {
+            Judgement::Explained(c) => Judgement::Explained(blank(c)),
+            Judgement::Ambiguous { reason, candidates } => Judgement::Ambiguous {
+                reason,
+                candidates: candidates.into_iter().map(blank).collect(),
+            },
+            u => u,
+        }
+    }
+
+    /// The judgement of the decided-once layers is the direct one, fixes included, over
+    /// every fixture with interfaces, at every CIDR boundary and at random ports.
+    #[test]
+    fn decided_once_layers_judge_as_the_direct_way() {
+        let mut dirs: Vec<_> = std::fs::read_dir("fixtures/exports")
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.join("describe-network-interfaces.json").is_file())
+            .collect();
+        dirs.sort();
+        dirs.push("fixtures/terraform/flows_web_replies_dropped".into());
+        assert!(dirs.len() > 10);
+        let ports = [
+            0u16, 1, 22, 23, 80, 443, 1023, 1024, 1025, 32768, 49151, 60999, 65535,
+        ];
+        let mut rng = Rng::new(7);
+        let mut compared = 0usize;
+        let mut drops = 0usize;
+        for dir in dirs {
+            let opts = CheckOptions {
+                paths: vec![dir.clone()],
+                ..CheckOptions::default()
+            };
+            let loaded = load_models(&opts, Vec::new(), None);
+            for model in &loaded.models {
+                let cached = Judge::new(model, (1024, 65535));
+                let mut direct = Judge::new(model, (1024, 65535));
+                direct.cached = false;
+                let remotes = interesting_addresses(model);
+                for iface in &model.network_interfaces {
+                    let locals: Vec<IpAddr> = iface
+                        .addresses
+                        .iter()
+                        .filter_map(Val::known)
+                        .filter_map(host_address)
+                        .collect();
+                    for local in locals.iter().take(2) {
+                        for remote in &remotes {
+                            for _ in 0..2 {
+                                let direction = if rng.below(2) == 0 {
+                                    Direction::Inbound
+                                } else {
+                                    Direction::Outbound
+                                };
+                                let protocol = [6u8, 6, 17, 50][rng.below(4) as usize];
+                                let pick = |rng: &mut Rng| {
+                                    if rng.below(2) == 0 {
+                                        ports[rng.below(ports.len() as u64) as usize]
+                                    } else {
+                                        rng.below(65536) as u16
+                                    }
+                                };
+                                let lp = pick(&mut rng);
+                                let f = flow(
+                                    direction,
+                                    *local,
+                                    *remote,
+                                    (lp, pick(&mut rng)),
+                                    protocol,
+                                );
+                                let reply = [None, Some(true), Some(false)][rng.below(3) as usize];
+                                let a = cached.judge_reject(iface, f, reply, true);
+                                let b = direct.judge_reject(iface, f, reply, true);
+                                assert_eq!(a, b, "{} {f:?} reply {reply:?}", dir.display());
+                                let c = cached.judge_reject(iface, f, reply, false);
+                                assert_eq!(
+                                    without_fixes(a),
+                                    c,
+                                    "{} {f:?} reply {reply:?}",
+                                    dir.display()
+                                );
+                                drops += usize::from(matches!(c, Judgement::Explained(_)));
+                                compared += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(compared > 1000, "{compared}");
+        assert!(drops > compared / 10, "{drops} of {compared}");
+    }
 }

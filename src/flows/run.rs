@@ -7,7 +7,7 @@ use super::source::{read_inputs, LinePlace, LogSink};
 use crate::check::{load_models, CheckOptions};
 use crate::model::{Direction, NetworkInterface};
 use serde_json::{json, Value};
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::io::Write;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -99,7 +99,8 @@ struct Group {
     example: Reject,
 }
 
-/// Accepted packets remembered for pairing replies with their requests.
+/// Accepted packets remembered for pairing replies with their requests: the last
+/// `PAIRING_WINDOW / 2` to `PAIRING_WINDOW` distinct ones (two generations).
 const PAIRING_WINDOW: usize = 1 << 20;
 
 /// An accepted packet: the interface (by address: the model outlives the run) and
@@ -147,8 +148,10 @@ struct Attributor<'a, 'm> {
     problems: Vec<String>,
     /// The files read, so that remembered requests hold an index, not a name.
     files: Vec<String>,
+    /// Accepted packets (the file's index and the line), newest generation...
     accepted: HashMap<PairKey, (u32, u64)>,
-    accepted_order: VecDeque<PairKey>,
+    /// ... and the one before, dropped when the newest is full.
+    accepted_before: HashMap<PairKey, (u32, u64)>,
     groups: HashMap<GroupKey, Group>,
     kept: Vec<Reject>,
     keep_all: bool,
@@ -265,6 +268,7 @@ impl<'m> Attributor<'_, 'm> {
         // Judged without fixes first: a fix is written only for a REJECT the output
         // shows (every one in json, jsonl and -v; the first of each cause otherwise).
         let mut reply = None;
+        let every_shown = self.stream.is_some() || self.keep_all;
         let (judgement, interface, request) = match &located {
             Err((reason, iface)) => (
                 Judgement::Ambiguous {
@@ -275,32 +279,31 @@ impl<'m> Attributor<'_, 'm> {
                 None,
             ),
             Ok((judge, iface, flow)) => {
-                let request = self
-                    .accepted
-                    .get(&(iface_id(iface), flow.reversed()))
-                    .copied();
+                let request = self.request_of(&(iface_id(iface), flow.reversed()));
                 reply = if request.is_some() {
                     Some(true)
                 } else {
                     tcp_reply(r)
                 };
                 (
-                    attribute(judge, iface, *flow, r, reply, false),
+                    attribute(judge, iface, *flow, r, reply, every_shown),
                     Some(display_interface(iface)),
                     request,
                 )
             }
         };
         let key = GroupKey::of(&judgement);
-        if self.stream.is_none() && !self.keep_all {
+        if !every_shown {
             if let Some(g) = self.groups.get_mut(&key) {
                 g.count += 1;
                 return;
             }
         }
         let judgement = match &located {
-            Ok((judge, iface, flow)) => attribute(judge, iface, *flow, r, reply, true),
-            Err(_) => judgement,
+            Ok((judge, iface, flow)) if !every_shown => {
+                attribute(judge, iface, *flow, r, reply, true)
+            }
+            _ => judgement,
         };
         let reject = Reject {
             file: place.file.to_string(),
@@ -308,14 +311,17 @@ impl<'m> Attributor<'_, 'm> {
             record: shown_record(text),
             interface,
             judgement,
-            request: request.map(|(f, l)| (self.files.get(f as usize).cloned().unwrap_or_default(), l)),
+            request: request
+                .map(|(f, l)| (self.files.get(f as usize).cloned().unwrap_or_default(), l)),
             traffic_path: r.traffic_path,
             reject_reason: r.reject_reason.map(shown),
         };
         if let Some(out) = self.stream.as_mut() {
             if self.stream_failed.is_none() {
-                let line = serde_json::to_string(&reject_json(&reject)).unwrap_or_default();
-                if let Err(e) = writeln!(out, "{line}") {
+                let written = serde_json::to_writer(&mut *out, &reject_out(&reject))
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| out.write_all(b"\n"));
+                if let Err(e) = written {
                     self.stream_failed = Some(e);
                 }
             }
@@ -345,19 +351,27 @@ impl<'m> Attributor<'_, 'm> {
         u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX)
     }
 
+    /// The ACCEPTed packet `key`, if it is remembered.
+    fn request_of(&self, key: &PairKey) -> Option<(u32, u64)> {
+        self.accepted
+            .get(key)
+            .or_else(|| self.accepted_before.get(key))
+            .copied()
+    }
+
     fn remember(&mut self, interface: usize, flow: Flow, place: LinePlace<'_>) {
         let key = (interface, flow);
         if self.accepted.contains_key(&key) {
             return;
         }
-        if self.accepted_order.len() == PAIRING_WINDOW {
-            if let Some(old) = self.accepted_order.pop_front() {
-                self.accepted.remove(&old);
-            }
+        let seen = match self.accepted_before.get(&key) {
+            Some(v) => *v,
+            None => (self.file_index(place.file), place.line),
+        };
+        if self.accepted.len() >= PAIRING_WINDOW / 2 {
+            self.accepted_before = std::mem::take(&mut self.accepted);
         }
-        let file = self.file_index(place.file);
-        self.accepted_order.push_back(key);
-        self.accepted.insert(key, (file, place.line));
+        self.accepted.insert(key, seen);
     }
 }
 
@@ -550,43 +564,76 @@ fn group_key(r: &Reject) -> String {
     }
 }
 
-fn cause_json(c: &Cause) -> Value {
-    json!({
-        "layer": c.layer.as_str(),
-        "kind": c.kind.as_str(),
-        "resource": c.resource,
-        "direction": c.direction.as_str(),
-        "rule_number": c.rule_number,
-        "location": crate::report::json::location(&c.location),
-        "fix": c.fix,
-    })
+/// One cause as JSON (the documented shape).
+#[derive(serde::Serialize)]
+struct CauseOut<'a> {
+    layer: &'static str,
+    kind: &'static str,
+    resource: &'a str,
+    direction: &'static str,
+    rule_number: Option<u32>,
+    location: Value,
+    fix: &'a str,
+}
+
+fn cause_out(c: &Cause) -> CauseOut<'_> {
+    CauseOut {
+        layer: c.layer.as_str(),
+        kind: c.kind.as_str(),
+        resource: &c.resource,
+        direction: c.direction.as_str(),
+        rule_number: c.rule_number,
+        location: crate::report::json::location(&c.location),
+        fix: &c.fix,
+    }
+}
+
+/// One REJECT as JSON (the documented shape), written without building a `Value`.
+#[derive(serde::Serialize)]
+struct RejectOut<'a> {
+    file: &'a str,
+    line: u64,
+    record: &'a str,
+    interface: Option<&'a str>,
+    verdict: &'static str,
+    cause: Option<CauseOut<'a>>,
+    candidates: Vec<CauseOut<'a>>,
+    reason: Option<&'a str>,
+    request_line: Option<u64>,
+    request_file: Option<&'a str>,
+    traffic_path: Option<u8>,
+    reject_reason: Option<&'a str>,
+}
+
+fn reject_out(r: &Reject) -> RejectOut<'_> {
+    let (cause, candidates, reason) = match &r.judgement {
+        Judgement::Explained(c) => (Some(cause_out(c)), Vec::new(), None),
+        Judgement::Ambiguous { reason, candidates } => (
+            None,
+            candidates.iter().map(cause_out).collect(),
+            Some(reason.as_str()),
+        ),
+        Judgement::Unexplained { reason } => (None, Vec::new(), Some(reason.as_str())),
+    };
+    RejectOut {
+        file: &r.file,
+        line: r.line,
+        record: &r.record,
+        interface: r.interface.as_deref(),
+        verdict: r.verdict(),
+        cause,
+        candidates,
+        reason,
+        request_line: r.request.as_ref().map(|(_, l)| *l),
+        request_file: r.request.as_ref().map(|(f, _)| f.as_str()),
+        traffic_path: r.traffic_path,
+        reject_reason: r.reject_reason.as_deref(),
+    }
 }
 
 /// One REJECT as JSON (the documented shape).
 pub fn reject_json(r: &Reject) -> Value {
-    let (cause, candidates, reason) = match &r.judgement {
-        Judgement::Explained(c) => (cause_json(c), Vec::new(), Value::Null),
-        Judgement::Ambiguous { reason, candidates } => (
-            Value::Null,
-            candidates.iter().map(cause_json).collect(),
-            json!(reason),
-        ),
-        Judgement::Unexplained { reason } => (Value::Null, Vec::new(), json!(reason)),
-    };
-    json!({
-        "file": r.file,
-        "line": r.line,
-        "record": r.record,
-        "interface": r.interface,
-        "verdict": r.verdict(),
-        "cause": cause,
-        "candidates": candidates,
-        "reason": reason,
-        "request_line": r.request.as_ref().map(|(_, l)| *l),
-        "request_file": r.request.as_ref().map(|(f, _)| f.clone()),
-        "traffic_path": r.traffic_path,
-        "reject_reason": r.reject_reason,
-    })
+    serde_json::to_value(reject_out(r)).unwrap_or(Value::Null)
 }
 
 /// The output and exit code of a run.
@@ -673,7 +720,7 @@ pub fn run(opts: &FlowsOptions, out: &mut dyn Write) -> FlowsRun {
         counts: Counts::default(),
         problems: Vec::new(),
         accepted: HashMap::new(),
-        accepted_order: VecDeque::new(),
+        accepted_before: HashMap::new(),
         files: Vec::new(),
         groups: HashMap::new(),
         kept: Vec::new(),

@@ -112,19 +112,19 @@ pub fn read_inputs(
                 continue;
             }
             Input::Stdin => {
-            let stdin = io::stdin();
-            let counted = Counting {
-                inner: stdin.lock(),
-                read: &read,
-            };
-            read_stream(
-                Box::new(BufReader::with_capacity(READ_BUFFER, counted)),
-                "-",
-                fallback,
-                sink,
-                &read,
-            );
-            continue;
+                let stdin = io::stdin();
+                let counted = Counting {
+                    inner: stdin.lock(),
+                    read: &read,
+                };
+                read_stream(
+                    Box::new(BufReader::with_capacity(READ_BUFFER, counted)),
+                    "-",
+                    fallback,
+                    sink,
+                    &read,
+                );
+                continue;
             }
         };
         let name = file.display().to_string();
@@ -210,10 +210,8 @@ fn read_stream(
         }
     };
     if head.starts_with(&[0x1f, 0x8b]) {
-        let decoded = BufReader::with_capacity(
-            READ_BUFFER,
-            flate2::bufread::MultiGzDecoder::new(reader),
-        );
+        let decoded =
+            BufReader::with_capacity(READ_BUFFER, flate2::bufread::MultiGzDecoder::new(reader));
         return read_plain_or_json(Box::new(decoded), name, fallback, sink, read);
     }
     read_plain_or_json(reader, name, fallback, sink, read)
