@@ -216,11 +216,14 @@ impl LogSink for Attributor<'_, '_> {
     fn problem(&mut self, place: LinePlace<'_>, message: String) {
         if place.line > 0 {
             self.counts.bad_lines += 1;
-            self.problems
-                .push(format!("{}:{}: {message}", shown(place.file), place.line));
+            self.problems.push(format!(
+                "{}:{}: {message}",
+                shown_path(place.file),
+                place.line
+            ));
         } else {
             self.problems
-                .push(format!("{}: {message}", shown(place.file)));
+                .push(format!("{}: {message}", shown_path(place.file)));
         }
     }
 
@@ -893,14 +896,14 @@ fn human(counts: &Counts, groups: &[&Group], kept: &[Reject], verbose: bool) -> 
         }
         s.push_str(&format!(
             "          e.g. {}:{}: {}\n",
-            shown(&e.file),
+            shown_path(&e.file),
             e.line,
             e.record
         ));
         if let Some((f, l)) = &e.request {
             s.push_str(&format!(
                 "          the reply of the ACCEPTed request at {}:{l}\n",
-                shown(f)
+                shown_path(f)
             ));
         }
         if let Judgement::Explained(c) = &e.judgement {
@@ -922,11 +925,16 @@ fn human(counts: &Counts, groups: &[&Group], kept: &[Reject], verbose: bool) -> 
             };
             s.push_str(&format!(
                 "{}:{}: {} | {what}\n",
-                shown(&r.file),
+                shown_path(&r.file),
                 r.line,
                 r.record
             ));
         }
     }
     s
+}
+
+/// A file name as messages show it: whole (S3 keys are long), unsafe characters escaped.
+fn shown_path(path: &str) -> String {
+    crate::report::escape::visible(path).into_owned()
 }
