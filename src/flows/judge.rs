@@ -200,8 +200,8 @@ enum LayerVerdict {
 /// ICMP type) and mixed families take the direct way, one packet at a time.
 pub struct Judge<'m> {
     ctx: Context<'m>,
-    interfaces: HashMap<&'m str, &'m NetworkInterface>,
-    by_address: HashMap<IpAddr, Vec<&'m NetworkInterface>>,
+    interfaces: ModelMap<&'m str, &'m NetworkInterface>,
+    by_address: ModelMap<IpAddr, Vec<&'m NetworkInterface>>,
     /// Layer decisions over every packet of a family and protocol, at most [`BROAD_CAP`].
     broad: RefCell<ModelMap<BroadKey, Rc<Broad>>>,
     /// The subnet of each interface (by address), when the snapshot has it.
@@ -310,8 +310,8 @@ impl<'m> Judge<'m> {
             Universe::AWS,
             Interval::new(u128::from(ephemeral.0), u128::from(ephemeral.1)),
         );
-        let mut interfaces = HashMap::new();
-        let mut by_address: HashMap<IpAddr, Vec<&NetworkInterface>> = HashMap::new();
+        let mut interfaces = ModelMap::default();
+        let mut by_address: ModelMap<IpAddr, Vec<&NetworkInterface>> = ModelMap::default();
         let mut subnets = ModelMap::default();
         for i in &model.network_interfaces {
             let subnet = i

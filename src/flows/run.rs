@@ -152,7 +152,8 @@ struct Attributor<'a, 'm> {
     accepted: HashMap<PairKey, (u32, u64)>,
     /// ... and the one before, dropped when the newest is full.
     accepted_before: HashMap<PairKey, (u32, u64)>,
-    groups: HashMap<GroupKey, Group>,
+    /// Keys come from the snapshot and the verdicts (never from a record alone).
+    groups: super::ModelMap<GroupKey, Group>,
     kept: Vec<Reject>,
     keep_all: bool,
     stream: Option<&'a mut dyn Write>,
@@ -364,17 +365,14 @@ impl<'m> Attributor<'_, 'm> {
 
     fn remember(&mut self, interface: usize, flow: Flow, place: LinePlace<'_>) {
         let key = (interface, flow);
-        if self.accepted.contains_key(&key) {
-            return;
-        }
-        let seen = match self.accepted_before.get(&key) {
-            Some(v) => *v,
-            None => (self.file_index(place.file), place.line),
-        };
-        if self.accepted.len() >= PAIRING_WINDOW / 2 {
+        if self.accepted.len() >= PAIRING_WINDOW / 2 && !self.accepted.contains_key(&key) {
             self.accepted_before = std::mem::take(&mut self.accepted);
         }
-        self.accepted.insert(key, seen);
+        let file = self.file_index(place.file);
+        let before = &self.accepted_before;
+        self.accepted
+            .entry(key)
+            .or_insert_with(|| before.get(&key).copied().unwrap_or((file, place.line)));
     }
 }
 
@@ -725,7 +723,7 @@ pub fn run(opts: &FlowsOptions, out: &mut dyn Write) -> FlowsRun {
         accepted: HashMap::new(),
         accepted_before: HashMap::new(),
         files: Vec::new(),
-        groups: HashMap::new(),
+        groups: super::ModelMap::default(),
         kept: Vec::new(),
         keep_all: opts.format == FlowsFormat::Json || (opts.verbose && !streaming),
         stream: None,
