@@ -204,8 +204,9 @@ pub struct Judge<'m> {
     by_address: ModelMap<IpAddr, Vec<&'m NetworkInterface>>,
     /// Layer decisions over every packet of a family and protocol, at most [`BROAD_CAP`].
     broad: RefCell<ModelMap<BroadKey, Rc<Broad>>>,
-    /// The subnet of each interface (by address), when the snapshot has it.
-    subnets: ModelMap<usize, &'m Subnet>,
+    /// The subnet of each interface (by address), when the snapshot has it, and the
+    /// subnet's network ACL when known.
+    subnets: ModelMap<usize, (&'m Subnet, Option<&'m NetworkAcl>)>,
     /// Return-path fixes for every client, at most [`RETURN_FIX_CAP`].
     return_fixes: RefCell<HashMap<ReturnFixKey, Option<String>>>,
     /// Whether layers are decided once (false: every packet the direct way; tests
@@ -320,7 +321,11 @@ impl<'m> Judge<'m> {
                 .and_then(|k| ctx.subnets.get(k.as_str()))
                 .and_then(|index| model.subnets.get(*index));
             if let Some(subnet) = subnet {
-                subnets.insert(std::ptr::from_ref(i) as usize, subnet);
+                let acl = subnet
+                    .nacl
+                    .known()
+                    .and_then(|k| ctx.nacls.get(k.as_str()).copied());
+                subnets.insert(std::ptr::from_ref(i) as usize, (subnet, acl));
             }
             interfaces.insert(id_of(&i.key), i);
             interfaces.insert(i.key.as_str(), i);
@@ -521,7 +526,10 @@ impl<'m> Judge<'m> {
         fix
     }
 
-    fn subnet_of(&self, interface: &NetworkInterface) -> Option<&'m Subnet> {
+    fn subnet_of(
+        &self,
+        interface: &NetworkInterface,
+    ) -> Option<(&'m Subnet, Option<&'m NetworkAcl>)> {
         self.subnets
             .get(&(std::ptr::from_ref(interface) as usize))
             .copied()
@@ -535,7 +543,7 @@ impl<'m> Judge<'m> {
         with_fix: bool,
     ) -> LayerVerdict {
         let unknown = |why: String| LayerVerdict::Unsure(why, Vec::new());
-        let Some(subnet) = self.subnet_of(interface) else {
+        let Some((subnet, acl)) = self.subnet_of(interface) else {
             return unknown(format!(
                 "the subnet of {} is not in the snapshot",
                 interface.origin.address
@@ -549,11 +557,7 @@ impl<'m> Judge<'m> {
         if same_subnet {
             return LayerVerdict::Allow;
         }
-        let Some(acl) = subnet
-            .nacl
-            .known()
-            .and_then(|k| self.ctx.nacls.get(k.as_str()).copied())
-        else {
+        let Some(acl) = acl else {
             return unknown(format!(
                 "the network ACL of {} is not known",
                 subnet.origin.address
@@ -623,7 +627,7 @@ impl<'m> Judge<'m> {
                 family,
                 protocol: flow.protocol,
             };
-            let broad = self.broad(key, &decide);
+            let broad = self.broad(key, decide);
             if let Some(d) = broad.decider_at(&point) {
                 if d.action == RuleAction::Allow {
                     return LayerVerdict::Allow;

@@ -105,7 +105,36 @@ const PAIRING_WINDOW: usize = 1 << 20;
 
 /// An accepted packet: the interface (by address: the model outlives the run) and
 /// the packet.
-type PairKey = (usize, Flow);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum PairKey {
+    /// An IPv4 packet, packed into one number (few writes to the keyed hasher).
+    V4(usize, u128),
+    /// Any other.
+    Other(usize, Flow),
+}
+
+impl PairKey {
+    fn new(interface: usize, f: Flow) -> PairKey {
+        match (f.local, f.remote) {
+            (IpAddr::V4(l), IpAddr::V4(r)) => {
+                let direction = match f.direction {
+                    Direction::Inbound => 0u128,
+                    Direction::Outbound => 1,
+                };
+                PairKey::V4(
+                    interface,
+                    u128::from(u32::from(l)) << 96
+                        | u128::from(u32::from(r)) << 64
+                        | u128::from(f.local_port) << 48
+                        | u128::from(f.remote_port) << 32
+                        | u128::from(f.protocol) << 8
+                        | direction,
+                )
+            }
+            _ => PairKey::Other(interface, f),
+        }
+    }
+}
 
 /// What groups equal REJECTs: the verdict, and the cause (or the reason).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -283,7 +312,7 @@ impl<'m> Attributor<'_, 'm> {
                 None,
             ),
             Ok((judge, iface, flow)) => {
-                let request = self.request_of(&(iface_id(iface), flow.reversed()));
+                let request = self.request_of(&PairKey::new(iface_id(iface), flow.reversed()));
                 reply = if request.is_some() {
                     Some(true)
                 } else {
@@ -364,7 +393,7 @@ impl<'m> Attributor<'_, 'm> {
     }
 
     fn remember(&mut self, interface: usize, flow: Flow, place: LinePlace<'_>) {
-        let key = (interface, flow);
+        let key = PairKey::new(interface, flow);
         if self.accepted.len() >= PAIRING_WINDOW / 2 && !self.accepted.contains_key(&key) {
             self.accepted_before = std::mem::take(&mut self.accepted);
         }

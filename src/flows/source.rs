@@ -271,7 +271,7 @@ fn read_lines(
             }
         }
         line += 1;
-        if line % PROGRESS_EVERY == 0 {
+        if line.is_multiple_of(PROGRESS_EVERY) {
             sink.progress(read.get());
         }
         let place = LinePlace { file: name, line };
