@@ -121,6 +121,7 @@ fn run_flows(args: FlowsArgs) -> ExitCode {
         },
         verbose: args.verbose,
         fail_on_rejects: args.fail_on_rejects,
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

@@ -360,3 +360,153 @@ fn hostile_records_are_escaped_in_the_human_output() {
     assert!(!all.contains(&0x1b), "{}", String::from_utf8_lossy(&all));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn awslogs_directories_v5_fields_bpa_and_verbose_listing() {
+    let eni = interface_id();
+    let dir = scratch("awslogs");
+    let day = dir.join("AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/12/03");
+    std::fs::create_dir_all(&day).unwrap();
+    let header = "version interface-id srcaddr dstaddr srcport dstport protocol action log-status flow-direction traffic-path reject-reason";
+    let write_gz = |name: &str, lines: &[String]| {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        writeln!(enc, "{header}").unwrap();
+        for l in lines {
+            writeln!(enc, "{l}").unwrap();
+        }
+        std::fs::write(day.join(name), enc.finish().unwrap()).unwrap();
+    };
+    write_gz(
+        "123456789012_vpcflowlogs_us-east-1_fl-0a_20261203T0000Z_1.log.gz",
+        &[
+            format!("5 {eni} 10.20.1.10 203.0.113.7 80 51234 6 REJECT OK egress 8 -"),
+            format!("5 {eni} 198.18.0.9 10.20.1.10 40000 23 6 REJECT OK ingress - -"),
+        ],
+    );
+    write_gz(
+        "123456789012_vpcflowlogs_us-east-1_fl-0a_20261203T0005Z_2.log.gz",
+        &[format!(
+            "5 {eni} 203.0.113.8 10.20.1.10 40001 80 6 REJECT OK ingress - BPA"
+        )],
+    );
+    let (code, v, stderr) = run_json(&format!("fixtures/exports/{SCENARIO}"), &dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(v["records"], 3);
+    let rejects = v["rejects"].as_array().unwrap();
+    assert_eq!(rejects.len(), 3);
+    assert!(rejects[0]["file"].as_str().unwrap().ends_with("_1.log.gz"));
+    assert_eq!(rejects[0]["traffic_path"], 8);
+    assert_eq!(rejects[0]["cause"]["kind"], "return-path");
+    assert_eq!(rejects[1]["traffic_path"], Value::Null);
+    assert_eq!(rejects[1]["cause"]["kind"], "explicit-deny");
+    assert_eq!(rejects[1]["cause"]["rule_number"], 90);
+    // Port 80 is admitted by the NACL and the group: only the record's reject-reason
+    // tells that VPC Block Public Access dropped it.
+    assert!(rejects[2]["file"].as_str().unwrap().ends_with("_2.log.gz"));
+    assert_eq!(rejects[2]["reject_reason"], "BPA");
+    assert_eq!(rejects[2]["verdict"], "explained");
+    assert_eq!(rejects[2]["cause"]["layer"], "none");
+    assert_eq!(rejects[2]["cause"]["kind"], "block-public-access");
+    // -v lists every REJECT after the summary, in reading order.
+    let out = Command::cargo_bin("vpclint")
+        .unwrap()
+        .args([
+            "flows",
+            &format!("fixtures/exports/{SCENARIO}"),
+            "-v",
+            "--log",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let listing = &text[text.find("Every REJECT:").expect("the listing")..];
+    let lines: Vec<&str> = listing.lines().skip(1).collect();
+    assert_eq!(lines.len(), 3, "{listing}");
+    assert!(lines[0].contains("_1.log.gz:2:") && lines[0].contains("return-path"));
+    assert!(lines[1].contains("_1.log.gz:3:") && lines[1].contains("explicit-deny"));
+    assert!(lines[2].contains("_2.log.gz:2:") && lines[2].contains("block-public-access"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn security_group_causes_name_the_interface_and_point_at_its_group() {
+    let eni = interface_id();
+    let dir = scratch("sg");
+    let log = dir.join("ssh.log");
+    std::fs::write(
+        &log,
+        format!("2 123456789012 {eni} 192.0.2.5 10.20.1.10 40002 22 6 1 60 1 2 REJECT OK\n"),
+    )
+    .unwrap();
+    let (code, v, _) = run_json(&format!("fixtures/exports/{SCENARIO}"), &log, &[]);
+    assert_eq!(code, 0);
+    let cause = &v["rejects"][0]["cause"];
+    assert_eq!(cause["layer"], "security-group");
+    assert_eq!(cause["kind"], "no-matching-rule");
+    assert!(
+        cause["resource"].as_str().unwrap().starts_with(&eni),
+        "{cause}"
+    );
+    assert_eq!(cause["rule_number"], Value::Null);
+    assert!(cause["location"]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("describe-security-groups.json"));
+    assert!(cause["fix"]
+        .as_str()
+        .unwrap()
+        .contains("authorize-security-group-ingress"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Records enough for reading to take longer than the progress bar's delay.
+fn many_records(dir: &Path, n: usize) -> PathBuf {
+    let eni = interface_id();
+    let path = dir.join("many.log");
+    let records = generate(&templates(&eni), n, 3);
+    let mut buf = Vec::new();
+    write_records(&records, &V2, Encoding::S3, &mut buf).unwrap();
+    std::fs::write(&path, buf).unwrap();
+    path
+}
+
+#[test]
+fn no_progress_bar_when_stderr_is_not_a_terminal() {
+    let dir = scratch("progress");
+    let log = many_records(&dir, 150_000);
+    let start = std::time::Instant::now();
+    let out = Command::cargo_bin("vpclint")
+        .unwrap()
+        .args(["flows", &format!("fixtures/exports/{SCENARIO}"), "--log"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("150000 records:"));
+    assert!(
+        out.stderr.is_empty(),
+        "after {:?}: {}",
+        start.elapsed(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // On a terminal (a pseudo-terminal from util-linux `script`, where there is one)
+    // the same run shows the bar once reading has taken a second.
+    let script = Path::new("/usr/bin/script");
+    if script.is_file() && start.elapsed() > std::time::Duration::from_secs(2) {
+        let bin = assert_cmd::cargo::cargo_bin("vpclint");
+        let command = format!(
+            "{} flows fixtures/exports/{SCENARIO} --log {} >/dev/null",
+            bin.display(),
+            log.display()
+        );
+        let tty = std::process::Command::new(script)
+            .args(["-qec", &command, "/dev/null"])
+            .output()
+            .unwrap();
+        let shown = String::from_utf8_lossy(&tty.stdout);
+        assert!(shown.contains(" read, "), "{shown}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -187,11 +187,14 @@ impl LogFormat {
     /// The header line of a file delivered to S3 (`version account-id ...`), if `line`
     /// is one: every token a field name.
     pub fn from_header(line: &str) -> Option<LogFormat> {
-        let line = line.trim_end_matches(['\r', '\n']);
-        if line.is_empty() || !line.split(' ').all(|t| field_named(t).is_some()) {
+        let line = trim_line_end(line);
+        // Records start with a number, an id or `-`: a header with a field name.
+        if !line.starts_with(|c: char| c.is_ascii_lowercase())
+            || !fields_of(line).all(|t| field_named(t).is_some())
+        {
             return None;
         }
-        LogFormat::from_names(line.split(' ')).ok()
+        LogFormat::from_names(fields_of(line)).ok()
     }
 
     /// Position of `field` in a record, if the format has it.
@@ -319,10 +322,10 @@ impl Record<'_> {
 
 /// Parses one record line with `format`. The error says which field is wrong.
 pub fn parse_record<'a>(format: &LogFormat, line: &'a str) -> Result<Record<'a>, String> {
-    let line = line.trim_end_matches(['\r', '\n']);
+    let line = trim_line_end(line);
     let mut record = Record::default();
     let mut count = 0usize;
-    for (i, value) in line.split(' ').enumerate() {
+    for (i, value) in fields_of(line).enumerate() {
         count += 1;
         let Some(&field) = format.fields.get(i) else {
             continue;
@@ -347,6 +350,39 @@ pub fn parse_record<'a>(format: &LogFormat, line: &'a str) -> Result<Record<'a>,
         ));
     }
     Ok(record)
+}
+
+/// `line` without its line break (`\n`, `\r\n`, or stray `\r`s).
+fn trim_line_end(line: &str) -> &str {
+    let mut end = line.len();
+    while end > 0 && matches!(line.as_bytes()[end - 1], b'\n' | b'\r') {
+        end -= 1;
+    }
+    line.get(..end).unwrap_or(line)
+}
+
+/// The fields of a record or header: split on single spaces, as `str::split(' ')`
+/// does, but byte by byte (a space never falls inside a UTF-8 character).
+fn fields_of(line: &str) -> impl Iterator<Item = &str> {
+    let bytes = line.as_bytes();
+    let mut start = 0usize;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let rest = bytes.get(start..).unwrap_or_default();
+        let field_end = match rest.iter().position(|&b| b == b' ') {
+            Some(n) => start + n,
+            None => {
+                done = true;
+                bytes.len()
+            }
+        };
+        let field = line.get(start..field_end).unwrap_or_default();
+        start = field_end + 1;
+        Some(field)
+    })
 }
 
 fn name_of(field: Field) -> &'static str {
@@ -504,6 +540,18 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("`srcport`"), "{e}");
+    }
+
+    #[test]
+    fn fields_split_as_str_split_does() {
+        for line in ["a b c", "", " ", "a  b", " a", "a ", "é b ü", "2 - -"] {
+            let ours: Vec<&str> = fields_of(line).collect();
+            let std: Vec<&str> = line.split(' ').collect();
+            assert_eq!(ours, std, "{line:?}");
+        }
+        assert_eq!(trim_line_end("a b\r\n"), "a b");
+        assert_eq!(trim_line_end("\n\r"), "");
+        assert_eq!(trim_line_end("é"), "é");
     }
 
     #[test]

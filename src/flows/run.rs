@@ -1,13 +1,13 @@
 //! `vpclint flows`: reads the records, attributes every REJECT, reports.
 
-use super::judge::{Cause, Flow, Judge, Judgement};
+use super::judge::{Cause, CauseKind, Flow, Judge, Judgement, Layer};
 use super::record::{parse_record, Action, FlowDirection, LogFormat, LogStatus, Record};
 use super::shown;
 use super::source::{read_inputs, LinePlace, LogSink};
 use crate::check::{load_models, CheckOptions};
 use crate::model::{Direction, NetworkInterface};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::HashMap;
 use std::io::Write;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -27,6 +27,9 @@ pub struct FlowsOptions {
     pub verbose: bool,
     /// `--fail-on-rejects`: exit 1 when a REJECT is explained by a rule.
     pub fail_on_rejects: bool,
+    /// Show a progress bar on stderr when reading takes a while (the CLI sets it only
+    /// when stderr is a terminal).
+    pub progress: bool,
 }
 
 /// Output format of `vpclint flows`.
@@ -73,6 +76,10 @@ pub struct Reject {
     pub judgement: Judgement,
     /// The ACCEPTed request this REJECT replies to, when the records hold it.
     pub request: Option<(String, u64)>,
+    /// The record's `traffic-path`, when it has one.
+    pub traffic_path: Option<u8>,
+    /// The record's `reject-reason`, when it has one (escaped).
+    pub reject_reason: Option<String>,
 }
 
 impl Reject {
@@ -92,22 +99,140 @@ struct Group {
     example: Reject,
 }
 
-/// Accepted packets remembered for pairing replies with their requests.
+/// Accepted packets remembered for pairing replies with their requests: the last
+/// `PAIRING_WINDOW / 2` to `PAIRING_WINDOW` distinct ones (two generations).
 const PAIRING_WINDOW: usize = 1 << 20;
 
-type PairKey = (String, Flow);
+/// An accepted packet: the interface (by address: the model outlives the run) and
+/// the packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum PairKey {
+    /// An IPv4 packet, packed into one number (few writes to the keyed hasher).
+    V4(usize, u128),
+    /// Any other.
+    Other(usize, Flow),
+}
+
+impl PairKey {
+    fn new(interface: usize, f: Flow) -> PairKey {
+        match (f.local, f.remote) {
+            (IpAddr::V4(l), IpAddr::V4(r)) => {
+                let direction = match f.direction {
+                    Direction::Inbound => 0u128,
+                    Direction::Outbound => 1,
+                };
+                PairKey::V4(
+                    interface,
+                    u128::from(u32::from(l)) << 96
+                        | u128::from(u32::from(r)) << 64
+                        | u128::from(f.local_port) << 48
+                        | u128::from(f.remote_port) << 32
+                        | u128::from(f.protocol) << 8
+                        | direction,
+                )
+            }
+            _ => PairKey::Other(interface, f),
+        }
+    }
+}
+
+/// What groups equal REJECTs: the verdict, and the cause (or the reason).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct GroupKey {
+    verdict: u8,
+    cause: Option<(Layer, CauseKind, Direction, Option<u32>)>,
+    /// The resource of the cause, or the reason.
+    text: String,
+}
+
+impl GroupKey {
+    fn of(j: &Judgement) -> GroupKey {
+        match j {
+            Judgement::Explained(c) => GroupKey {
+                verdict: 0,
+                cause: Some((c.layer, c.kind, c.direction, c.rule_number)),
+                text: c.resource.clone(),
+            },
+            Judgement::Ambiguous { reason, .. } => GroupKey {
+                verdict: 1,
+                cause: None,
+                text: reason.clone(),
+            },
+            Judgement::Unexplained { reason } => GroupKey {
+                verdict: 2,
+                cause: None,
+                text: reason.clone(),
+            },
+        }
+    }
+}
+
+fn iface_id(i: &NetworkInterface) -> usize {
+    std::ptr::from_ref(i) as usize
+}
 
 struct Attributor<'a, 'm> {
     judges: &'a [Judge<'m>],
     counts: Counts,
     problems: Vec<String>,
-    accepted: HashMap<PairKey, (String, u64)>,
-    accepted_order: VecDeque<PairKey>,
-    groups: BTreeMap<String, Group>,
+    /// The files read, so that remembered requests hold an index, not a name.
+    files: Vec<String>,
+    /// Accepted packets (the file's index and the line), newest generation...
+    accepted: HashMap<PairKey, (u32, u64)>,
+    /// ... and the one before, dropped when the newest is full.
+    accepted_before: HashMap<PairKey, (u32, u64)>,
+    /// Keys come from the snapshot and the verdicts (never from a record alone).
+    groups: super::ModelMap<GroupKey, Group>,
     kept: Vec<Reject>,
     keep_all: bool,
     stream: Option<&'a mut dyn Write>,
     stream_failed: Option<std::io::Error>,
+    progress_wanted: bool,
+    progress: Option<Progress>,
+}
+
+/// The progress bar: hidden until reading has taken [`PROGRESS_DELAY`], so that
+/// small inputs never show it.
+struct Progress {
+    bar: indicatif::ProgressBar,
+    started: std::time::Instant,
+    shown: bool,
+}
+
+/// How long reading goes before the progress bar shows.
+const PROGRESS_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl Progress {
+    fn new(total_bytes: Option<u64>) -> Progress {
+        let hidden = indicatif::ProgressDrawTarget::hidden();
+        let (bar, template) = match total_bytes {
+            Some(total) => (
+                indicatif::ProgressBar::with_draw_target(Some(total), hidden),
+                "{bar:30} {bytes}/{total_bytes} read, {binary_bytes_per_sec}, {eta} left",
+            ),
+            None => (
+                indicatif::ProgressBar::with_draw_target(None, hidden),
+                "{spinner} {bytes} read, {binary_bytes_per_sec}",
+            ),
+        };
+        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+            bar.set_style(style);
+        }
+        Progress {
+            bar,
+            started: std::time::Instant::now(),
+            shown: false,
+        }
+    }
+
+    fn update(&mut self, bytes: u64) {
+        self.bar.set_position(bytes);
+        if !self.shown && self.started.elapsed() >= PROGRESS_DELAY {
+            self.shown = true;
+            self.bar
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+    }
 }
 
 impl LogSink for Attributor<'_, '_> {
@@ -121,11 +246,26 @@ impl LogSink for Attributor<'_, '_> {
     fn problem(&mut self, place: LinePlace<'_>, message: String) {
         if place.line > 0 {
             self.counts.bad_lines += 1;
-            self.problems
-                .push(format!("{}:{}: {message}", shown(place.file), place.line));
+            self.problems.push(format!(
+                "{}:{}: {message}",
+                shown_path(place.file),
+                place.line
+            ));
         } else {
             self.problems
-                .push(format!("{}: {message}", shown(place.file)));
+                .push(format!("{}: {message}", shown_path(place.file)));
+        }
+    }
+
+    fn begin(&mut self, total_bytes: Option<u64>) {
+        if self.progress_wanted {
+            self.progress = Some(Progress::new(total_bytes));
+        }
+    }
+
+    fn progress(&mut self, bytes_read: u64) {
+        if let Some(p) = self.progress.as_mut() {
+            p.update(bytes_read);
         }
     }
 }
@@ -153,46 +293,50 @@ impl<'m> Attributor<'_, 'm> {
         if action == Action::Accept {
             self.counts.accepted += 1;
             if let Ok((_, iface, flow)) = &located {
-                self.remember(iface.key.clone(), *flow, place);
+                self.remember(iface_id(iface), *flow, place);
             }
             return;
         }
         self.counts.rejected += 1;
-        let (judgement, interface, request) = match located {
+        // Judged without fixes first: a fix is written only for a REJECT the output
+        // shows (every one in json, jsonl and -v; the first of each cause otherwise).
+        let mut reply = None;
+        let every_shown = self.stream.is_some() || self.keep_all;
+        let (judgement, interface, request) = match &located {
             Err((reason, iface)) => (
                 Judgement::Ambiguous {
-                    reason,
+                    reason: reason.clone(),
                     candidates: Vec::new(),
                 },
-                iface,
+                iface.clone(),
                 None,
             ),
             Ok((judge, iface, flow)) => {
-                let request = self
-                    .accepted
-                    .get(&(iface.key.clone(), flow.reversed()))
-                    .cloned();
-                let reply = if request.is_some() {
+                let request = self.request_of(&PairKey::new(iface_id(iface), flow.reversed()));
+                reply = if request.is_some() {
                     Some(true)
                 } else {
                     tcp_reply(r)
                 };
-                let mut judgement = judge.judge_reject(iface, flow, reply);
-                // Through a NAT or to a secondary address the packet's own addresses
-                // differ from the record's: judge both and keep what they agree on.
-                if let Some(alt) = packet_flow(r, flow) {
-                    let other = judge.judge_reject(iface, alt, reply);
-                    if other != judgement {
-                        let mut candidates = causes_of(&judgement);
-                        candidates.extend(causes_of(&other));
-                        judgement = Judgement::Ambiguous {
-                            reason: "the packet's addresses (pkt-srcaddr, pkt-dstaddr) differ from the record's (NAT or a secondary address), and the snapshot judges them differently".to_string(),
-                            candidates,
-                        };
-                    }
-                }
-                (judgement, Some(display_interface(iface)), request)
+                (
+                    attribute(judge, iface, *flow, r, reply, every_shown),
+                    Some(display_interface(iface)),
+                    request,
+                )
             }
+        };
+        let key = GroupKey::of(&judgement);
+        if !every_shown {
+            if let Some(g) = self.groups.get_mut(&key) {
+                g.count += 1;
+                return;
+            }
+        }
+        let judgement = match &located {
+            Ok((judge, iface, flow)) if !every_shown => {
+                attribute(judge, iface, *flow, r, reply, true)
+            }
+            _ => judgement,
         };
         let reject = Reject {
             file: place.file.to_string(),
@@ -200,17 +344,21 @@ impl<'m> Attributor<'_, 'm> {
             record: shown_record(text),
             interface,
             judgement,
-            request,
+            request: request
+                .map(|(f, l)| (self.files.get(f as usize).cloned().unwrap_or_default(), l)),
+            traffic_path: r.traffic_path,
+            reject_reason: r.reject_reason.map(shown),
         };
         if let Some(out) = self.stream.as_mut() {
             if self.stream_failed.is_none() {
-                let line = serde_json::to_string(&reject_json(&reject)).unwrap_or_default();
-                if let Err(e) = writeln!(out, "{line}") {
+                let written = serde_json::to_writer(&mut *out, &reject_out(&reject))
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| out.write_all(b"\n"));
+                if let Err(e) = written {
                     self.stream_failed = Some(e);
                 }
             }
         }
-        let key = group_key(&reject);
         match self.groups.get_mut(&key) {
             Some(g) => g.count += 1,
             None => {
@@ -228,19 +376,70 @@ impl<'m> Attributor<'_, 'm> {
         }
     }
 
-    fn remember(&mut self, interface: String, flow: Flow, place: LinePlace<'_>) {
-        let key = (interface, flow);
-        if self.accepted.contains_key(&key) {
-            return;
+    /// The index of `file` among the files read (they are read one after another).
+    fn file_index(&mut self, file: &str) -> u32 {
+        if self.files.last().map(String::as_str) != Some(file) {
+            self.files.push(file.to_string());
         }
-        if self.accepted_order.len() == PAIRING_WINDOW {
-            if let Some(old) = self.accepted_order.pop_front() {
-                self.accepted.remove(&old);
+        u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    /// The ACCEPTed packet `key`, if it is remembered.
+    fn request_of(&self, key: &PairKey) -> Option<(u32, u64)> {
+        self.accepted
+            .get(key)
+            .or_else(|| self.accepted_before.get(key))
+            .copied()
+    }
+
+    fn remember(&mut self, interface: usize, flow: Flow, place: LinePlace<'_>) {
+        let key = PairKey::new(interface, flow);
+        if self.accepted.len() >= PAIRING_WINDOW / 2 && !self.accepted.contains_key(&key) {
+            self.accepted_before = std::mem::take(&mut self.accepted);
+        }
+        let file = self.file_index(place.file);
+        let before = &self.accepted_before;
+        self.accepted
+            .entry(key)
+            .or_insert_with(|| before.get(&key).copied().unwrap_or((file, place.line)));
+    }
+}
+
+/// Judges a REJECT of `iface`. Through a NAT or to a secondary address the packet's
+/// own addresses differ from the record's: both are judged, and when they are judged
+/// differently (fixes aside) the REJECT is ambiguous between them.
+fn attribute<'m>(
+    judge: &Judge<'m>,
+    iface: &'m NetworkInterface,
+    flow: Flow,
+    r: &Record<'_>,
+    reply: Option<bool>,
+    with_fix: bool,
+) -> Judgement {
+    if r.reject_reason == Some("BPA") {
+        return Judgement::Explained(Cause::block_public_access(iface, flow.direction));
+    }
+    let first = judge.judge_reject(iface, flow, reply, false);
+    let alt = packet_flow(r, flow).map(|alt| (alt, judge.judge_reject(iface, alt, reply, false)));
+    match alt {
+        Some((alt, other)) if other != first => {
+            let (first, other) = if with_fix {
+                (
+                    judge.judge_reject(iface, flow, reply, true),
+                    judge.judge_reject(iface, alt, reply, true),
+                )
+            } else {
+                (first, other)
+            };
+            let mut candidates = causes_of(&first);
+            candidates.extend(causes_of(&other));
+            Judgement::Ambiguous {
+                reason: "the packet's addresses (pkt-srcaddr, pkt-dstaddr) differ from the record's (NAT or a secondary address), and the snapshot judges them differently".to_string(),
+                candidates,
             }
         }
-        self.accepted_order.push_back(key.clone());
-        self.accepted
-            .insert(key, (place.file.to_string(), place.line));
+        _ if with_fix => judge.judge_reject(iface, flow, reply, true),
+        _ => first,
     }
 }
 
@@ -395,41 +594,76 @@ fn group_key(r: &Reject) -> String {
     }
 }
 
-fn cause_json(c: &Cause) -> Value {
-    json!({
-        "layer": c.layer.as_str(),
-        "kind": c.kind.as_str(),
-        "resource": c.resource,
-        "direction": c.direction.as_str(),
-        "rule_number": c.rule_number,
-        "location": crate::report::json::location(&c.location),
-        "fix": c.fix,
-    })
+/// One cause as JSON (the documented shape).
+#[derive(serde::Serialize)]
+struct CauseOut<'a> {
+    layer: &'static str,
+    kind: &'static str,
+    resource: &'a str,
+    direction: &'static str,
+    rule_number: Option<u32>,
+    location: Value,
+    fix: &'a str,
+}
+
+fn cause_out(c: &Cause) -> CauseOut<'_> {
+    CauseOut {
+        layer: c.layer.as_str(),
+        kind: c.kind.as_str(),
+        resource: &c.resource,
+        direction: c.direction.as_str(),
+        rule_number: c.rule_number,
+        location: crate::report::json::location(&c.location),
+        fix: &c.fix,
+    }
+}
+
+/// One REJECT as JSON (the documented shape), written without building a `Value`.
+#[derive(serde::Serialize)]
+struct RejectOut<'a> {
+    file: &'a str,
+    line: u64,
+    record: &'a str,
+    interface: Option<&'a str>,
+    verdict: &'static str,
+    cause: Option<CauseOut<'a>>,
+    candidates: Vec<CauseOut<'a>>,
+    reason: Option<&'a str>,
+    request_line: Option<u64>,
+    request_file: Option<&'a str>,
+    traffic_path: Option<u8>,
+    reject_reason: Option<&'a str>,
+}
+
+fn reject_out(r: &Reject) -> RejectOut<'_> {
+    let (cause, candidates, reason) = match &r.judgement {
+        Judgement::Explained(c) => (Some(cause_out(c)), Vec::new(), None),
+        Judgement::Ambiguous { reason, candidates } => (
+            None,
+            candidates.iter().map(cause_out).collect(),
+            Some(reason.as_str()),
+        ),
+        Judgement::Unexplained { reason } => (None, Vec::new(), Some(reason.as_str())),
+    };
+    RejectOut {
+        file: &r.file,
+        line: r.line,
+        record: &r.record,
+        interface: r.interface.as_deref(),
+        verdict: r.verdict(),
+        cause,
+        candidates,
+        reason,
+        request_line: r.request.as_ref().map(|(_, l)| *l),
+        request_file: r.request.as_ref().map(|(f, _)| f.as_str()),
+        traffic_path: r.traffic_path,
+        reject_reason: r.reject_reason.as_deref(),
+    }
 }
 
 /// One REJECT as JSON (the documented shape).
 pub fn reject_json(r: &Reject) -> Value {
-    let (cause, candidates, reason) = match &r.judgement {
-        Judgement::Explained(c) => (cause_json(c), Vec::new(), Value::Null),
-        Judgement::Ambiguous { reason, candidates } => (
-            Value::Null,
-            candidates.iter().map(cause_json).collect(),
-            json!(reason),
-        ),
-        Judgement::Unexplained { reason } => (Value::Null, Vec::new(), json!(reason)),
-    };
-    json!({
-        "file": r.file,
-        "line": r.line,
-        "record": r.record,
-        "interface": r.interface,
-        "verdict": r.verdict(),
-        "cause": cause,
-        "candidates": candidates,
-        "reason": reason,
-        "request_line": r.request.as_ref().map(|(_, l)| *l),
-        "request_file": r.request.as_ref().map(|(f, _)| f.clone()),
-    })
+    serde_json::to_value(reject_out(r)).unwrap_or(Value::Null)
 }
 
 /// The output and exit code of a run.
@@ -516,12 +750,15 @@ pub fn run(opts: &FlowsOptions, out: &mut dyn Write) -> FlowsRun {
         counts: Counts::default(),
         problems: Vec::new(),
         accepted: HashMap::new(),
-        accepted_order: VecDeque::new(),
-        groups: BTreeMap::new(),
+        accepted_before: HashMap::new(),
+        files: Vec::new(),
+        groups: super::ModelMap::default(),
         kept: Vec::new(),
         keep_all: opts.format == FlowsFormat::Json || (opts.verbose && !streaming),
         stream: None,
         stream_failed: None,
+        progress_wanted: opts.progress,
+        progress: None,
     };
     if streaming {
         attributor.stream = Some(&mut *out);
@@ -533,8 +770,12 @@ pub fn run(opts: &FlowsOptions, out: &mut dyn Write) -> FlowsRun {
         groups,
         kept,
         stream_failed,
+        progress,
         ..
     } = attributor;
+    if let Some(p) = progress {
+        p.bar.finish_and_clear();
+    }
     if let Some(e) = stream_failed {
         stderr.push_str(&format!("vpclint flows: cannot write the output: {e}\n"));
         return FlowsRun { code: 2, stderr };
@@ -562,6 +803,8 @@ pub fn run(opts: &FlowsOptions, out: &mut dyn Write) -> FlowsRun {
                     "request_line",
                     "request_file",
                     "interface",
+                    "traffic_path",
+                    "reject_reason",
                 ] {
                     o.remove(k);
                 }
@@ -622,7 +865,8 @@ pub fn run(opts: &FlowsOptions, out: &mut dyn Write) -> FlowsRun {
 fn describe_cause(c: &Cause) -> String {
     let rule = match c.rule_number {
         Some(n) => format!("rule {n}"),
-        None if c.layer == super::judge::Layer::Nacl => "the implicit deny".to_string(),
+        None if c.layer == Layer::Nacl => "the implicit deny".to_string(),
+        None if c.layer == Layer::None => "VPC Block Public Access (reject-reason BPA)".to_string(),
         None => "no rule of its security groups".to_string(),
     };
     format!(
@@ -679,14 +923,14 @@ fn human(counts: &Counts, groups: &[&Group], kept: &[Reject], verbose: bool) -> 
         }
         s.push_str(&format!(
             "          e.g. {}:{}: {}\n",
-            shown(&e.file),
+            shown_path(&e.file),
             e.line,
             e.record
         ));
         if let Some((f, l)) = &e.request {
             s.push_str(&format!(
                 "          the reply of the ACCEPTed request at {}:{l}\n",
-                shown(f)
+                shown_path(f)
             ));
         }
         if let Judgement::Explained(c) = &e.judgement {
@@ -708,11 +952,16 @@ fn human(counts: &Counts, groups: &[&Group], kept: &[Reject], verbose: bool) -> 
             };
             s.push_str(&format!(
                 "{}:{}: {} | {what}\n",
-                shown(&r.file),
+                shown_path(&r.file),
                 r.line,
                 r.record
             ));
         }
     }
     s
+}
+
+/// A file name as messages show it: whole (S3 keys are long), unsafe characters escaped.
+fn shown_path(path: &str) -> String {
+    crate::report::escape::visible(path).into_owned()
 }

@@ -12,6 +12,7 @@
 
 use super::record::LogFormat;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::cell::Cell;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -32,6 +33,31 @@ pub trait LogSink {
     fn record(&mut self, place: LinePlace<'_>, text: &str, format: &LogFormat);
     /// A line or file that could not be read; reading goes on.
     fn problem(&mut self, place: LinePlace<'_>, message: String);
+    /// Before the first record: the bytes to read (as stored, gzip compressed or not),
+    /// `None` when standard input is read.
+    fn begin(&mut self, _total_bytes: Option<u64>) {}
+    /// Now and then: the bytes read so far (as stored), over every input.
+    fn progress(&mut self, _bytes_read: u64) {}
+}
+
+/// Lines read between two [`LogSink::progress`] calls.
+const PROGRESS_EVERY: u64 = 16 * 1024;
+
+/// Read buffer of a file (records are about 100 bytes: a big buffer reads few times).
+const READ_BUFFER: usize = 256 * 1024;
+
+/// Counts the bytes read from a stored input, for the progress of the whole run.
+struct Counting<'c, R> {
+    inner: R,
+    read: &'c Cell<u64>,
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.set(self.read.get() + n as u64);
+        Ok(n)
+    }
 }
 
 /// Reads every input in turn. `fallback` gives the format of a file without a header
@@ -41,57 +67,90 @@ pub fn read_inputs(
     fallback: &dyn Fn(&str) -> LogFormat,
     sink: &mut dyn LogSink,
 ) {
+    // Every file first (directories walked), so that the total size is known; what
+    // cannot be read is reported in its turn.
+    let mut files: Vec<Input> = Vec::new();
     for input in inputs {
         if input.as_os_str() == "-" {
-            let stdin = io::stdin();
-            read_stream(Box::new(stdin.lock()), "-", fallback, sink);
+            files.push(Input::Stdin);
             continue;
         }
-        let mut files = Vec::new();
         let shown = input.display().to_string();
+        let problem = |message: String| Input::Problem(shown.clone(), message);
         match std::fs::metadata(input) {
             Ok(m) if m.is_dir() => {
                 if let Err(e) = walk(input, &mut files, 0) {
-                    sink.problem(
-                        LinePlace {
-                            file: &shown,
-                            line: 0,
-                        },
-                        format!("cannot read directory: {e}"),
-                    );
+                    files.push(problem(format!("cannot read directory: {e}")));
                 }
             }
-            Ok(m) if m.is_file() => files.push(input.clone()),
-            Ok(_) => {
-                sink.problem(
-                    LinePlace {
-                        file: &shown,
-                        line: 0,
-                    },
-                    "not a regular file (a FIFO, device or socket is not read)".to_string(),
+            Ok(m) if m.is_file() => files.push(Input::File(input.clone())),
+            Ok(_) => files.push(problem(
+                "not a regular file (a FIFO, device or socket is not read)".to_string(),
+            )),
+            Err(e) => files.push(problem(format!("cannot read: {e}"))),
+        }
+    }
+    let total = files
+        .iter()
+        .map(|f| match f {
+            Input::Stdin => None,
+            Input::File(p) => Some(std::fs::metadata(p).map_or(0, |m| m.len())),
+            Input::Problem(..) => Some(0),
+        })
+        .sum::<Option<u64>>();
+    sink.begin(total);
+    let read = Cell::new(0u64);
+    for file in files {
+        let file = match file {
+            Input::File(f) => f,
+            Input::Problem(shown, message) => {
+                let place = LinePlace {
+                    file: &shown,
+                    line: 0,
+                };
+                sink.problem(place, message);
+                continue;
+            }
+            Input::Stdin => {
+                let stdin = io::stdin();
+                let counted = Counting {
+                    inner: stdin.lock(),
+                    read: &read,
+                };
+                read_stream(
+                    Box::new(BufReader::with_capacity(READ_BUFFER, counted)),
+                    "-",
+                    fallback,
+                    sink,
+                    &read,
+                );
+                continue;
+            }
+        };
+        let name = file.display().to_string();
+        match File::open(&file) {
+            Ok(f) => {
+                let counted = Counting {
+                    inner: f,
+                    read: &read,
+                };
+                read_stream(
+                    Box::new(BufReader::with_capacity(READ_BUFFER, counted)),
+                    &name,
+                    fallback,
+                    sink,
+                    &read,
                 );
             }
             Err(e) => sink.problem(
                 LinePlace {
-                    file: &shown,
+                    file: &name,
                     line: 0,
                 },
                 format!("cannot read: {e}"),
             ),
         }
-        for file in files {
-            let name = file.display().to_string();
-            match File::open(&file) {
-                Ok(f) => read_stream(Box::new(BufReader::new(f)), &name, fallback, sink),
-                Err(e) => sink.problem(
-                    LinePlace {
-                        file: &name,
-                        line: 0,
-                    },
-                    format!("cannot read: {e}"),
-                ),
-            }
-        }
+        sink.progress(read.get());
     }
 }
 
@@ -99,7 +158,15 @@ pub fn read_inputs(
 const MAX_DEPTH: usize = 32;
 
 /// Every regular file below `dir`, sorted; links are not followed (no loops, no escape).
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> io::Result<()> {
+/// One input to read, in order.
+enum Input {
+    Stdin,
+    File(PathBuf),
+    /// A path that cannot be read (shown) and why.
+    Problem(String, String),
+}
+
+fn walk(dir: &Path, out: &mut Vec<Input>, depth: usize) -> io::Result<()> {
     if depth > MAX_DEPTH {
         return Ok(());
     }
@@ -115,7 +182,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> io::Result<()> {
         if meta.is_dir() {
             walk(&path, out, depth + 1)?;
         } else if meta.is_file() {
-            out.push(path);
+            out.push(Input::File(path));
         }
     }
     Ok(())
@@ -126,6 +193,7 @@ fn read_stream(
     name: &str,
     fallback: &dyn Fn(&str) -> LogFormat,
     sink: &mut dyn LogSink,
+    read: &Cell<u64>,
 ) {
     let mut reader = reader;
     let head = match reader.fill_buf() {
@@ -142,10 +210,11 @@ fn read_stream(
         }
     };
     if head.starts_with(&[0x1f, 0x8b]) {
-        let decoded = BufReader::new(flate2::bufread::MultiGzDecoder::new(reader));
-        return read_plain_or_json(Box::new(decoded), name, fallback, sink);
+        let decoded =
+            BufReader::with_capacity(READ_BUFFER, flate2::bufread::MultiGzDecoder::new(reader));
+        return read_plain_or_json(Box::new(decoded), name, fallback, sink, read);
     }
-    read_plain_or_json(reader, name, fallback, sink)
+    read_plain_or_json(reader, name, fallback, sink, read)
 }
 
 fn read_plain_or_json(
@@ -153,6 +222,7 @@ fn read_plain_or_json(
     name: &str,
     fallback: &dyn Fn(&str) -> LogFormat,
     sink: &mut dyn LogSink,
+    read: &Cell<u64>,
 ) {
     let first = match reader.fill_buf() {
         Ok(b) => b.iter().find(|b| !b.is_ascii_whitespace()).copied(),
@@ -171,7 +241,7 @@ fn read_plain_or_json(
     if first == Some(b'{') {
         read_json(reader, name, &format, sink);
     } else {
-        read_lines(reader, name, format, sink);
+        read_lines(reader, name, format, sink, read);
     }
 }
 
@@ -180,6 +250,7 @@ fn read_lines(
     name: &str,
     mut format: LogFormat,
     sink: &mut dyn LogSink,
+    read: &Cell<u64>,
 ) {
     let mut buf = Vec::with_capacity(256);
     let mut line = 0u64;
@@ -200,6 +271,9 @@ fn read_lines(
             }
         }
         line += 1;
+        if line.is_multiple_of(PROGRESS_EVERY) {
+            sink.progress(read.get());
+        }
         let place = LinePlace { file: name, line };
         let Ok(text) = std::str::from_utf8(&buf) else {
             sink.problem(place, "the line is not UTF-8 text".to_string());
