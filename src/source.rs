@@ -24,6 +24,8 @@ impl SourceFile {
                 .filter(|(_, b)| *b == b'\n')
                 .map(|(i, _)| i + 1),
         );
+        // Kept for the file's lifetime: no growth slack (a large export has millions of lines).
+        line_starts.shrink_to_fit();
         Arc::new(SourceFile {
             path,
             text,

@@ -418,6 +418,8 @@ pub fn load_in(files: &[Arc<SourceFile>], region: Option<&str>) -> ExportInput {
                 }
             }
             finish_notes(&mut snap);
+            // Only reading needed the ids seen; free them before the model is built.
+            drop(std::mem::take(&mut snap.seen));
             let name = match region {
                 Some(r) if several => format!("{} ({r})", display_path(&dir)),
                 _ => display_path(&dir),
