@@ -36,6 +36,8 @@ impl SourceFile {
                 .filter(|(_, b)| *b == b'\n')
                 .map(|(i, _)| i + 1),
         );
+        // Kept for the file's lifetime: no growth slack (a large export has millions of lines).
+        line_starts.shrink_to_fit();
         let mut char_marks = Vec::with_capacity(text.len() / CHAR_MARK_STRIDE + 1);
         let mut before = 0;
         for block in text.as_bytes().chunks(CHAR_MARK_STRIDE) {

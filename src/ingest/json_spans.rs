@@ -166,6 +166,80 @@ pub fn leading_key(text: &str) -> Option<String> {
     p.string().ok().map(|(s, _)| s)
 }
 
+/// Parses a whole JSON text like [`parse`], accepting and rejecting exactly the same
+/// texts with the same errors, but hands the items of the top-level object's array
+/// members whose key `stream` accepts to `on_item` one at a time instead of keeping
+/// them: memory holds one item, not the document. Those members come back as empty
+/// arrays with their real span; [`for_each_item`] reads their items again.
+pub fn parse_streaming(
+    text: &str,
+    stream: impl Fn(&str) -> bool,
+    mut on_item: impl FnMut(&str, Node),
+) -> Result<Node, ParseError> {
+    let mut p = Parser::new(text);
+    p.skip_bom();
+    p.skip_ws();
+    if p.peek() != Some(b'{') {
+        return p.document();
+    }
+    let start = p.pos;
+    p.pos += 1;
+    p.skip_ws();
+    let mut members = Vec::new();
+    if p.peek() == Some(b'}') {
+        p.pos += 1;
+    } else {
+        let mut what = "expected a string key or `}`";
+        loop {
+            let (key, key_span) = p.key(what)?;
+            p.skip_ws();
+            let value = if p.peek() == Some(b'[') && stream(&key) {
+                p.items(1, |item| on_item(&key, item))?
+            } else {
+                p.value(1)?
+            };
+            members.push(Member {
+                key,
+                key_span,
+                value,
+            });
+            p.skip_ws();
+            match p.peek() {
+                Some(b',') => {
+                    p.pos += 1;
+                    what = "expected a string key after `,`";
+                }
+                Some(b'}') => {
+                    p.pos += 1;
+                    break;
+                }
+                _ => return Err(p.expected("expected `,` or `}` after object member")),
+            }
+        }
+    }
+    let node = Node {
+        span: start..p.pos,
+        kind: Kind::Object(members),
+    };
+    p.end()?;
+    Ok(node)
+}
+
+/// Parses again, one at a time, the items of a top-level member's array that
+/// [`parse_streaming`] handed out (`span`: the array's span in `text`).
+pub fn for_each_item(
+    text: &str,
+    span: &Range<usize>,
+    each: impl FnMut(Node),
+) -> Result<(), ParseError> {
+    let mut p = Parser::new(text);
+    p.pos = span.start;
+    if p.peek() != Some(b'[') {
+        return Err(p.expected("expected `[`"));
+    }
+    p.items(1, each).map(|_| ())
+}
+
 /// An open array or object while its contents are parsed.
 enum Frame {
     Object {
@@ -232,6 +306,25 @@ impl<'t> Parser<'t> {
     }
 
     fn document(&mut self) -> Result<Node, ParseError> {
+        let node = self.value(0)?;
+        self.end()?;
+        Ok(node)
+    }
+
+    /// Only whitespace may follow the document's value.
+    fn end(&mut self) -> Result<(), ParseError> {
+        self.skip_ws();
+        if self.pos < self.bytes.len() {
+            return Err(Self::error(
+                self.pos,
+                "trailing characters after the JSON value",
+            ));
+        }
+        Ok(())
+    }
+
+    /// One value, inside `open` arrays and objects already open (for the depth limit).
+    fn value(&mut self, open: usize) -> Result<Node, ParseError> {
         let mut stack: Vec<Frame> = Vec::new();
         loop {
             // Expecting a value.
@@ -239,7 +332,7 @@ impl<'t> Parser<'t> {
             let start = self.pos;
             let mut node = match self.peek() {
                 Some(b'{') => {
-                    self.check_depth(stack.len())?;
+                    self.check_depth(open + stack.len())?;
                     self.pos += 1;
                     self.skip_ws();
                     if self.peek() == Some(b'}') {
@@ -260,7 +353,7 @@ impl<'t> Parser<'t> {
                     }
                 }
                 Some(b'[') => {
-                    self.check_depth(stack.len())?;
+                    self.check_depth(open + stack.len())?;
                     self.pos += 1;
                     self.skip_ws();
                     if self.peek() == Some(b']') {
@@ -294,16 +387,7 @@ impl<'t> Parser<'t> {
             // A value is complete: attach it to the open containers, closing those that end.
             loop {
                 match stack.last_mut() {
-                    None => {
-                        self.skip_ws();
-                        if self.pos < self.bytes.len() {
-                            return Err(Self::error(
-                                self.pos,
-                                "trailing characters after the JSON value",
-                            ));
-                        }
-                        return Ok(node);
-                    }
+                    None => return Ok(node),
                     Some(Frame::Object {
                         start,
                         members,
@@ -369,6 +453,37 @@ impl<'t> Parser<'t> {
                 }
             }
         }
+    }
+
+    /// The array at the current `[`, inside `open` containers, each item handed to `each`
+    /// as soon as it is parsed; returns the array with its span and no items.
+    fn items(&mut self, open: usize, mut each: impl FnMut(Node)) -> Result<Node, ParseError> {
+        let start = self.pos;
+        self.check_depth(open)?;
+        self.pos += 1;
+        self.skip_ws();
+        if self.peek() != Some(b']') {
+            loop {
+                each(self.value(open + 1)?);
+                self.skip_ws();
+                match self.peek() {
+                    Some(b',') => {
+                        self.pos += 1;
+                        self.skip_ws();
+                        if self.peek() == Some(b']') {
+                            return Err(self.expected("expected a value after `,`"));
+                        }
+                    }
+                    Some(b']') => break,
+                    _ => return Err(self.expected("expected `,` or `]` after array element")),
+                }
+            }
+        }
+        self.pos += 1;
+        Ok(Node {
+            span: start..self.pos,
+            kind: Kind::Array(Vec::new()),
+        })
     }
 
     fn check_depth(&self, open: usize) -> Result<(), ParseError> {
@@ -839,6 +954,55 @@ mod tests {
             prop_assert_eq!(ours.is_ok(), theirs.is_ok(), "{:?}: {:?}", edited, ours);
             if let (Ok(n), Ok(v)) = (ours, theirs) {
                 prop_assert_eq!(to_serde(&n), v);
+            }
+        }
+
+        #[test]
+        fn streaming_agrees_with_parse(
+            v in arb_json(),
+            keys in prop::collection::vec(prop::sample::select(vec!["A", "B", "C"]), 0..4),
+            at in any::<prop::sample::Index>(),
+            edit in prop_oneof![
+                Just(None),
+                prop::sample::select("{}[],:\"0 ".chars().collect::<Vec<_>>()).prop_map(Some),
+            ],
+        ) {
+            // A top-level object whose members are arrays (streamed for "A" and "B") or not.
+            let mut map = serde_json::Map::new();
+            for (n, k) in keys.iter().enumerate() {
+                let value = if n % 2 == 0 { serde_json::Value::Array(vec![v.clone(), v.clone()]) } else { v.clone() };
+                map.insert((*k).to_string(), value);
+            }
+            let mut text = serde_json::to_string_pretty(&serde_json::Value::Object(map)).unwrap();
+            if let Some(c) = edit {
+                let mut at = at.index(text.len() + 1);
+                while !text.is_char_boundary(at) { at -= 1; }
+                text.insert(at, c);
+            }
+            let full = parse(&text);
+            let mut streamed: Vec<(String, Node)> = Vec::new();
+            let stub = parse_streaming(&text, |k| k != "C", |k, item| streamed.push((k.to_string(), item)));
+            match (&full, &stub) {
+                (Err(a), Err(b)) => prop_assert_eq!(a, b),
+                (Ok(full), Ok(stub)) => {
+                    // Putting the streamed items back gives the full tree.
+                    let mut rebuilt = stub.clone();
+                    let mut items = streamed.into_iter();
+                    if let Kind::Object(members) = &mut rebuilt.kind {
+                        for m in members.iter_mut() {
+                            if m.key != "C" && matches!(m.value.kind, Kind::Array(_)) {
+                                let mut again = Vec::new();
+                                for_each_item(&text, &m.value.span, |i| again.push(i)).unwrap();
+                                let taken: Vec<Node> = items.by_ref().take(again.len()).map(|(_, n)| n).collect();
+                                prop_assert_eq!(&taken, &again);
+                                m.value.kind = Kind::Array(again);
+                            }
+                        }
+                    }
+                    prop_assert!(items.next().is_none());
+                    prop_assert_eq!(&rebuilt, full);
+                }
+                _ => prop_assert!(false, "{:?}: {:?} vs {:?}", text, full, stub),
             }
         }
 

@@ -4,7 +4,7 @@
 use super::flow_common::is_active;
 use super::{Reporter, Rule, Settings};
 use crate::model::{local_address, FlowLogTarget, InputKind, Model, Val};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// FLOW001.
 pub struct VpcFlowLogMissing;
@@ -46,15 +46,21 @@ impl Rule for VpcFlowLogMissing {
             .subnets
             .iter()
             .any(|s| !s.vpc.is_known() && !subnet_logs.contains(s.key.as_str()));
+        // Each VPC's subnets, in model order, gathered once (not scanned per VPC).
+        let mut subnets_of: HashMap<&str, Vec<&crate::model::Subnet>> = HashMap::new();
+        for s in &model.subnets {
+            if let Val::Known(v) = &s.vpc {
+                subnets_of.entry(v.as_str()).or_default().push(s);
+            }
+        }
         for vpc in &model.vpcs {
             if vpc_logs.contains(vpc.key.as_str()) {
                 continue;
             }
-            let subnets: Vec<_> = model
-                .subnets
-                .iter()
-                .filter(|s| s.vpc.known() == Some(&vpc.key))
-                .collect();
+            let subnets: &[&crate::model::Subnet] = subnets_of
+                .get(vpc.key.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
             // Subnet resources of this VPC (or of a VPC not known) whose count is not known.
             let unknown_count: Vec<&str> = model
                 .subnets_of_unknown_count

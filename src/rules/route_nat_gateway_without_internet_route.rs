@@ -27,6 +27,15 @@ impl Rule for NatGatewayWithoutInternetRoute {
     }
 
     fn check(&self, model: &Model, _settings: &Settings, out: &mut Reporter) {
+        // Subnets and route tables by key, gathered once (the first of a key, as `find`).
+        let mut subnets = std::collections::HashMap::new();
+        for s in &model.subnets {
+            subnets.entry(s.key.as_str()).or_insert(s);
+        }
+        let mut tables = std::collections::HashMap::new();
+        for t in &model.route_tables {
+            tables.entry(t.key.as_str()).or_insert(t);
+        }
         for nat in &model.nat_gateways {
             if nat.connectivity != Val::Known(NatConnectivity::Public) {
                 continue;
@@ -38,7 +47,7 @@ impl Rule for NatGatewayWithoutInternetRoute {
             let Some(subnet) = nat
                 .subnet
                 .known()
-                .and_then(|k| model.subnets.iter().find(|s| &s.key == k))
+                .and_then(|k| subnets.get(k.as_str()).copied())
             else {
                 continue;
             };
@@ -46,7 +55,7 @@ impl Rule for NatGatewayWithoutInternetRoute {
             else {
                 continue;
             };
-            let Some(table) = model.route_tables.iter().find(|t| &t.key == table_key) else {
+            let Some(table) = tables.get(table_key.as_str()).copied() else {
                 continue;
             };
             let Some(missing) = missing_internet_route(model, table, vpc, &nat.key) else {

@@ -136,6 +136,11 @@ pub fn world_ingress(model: &Model) -> Vec<WorldIngress<'_>> {
             carried.entry(g.as_str()).or_default().push(i);
         }
     }
+    // Prefix lists by key, in model order, gathered once (not scanned per rule).
+    let mut lists: HashMap<&str, Vec<&PrefixList>> = HashMap::new();
+    for p in &model.prefix_lists {
+        lists.entry(p.key.as_str()).or_default().push(p);
+    }
     let mut out = Vec::new();
     for group in &model.security_groups {
         for rule in &group.rules {
@@ -145,11 +150,11 @@ pub fn world_ingress(model: &Model) -> Vec<WorldIngress<'_>> {
             let sources: Vec<(IpNet, Option<(&PrefixList, &PrefixListEntry)>)> = match &rule.peer {
                 SgPeer::Cidr(Val::Known(cidr)) => vec![(*cidr, None)],
                 // A prefix list is the world when one of its known entries is.
-                SgPeer::PrefixList(Val::Known(key)) => model
-                    .prefix_lists
-                    .iter()
-                    .filter(|p| &p.key == key)
-                    .flat_map(|p| p.entries.iter().map(move |e| (p, e)))
+                SgPeer::PrefixList(Val::Known(key)) => lists
+                    .get(key.as_str())
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|p| p.entries.iter().map(move |e| (*p, e)))
                     .filter_map(|(p, e)| e.cidr.known().map(|c| (*c, Some((p, e)))))
                     .collect(),
                 _ => continue,

@@ -65,6 +65,13 @@ pub(crate) fn build(name: String, snap: Snapshot, problems: &mut Vec<Problem>) -
     };
 
     // Network ACLs, the default NACL of each VPC, and which NACL each subnet uses.
+    // Exact sizes: the model lives for the whole run (no growth slack on large exports).
+    model.nacls.reserve_exact(snap.nacls.len());
+    model.vpcs.reserve_exact(snap.vpcs.len());
+    model.subnets.reserve_exact(snap.subnets.len());
+    model
+        .security_groups
+        .reserve_exact(snap.security_groups.len());
     let mut default_of: HashMap<Key, Key> = HashMap::new();
     let mut nacl_of: HashMap<Key, (Key, crate::source::Location)> = HashMap::new();
     for rec in snap.nacls {
@@ -76,7 +83,7 @@ pub(crate) fn build(name: String, snap: Snapshot, problems: &mut Vec<Problem>) -
                 default_of.entry(v.clone()).or_insert_with(|| key.clone());
             }
         }
-        let mut subnets = Vec::new();
+        let mut subnets = Vec::with_capacity(rec.subnets.len());
         for (subnet, loc) in rec.subnets {
             let subnet = keys.key(&rec.common.owner, &subnet);
             match nacl_of.get(&subnet) {

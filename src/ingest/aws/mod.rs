@@ -415,13 +415,15 @@ pub fn load_in(files: &[Arc<SourceFile>], region: Option<&str>) -> ExportInput {
         let several = groups.len() > 1;
         for (region, docs) in groups {
             let mut snap = Snapshot::default();
-            for (file, root) in docs {
-                match root {
-                    Some(root) => read_export(file, root, &mut snap, &mut out.problems),
+            for (file, parsed) in docs {
+                match parsed {
+                    Some(parsed) => read_export(file, &parsed.root, &mut snap, &mut out.problems),
                     None => syntax_error(file, &mut out.problems),
                 }
             }
             finish_notes(&mut snap);
+            // Only reading needed the ids seen; free them before the model is built.
+            drop(std::mem::take(&mut snap.seen));
             let name = match region {
                 Some(r) if several => format!("{} ({r})", display_path(&dir)),
                 _ => display_path(&dir),
@@ -444,8 +446,14 @@ fn by_region<'d>(
     use region::FileRegion;
     let regions: Vec<FileRegion> = docs
         .iter()
-        .map(|(file, root)| match root {
-            Some(root) => region::of_file(&file.path, root, is_global(root), hint),
+        .map(|(file, parsed)| match parsed {
+            Some(p) => region::of_file_with(
+                &file.path,
+                &p.root,
+                p.regions.clone(),
+                is_global(&p.root),
+                hint,
+            ),
             None => FileRegion::Global,
         })
         .collect();
@@ -514,12 +522,28 @@ fn is_global(root: &Node) -> bool {
 }
 
 /// An export file and its parsed text (`None`: it does not parse).
-type ExportDoc = (Arc<SourceFile>, Option<Node>);
+type ExportDoc = (Arc<SourceFile>, Option<Parsed>);
+
+/// A JSON file that parses, as far as classifying it needs: the lists of exports are
+/// read item by item and left out of `root` (they are read again, item by item, by
+/// [`read_export`]), so a file's tree is never held whole.
+struct Parsed {
+    /// The document, with the arrays of top-level export-list members empty (spans kept).
+    root: Node,
+    /// Regions named by the objects of those lists.
+    regions: BTreeSet<String>,
+}
+
+/// Whether a top-level member's array is an export list, streamed item by item. No key
+/// of a single-object output is one (see the test), so those files are parsed whole.
+fn streamed(key: &str) -> bool {
+    list_kind_of(key).is_some()
+}
 
 /// What a JSON file is.
 enum Class {
     /// An export (`None`: it starts like one but does not parse).
-    Export(Option<Node>),
+    Export(Option<Parsed>),
     /// Terraform JSON.
     Terraform(TerraformJsonKind, Option<Node>),
     /// Neither.
@@ -543,7 +567,11 @@ fn classify(file: &SourceFile) -> Class {
     if let Some(kind) = crate::ingest::plan::sniff(&file.text) {
         return Class::Terraform(kind, None);
     }
-    let root = match json_spans::parse(&file.text) {
+    let mut regions = BTreeSet::new();
+    let parsed = json_spans::parse_streaming(&file.text, streamed, |key, item| {
+        region::collect(&item, Some(key), &mut regions)
+    });
+    let root = match parsed {
         Ok(root) => root,
         Err(e) => {
             // A broken file that starts like an export (or like plan JSON) is an error;
@@ -578,7 +606,7 @@ fn classify(file: &SourceFile) -> Class {
         );
     }
     if single_kind(members).is_some() {
-        return Class::Export(Some(root));
+        return Class::Export(Some(Parsed { root, regions }));
     }
     let known = |k: &str| list_kind_of(k).is_some() || PAGINATION_KEYS.contains(&k);
     let distinctive = members
@@ -587,14 +615,14 @@ fn classify(file: &SourceFile) -> Class {
     let all_known = members.iter().all(|m| known(&m.key));
     let any_kind = members.iter().any(|m| list_kind_of(&m.key).is_some());
     if distinctive || (any_kind && all_known) {
-        Class::Export(Some(root))
+        Class::Export(Some(Parsed { root, regions }))
     } else {
         Class::Skipped("no top-level key of an AWS CLI export".into())
     }
 }
 
 fn syntax_error(file: &Arc<SourceFile>, problems: &mut Vec<Problem>) {
-    if let Err(e) = json_spans::parse(&file.text) {
+    if let Err(e) = json_spans::parse_streaming(&file.text, streamed, |_, _| {}) {
         problems.push(Problem::at(
             PARSE_SYNTAX,
             format!("invalid JSON: {}", e.message),
@@ -654,8 +682,18 @@ fn read_export(
                 continue;
             };
             if let Layout::List(read) = kind.layout {
+                // Streamed lists come back empty: their items are parsed again one at a time.
                 for object in r.objects(items, kind.key) {
                     read(&mut r, object, snap);
+                }
+                if streamed(&m.key) {
+                    let each = |item: Node| {
+                        if let Some(object) = r.object_item(&item, kind.key) {
+                            read(&mut r, object, snap);
+                        }
+                    };
+                    // The file parsed when it was classified, so this cannot fail.
+                    let _ = json_spans::for_each_item(&file.text, &m.value.span, each);
                 }
             }
         }
@@ -756,5 +794,48 @@ fn decode(bytes: Vec<u8>) -> Option<String> {
         Some([0xFF, 0xFE]) => utf16(true),
         Some([0xFE, 0xFF]) => utf16(false),
         _ => String::from_utf8(bytes).ok(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_key_of_a_single_object_output_is_streamed() {
+        // `read_export` hands single-object outputs their root as classified: it must be whole.
+        for kind in KINDS {
+            if let Layout::Single { keys, .. } = &kind.layout {
+                for k in *keys {
+                    assert!(!streamed(k), "`{k}` of `{}` is a list key", kind.command);
+                }
+            }
+        }
+        assert!(streamed("SecurityGroups") && streamed("Entries"));
+    }
+
+    #[test]
+    fn streamed_lists_are_read_item_by_item_with_exact_locations() {
+        let text = "{\n  \"Vpcs\": [\n    {\"VpcId\": \"vpc-1\", \"CidrBlock\": \"10.0.0.0/16\"},\n    7,\n    {\"VpcId\": \"vpc-2\", \"CidrBlock\": \"10.1.0.0/16\"}\n  ]\n}\n";
+        let file = SourceFile::new(PathBuf::from("snap/describe-vpcs.json"), text.into());
+        let out = load(&[file]);
+        assert_eq!(out.models.len(), 1);
+        let vpcs: Vec<(String, usize, usize)> = out.models[0]
+            .vpcs
+            .iter()
+            .filter_map(|v| {
+                let lc = v.origin.location.as_ref()?.line_col();
+                Some((v.origin.address.clone(), lc.line, lc.column))
+            })
+            .collect();
+        assert_eq!(
+            vpcs,
+            vec![("vpc-1".to_string(), 3, 5), ("vpc-2".to_string(), 5, 5)]
+        );
+        let problems: Vec<String> = out.problems.iter().map(|p| p.message.clone()).collect();
+        assert_eq!(
+            problems,
+            vec!["each item of `Vpcs` must be an object, not the number 7".to_string()]
+        );
     }
 }

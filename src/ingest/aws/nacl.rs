@@ -94,6 +94,10 @@ fn read(r: &mut Reader, object: &Node, snap: &mut Snapshot) {
             }
         }
     }
+    // The model keeps these vectors: no growth slack (large exports hold millions of entries).
+    rec.inbound.shrink_to_fit();
+    rec.outbound.shrink_to_fit();
+    rec.subnets.shrink_to_fit();
     snap.nacls.push(rec);
 }
 

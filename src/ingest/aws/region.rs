@@ -35,12 +35,23 @@ const REGION_FIELDS: &[&str] = &[
 ];
 
 /// The region of a file: its objects, then its path, then the hint.
+#[cfg(test)]
 pub(crate) fn of_file(path: &Path, root: &Node, global: bool, hint: Option<&str>) -> FileRegion {
+    of_file_with(path, root, BTreeSet::new(), global, hint)
+}
+
+/// [`of_file`] for a file whose streamed items named the regions `found` already.
+pub(crate) fn of_file_with(
+    path: &Path,
+    root: &Node,
+    mut found: BTreeSet<String>,
+    global: bool,
+    hint: Option<&str>,
+) -> FileRegion {
     if global {
         // IAM is the same in every region, unless the user filed it under one.
         return in_path(path).map_or(FileRegion::Global, FileRegion::Known);
     }
-    let mut found = BTreeSet::new();
     collect(root, None, &mut found);
     match found.len() {
         0 => {}
@@ -56,7 +67,8 @@ pub(crate) fn of_file(path: &Path, root: &Node, global: bool, hint: Option<&str>
     }
 }
 
-fn collect(node: &Node, key: Option<&str>, out: &mut BTreeSet<String>) {
+/// Adds the regions named in `node` (the value of member `key`) to `out`.
+pub(crate) fn collect(node: &Node, key: Option<&str>, out: &mut BTreeSet<String>) {
     match &node.kind {
         Kind::Object(members) => {
             for m in members {

@@ -97,6 +97,9 @@ fn read(r: &mut Reader, object: &Node, snap: &mut Snapshot) {
             }
         }
     }
+    // The model keeps these vectors: no growth slack.
+    rec.routes.shrink_to_fit();
+    rec.subnets.shrink_to_fit();
     snap.route_tables.push(rec);
 }
 

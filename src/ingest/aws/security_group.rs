@@ -87,6 +87,8 @@ fn read(r: &mut Reader, object: &Node, snap: &mut Snapshot) {
             }
         }
     }
+    // The model keeps these vectors: no growth slack (large exports hold millions of rules).
+    rec.rules.shrink_to_fit();
     snap.security_groups.push(rec);
 }
 

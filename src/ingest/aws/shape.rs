@@ -161,21 +161,25 @@ impl Reader<'_> {
 
     /// The items of an array that are objects; others are reported.
     pub fn objects<'n>(&mut self, items: &'n [Node], field: &str) -> Vec<&'n Node> {
-        let mut out = Vec::new();
-        for i in items {
-            if i.as_object().is_some() {
-                out.push(i);
-            } else {
-                self.problem(
-                    &i.span,
-                    format!(
-                        "each item of `{field}` must be an object, not {}",
-                        i.describe()
-                    ),
-                );
-            }
+        items
+            .iter()
+            .filter_map(|i| self.object_item(i, field))
+            .collect()
+    }
+
+    /// The item of an array if it is an object; otherwise it is reported.
+    pub fn object_item<'n>(&mut self, item: &'n Node, field: &str) -> Option<&'n Node> {
+        if item.as_object().is_some() {
+            return Some(item);
         }
-        out
+        self.problem(
+            &item.span,
+            format!(
+                "each item of `{field}` must be an object, not {}",
+                item.describe()
+            ),
+        );
+        None
     }
 
     /// An optional CIDR block of one family (`v6`: IPv6), normalized to its network.
