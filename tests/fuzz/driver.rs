@@ -286,11 +286,15 @@ impl Harness {
                             );
                         }
                         Some(Ok(_)) => {}
-                        _ => self.fail(
-                            "nondeterministic",
-                            "a second run of the same input panicked or hung".to_string(),
-                            input,
-                        ),
+                        _ => {
+                            self.worker = spawn_worker(self.workers);
+                            self.workers += 1;
+                            self.fail(
+                                "nondeterministic",
+                                "a second run of the same input panicked or hung".to_string(),
+                                input,
+                            );
+                        }
                     }
                 }
                 for broken in invariants(&out) {
@@ -354,12 +358,17 @@ impl Harness {
             codes.join(" ")
         );
         let _ = std::fs::remove_dir_all(&self.work);
+        let listed: Vec<String> = self
+            .failures
+            .values()
+            .map(|f| format!("{}: {} (input: {})", f.key, f.detail, f.saved.display()))
+            .collect();
         assert!(
             self.failures.is_empty(),
-            "fuzz {}: {} distinct failures: {:#?}",
+            "fuzz {}: {} distinct failures:\n{}",
             self.kind,
             self.failures.len(),
-            self.failures.values().collect::<Vec<_>>()
+            listed.join("\n")
         );
     }
 }
