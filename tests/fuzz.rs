@@ -27,21 +27,38 @@ use gen::Gen;
 use std::collections::BTreeMap;
 
 /// Runs `n` inputs of `kind` from `generate`; returns the runs by exit code.
-fn campaign(kind: &str, n: u64, generate: fn(&mut Gen) -> Input) -> BTreeMap<i32, u64> {
+fn campaign(
+    kind: &str,
+    n: u64,
+    bombs: bool,
+    generate: fn(&mut Gen) -> Input,
+) -> BTreeMap<i32, u64> {
     let seed = driver::seed();
     let start: u64 = std::env::var("VPCLINT_FUZZ_START")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
+    // `VPCLINT_FUZZ_SECONDS`: stop (with the figures) after that long, whatever `n`.
+    let budget = std::env::var("VPCLINT_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .map(std::time::Duration::from_secs_f64);
+    let started = std::time::Instant::now();
     let mut h = Harness::new(kind);
-    let every = (n / 20).max(1);
+    let every = (n / 20).clamp(1, 10_000);
     for i in start..start + n {
-        let input = generate(&mut Gen::new(seed, kind, i));
+        if h.stopped || budget.is_some_and(|b| started.elapsed() > b) {
+            break;
+        }
+        let mut g = Gen::new(seed, kind, i);
+        g.bombs = bombs;
+        let input = generate(&mut g);
         h.run(&input);
         if n >= 10_000 && (i - start + 1) % every == 0 {
             eprintln!(
-                "fuzz {kind}: {} of {n}, {} failures so far",
+                "fuzz {kind}: {} of {n} in {:.0} s, {} failures so far",
                 i - start + 1,
+                started.elapsed().as_secs_f64(),
                 h.failures.len()
             );
         }
@@ -55,12 +72,18 @@ fn campaign(kind: &str, n: u64, generate: fn(&mut Gen) -> Input) -> BTreeMap<i32
 /// inputs have findings, exit 1) and the error paths (some are refused, exit 2), or the
 /// generator has stopped exercising vpclint.
 fn smoke(kind: &str, n: u64, generate: fn(&mut Gen) -> Input, wants_findings: bool) {
-    let exits = campaign(kind, n, generate);
-    assert_eq!(exits.values().sum::<u64>(), n, "{kind}: every input ran");
+    let exits = campaign(kind, n, gen::bombs(false), generate);
+    assert!(exits.values().sum::<u64>() > 0, "{kind}: inputs ran");
     if wants_findings {
-        assert!(exits.get(&1).is_some_and(|&c| c > 0), "{kind}: no input had findings: {exits:?}");
+        assert!(
+            exits.get(&1).is_some_and(|&c| c > 0),
+            "{kind}: no input had findings: {exits:?}"
+        );
     }
-    assert!(exits.get(&2).is_some_and(|&c| c > 0), "{kind}: no input was refused: {exits:?}");
+    assert!(
+        exits.get(&2).is_some_and(|&c| c > 0),
+        "{kind}: no input was refused: {exits:?}"
+    );
 }
 
 #[test]
@@ -89,7 +112,12 @@ fn smoke_mutation() {
 }
 
 fn long(kind: &str, generate: fn(&mut Gen) -> Input) {
-    campaign(kind, driver::iterations(1_000_000), generate);
+    campaign(
+        kind,
+        driver::iterations(1_000_000),
+        gen::bombs(true),
+        generate,
+    );
 }
 
 #[test]
@@ -149,8 +177,14 @@ fn generators_are_deterministic() {
 fn deep_nesting_in_every_input_kind_is_an_error_not_a_crash() {
     let n = 100_000;
     let cases: [(&str, String); 6] = [
-        ("main.tf", format!("locals {{\n  x = {}1{}\n}}\n", "[".repeat(n), "]".repeat(n))),
-        ("main.tf", format!("locals {{\n  x = {}1{}\n}}\n", "(".repeat(n), ")".repeat(n))),
+        (
+            "main.tf",
+            format!("locals {{\n  x = {}1{}\n}}\n", "[".repeat(n), "]".repeat(n)),
+        ),
+        (
+            "main.tf",
+            format!("locals {{\n  x = {}1{}\n}}\n", "(".repeat(n), ")".repeat(n)),
+        ),
         (
             "terraform.tfvars",
             format!("v = {}1{}\n", "{a = ".repeat(n), "}".repeat(n)),
@@ -170,7 +204,10 @@ fn deep_nesting_in_every_input_kind_is_an_error_not_a_crash() {
         // 10,000 levels, not 100,000: libyaml's scanner (under serde_yaml) takes time
         // quadratic in the flow nesting depth, about 1 s at 10,000 and 2 min at 100,000
         // in a release build (reported by the fuzz campaign, not fixed here).
-        (".vpclint.yaml", format!("rules: {}{}\n", "[".repeat(10_000), "]".repeat(10_000))),
+        (
+            ".vpclint.yaml",
+            format!("rules: {}{}\n", "[".repeat(10_000), "]".repeat(10_000)),
+        ),
     ];
     for (file, text) in cases {
         let dir = tempdir(file);
@@ -179,7 +216,9 @@ fn deep_nesting_in_every_input_kind_is_an_error_not_a_crash() {
             std::fs::write(dir.join("main.tf"), "variable \"v\" {}\n").expect("write main.tf");
         }
         let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_vpclint"));
-        cmd.arg("check").arg(&dir).timeout(std::time::Duration::from_secs(60));
+        cmd.arg("check")
+            .arg(&dir)
+            .timeout(std::time::Duration::from_secs(60));
         if file == ".vpclint.yaml" {
             cmd.arg("--config").arg(dir.join(file));
         }
@@ -193,7 +232,10 @@ fn deep_nesting_in_every_input_kind_is_an_error_not_a_crash() {
             stdout.chars().take(2000).collect::<String>(),
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(stdout.contains(file), "{file}: the error names the file: {stdout}");
+        assert!(
+            stdout.contains(file),
+            "{file}: the error names the file: {stdout}"
+        );
         std::fs::remove_dir_all(&dir).ok();
     }
 }
@@ -212,14 +254,21 @@ fn tempdir(name: &str) -> std::path::PathBuf {
 #[test]
 fn syntax_error_far_along_one_line_renders_its_position() {
     let dir = tempdir("long-line");
-    let mut text = format!("{{\"format_version\": \"1.2\", \"values\": {{\"x\": \"{}\"", "a".repeat(70_000));
+    let mut text = format!(
+        "{{\"format_version\": \"1.2\", \"values\": {{\"x\": \"{}\"",
+        "a".repeat(70_000)
+    );
     text.push_str(", ]}}");
     std::fs::write(dir.join("state.json"), &text).expect("write the input");
     let report = vpclint::check::check(&vpclint::check::CheckOptions {
         paths: vec![dir.clone()],
         ..Default::default()
     });
-    let at = report.problems[0].location.as_ref().expect("located").line_col();
+    let at = report.problems[0]
+        .location
+        .as_ref()
+        .expect("located")
+        .line_col();
     assert!(at.column > 70_000, "{at:?}");
     let human = vpclint::report::human::render_human(
         &report,

@@ -121,14 +121,13 @@ fn spawn_worker(n: usize) -> Sender<Job> {
         .spawn(move || {
             for (opts, reply) in rx {
                 LAST_PANIC.with(|p| *p.borrow_mut() = None);
-                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    render_all(&opts)
-                }))
-                .map_err(|_| {
-                    LAST_PANIC
-                        .with(|p| p.borrow_mut().take())
-                        .unwrap_or_else(|| "panic".to_string())
-                });
+                let result =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render_all(&opts)))
+                        .map_err(|_| {
+                            LAST_PANIC
+                                .with(|p| p.borrow_mut().take())
+                                .unwrap_or_else(|| "panic".to_string())
+                        });
                 if reply.send(result).is_err() {
                     break;
                 }
@@ -167,6 +166,8 @@ pub struct Harness {
     pub failures: BTreeMap<String, Failure>,
     /// Slowest run and its time.
     pub slowest: Duration,
+    /// A run hung: no more runs.
+    pub stopped: bool,
     started: Instant,
 }
 
@@ -198,6 +199,7 @@ impl Harness {
             codes: BTreeMap::new(),
             failures: BTreeMap::new(),
             slowest: Duration::ZERO,
+            stopped: false,
             started: Instant::now(),
         }
     }
@@ -229,6 +231,9 @@ impl Harness {
 
     /// Runs one input; records a failure when it panics, hangs or breaks an invariant.
     pub fn run(&mut self, input: &Input) {
+        if self.stopped {
+            return;
+        }
         if let Err(e) = self.write(input) {
             // A file name the file system refuses (too long ...): not vpclint's input.
             let _ = e;
@@ -246,14 +251,10 @@ impl Harness {
         let result = match rx.recv_timeout(self.limit) {
             Ok(r) => r,
             Err(RecvTimeoutError::Timeout) => {
-                // The worker is stuck: leave it, start another.
-                self.worker = spawn_worker(self.workers);
-                self.workers += 1;
-                self.fail(
-                    "hang",
-                    format!("no result after {:?}", self.limit),
-                    input,
-                );
+                // The worker is stuck and cannot be stopped (it may be filling memory):
+                // the campaign ends here, and the process with it.
+                self.stopped = true;
+                self.fail("hang", format!("no result after {:?}", self.limit), input);
                 return;
             }
             Err(RecvTimeoutError::Disconnected) => Err("worker thread died".to_string()),
@@ -278,7 +279,9 @@ impl Harness {
                         .ok()
                         .and_then(|()| rx.recv_timeout(self.limit).ok());
                     match again {
-                        Some(Ok(second)) if second.json != out.json || second.human != out.human => {
+                        Some(Ok(second))
+                            if second.json != out.json || second.human != out.human =>
+                        {
                             self.fail(
                                 "nondeterministic",
                                 "a second run of the same input rendered other output".to_string(),
@@ -405,9 +408,11 @@ fn invariants(out: &Outputs) -> Vec<String> {
     if !out.junit.starts_with("<?xml") {
         broken.push("junit output: no XML declaration".to_string());
     }
-    if let Some((i, c)) = out.junit.char_indices().find(|&(_, c)| {
-        c.is_control() && !matches!(c, '\n' | '\t' | '\r')
-    }) {
+    if let Some((i, c)) = out
+        .junit
+        .char_indices()
+        .find(|&(_, c)| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+    {
         broken.push(format!("junit output: raw {c:?} at byte {i}"));
     }
     for (name, text) in [
@@ -417,7 +422,9 @@ fn invariants(out: &Outputs) -> Vec<String> {
     ] {
         if let Some((i, c)) = unsafe_char(text) {
             let around: String = text[i.saturating_sub(60)..i].chars().collect();
-            broken.push(format!("{name} output: raw {c:?} at byte {i}, after {around:?}"));
+            broken.push(format!(
+                "{name} output: raw {c:?} at byte {i}, after {around:?}"
+            ));
         }
     }
     for (name, text) in [
@@ -433,15 +440,16 @@ fn invariants(out: &Outputs) -> Vec<String> {
         }
     }
     if let Some(l) = out.human_color.lines().find(|l| {
-        strip_sgr(l).trim_start().starts_with("::")
-            || unsafe_char(&strip_sgr(l)).is_some()
+        strip_sgr(l).trim_start().starts_with("::") || unsafe_char(&strip_sgr(l)).is_some()
     }) {
         broken.push(format!(
             "human color output: a line starts with `::` or carries a control character once colors are removed: {l:?}"
         ));
     }
     if let Some(l) = out.github.lines().find(|l| !is_own_command(l)) {
-        broken.push(format!("github output: a line that is not vpclint's own command: {l:?}"));
+        broken.push(format!(
+            "github output: a line that is not vpclint's own command: {l:?}"
+        ));
     }
     broken
 }
@@ -513,7 +521,9 @@ mod tests {
             ("human output", |o| o.human = "x\n::add-mask::y\n".into()),
             ("human output", |o| o.human = "a \x1b[2J b\n".into()),
             ("github output", |o| o.github.push_str("::add-mask::y\n")),
-            ("human color output", |o| o.human_color = "\x1b[1m::stop-commands::x\n".into()),
+            ("human color output", |o| {
+                o.human_color = "\x1b[1m::stop-commands::x\n".into()
+            }),
             ("junit output", |o| o.junit.push('\x1b')),
         ];
         for (want, change) in cases {

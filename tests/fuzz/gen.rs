@@ -7,6 +7,19 @@ use proptest::test_runner::{RngAlgorithm, TestRng};
 /// A random source with the small helpers the generators use.
 pub struct Gen {
     rng: TestRng,
+    /// Whether the Terraform generator writes budget bombs (see [`bombs`]).
+    pub bombs: bool,
+}
+
+/// Whether inputs include budget bombs (a `setproduct` of three `range(1024)` ...) that
+/// only an evaluation budget stops: `VPCLINT_FUZZ_BUDGET_BOMBS=1` or `0`, else `default`
+/// (on in the long runs, off in the smoke runs, which are debug builds and short).
+pub fn bombs(default: bool) -> bool {
+    match std::env::var("VPCLINT_FUZZ_BUDGET_BOMBS").as_deref() {
+        Ok("1") => true,
+        Ok("0") => false,
+        _ => default,
+    }
 }
 
 impl Gen {
@@ -29,6 +42,7 @@ impl Gen {
         bytes[8..].copy_from_slice(&(b | 1).to_le_bytes());
         Gen {
             rng: TestRng::from_seed(RngAlgorithm::XorShift, &bytes),
+            bombs: false,
         }
     }
 

@@ -177,7 +177,12 @@ fn string(g: &mut Gen, depth: usize, scope: &Scope) -> String {
         7 => "\"%{ for x in [1, 2] }${x},%{ endfor }\"".to_string(),
         8 => format!(
             "<<-EOT\n  {}\n  line ${{{}}}\nEOT\n",
-            g.pick(&["text", "::add-mask::x", "%{if true}y%{endif}", "$${literal}"]),
+            g.pick(&[
+                "text",
+                "::add-mask::x",
+                "%{if true}y%{endif}",
+                "$${literal}"
+            ]),
             if depth > 0 {
                 expr(g, depth - 1, scope).replace('\n', " ")
             } else {
@@ -228,7 +233,14 @@ fn reference(g: &mut Gen, scope: &Scope) -> String {
 /// A budget bomb or a deep structure: inputs that must end in a located error, not a
 /// hang, an abort or a stack overflow.
 fn hostile_expr(g: &mut Gen) -> String {
-    match g.below(12) {
+    // Without `bombs`, no input that needs the evaluation budget (issue 11).
+    let pick = g.below(12);
+    let pick = if !g.bombs && matches!(pick, 0 | 2 | 3 | 8) {
+        4
+    } else {
+        pick
+    };
+    match pick {
         0 => "setproduct(range(1024), range(1024), range(1024))".into(),
         1 => "length(range(1e9))".into(),
         2 => {
@@ -402,7 +414,10 @@ fn attrs(g: &mut Gen, fields: &[(&str, &str)], scope: &Scope, indent: &str) -> S
     if g.chance(3) {
         // A repeated attribute, an unknown attribute.
         out.push_str(&format!("{indent}{} = 1\n", fields[0].0));
-        out.push_str(&format!("{indent}bogus_attribute = {}\n", expr(g, 1, scope)));
+        out.push_str(&format!(
+            "{indent}bogus_attribute = {}\n",
+            expr(g, 1, scope)
+        ));
     }
     out
 }
@@ -687,13 +702,21 @@ fn resource(g: &mut Gen, scope: &mut Scope) -> String {
         format!(
             "# vpclint:ignore {} reason=\"fuzz\"{}\n",
             g.pick(&["SG001", "NACL001", "SG002", "FLOW001", "XX999", "all"]),
-            if g.chance(50) { " until=2020-01-01" } else { "" }
+            if g.chance(50) {
+                " until=2020-01-01"
+            } else {
+                ""
+            }
         )
     } else {
         String::new()
     };
     scope.resources.push((t.clone(), n.clone()));
-    format!("{suppress}resource {} {} {{\n{body}}}\n\n", quote(&t), quote(&n))
+    format!(
+        "{suppress}resource {} {} {{\n{body}}}\n\n",
+        quote(&t),
+        quote(&n)
+    )
 }
 
 fn variable(g: &mut Gen, v: &str, scope: &Scope) -> String {
@@ -722,7 +745,9 @@ fn variable(g: &mut Gen, v: &str, scope: &Scope) -> String {
         body.push_str(&format!("  default = {d}\n"));
     }
     if g.chance(10) {
-        body.push_str("  validation {\n    condition = length(var.x) > 0\n    error_message = \"x\"\n  }\n");
+        body.push_str(
+            "  validation {\n    condition = length(var.x) > 0\n    error_message = \"x\"\n  }\n",
+        );
     }
     format!("variable {} {{\n{body}}}\n\n", quote(v))
 }
@@ -773,7 +798,10 @@ fn module_text(g: &mut Gen, children: &[String], is_root: bool) -> String {
         scope.modules.push(m);
     }
     if g.chance(30) {
-        out.push_str(&format!("output \"out\" {{\n  value = {}\n}}\n", expr(g, 3, &scope)));
+        out.push_str(&format!(
+            "output \"out\" {{\n  value = {}\n}}\n",
+            expr(g, 3, &scope)
+        ));
     }
     out
 }
@@ -821,7 +849,10 @@ pub fn input(g: &mut Gen) -> Input {
         input.file("terraform.tfvars", tfvars);
     }
     if g.chance(10) {
-        input.vars.push(("v0".into(), g.pick(&["1", "[22]", "{", "true", "\x1b"]).into()));
+        input.vars.push((
+            "v0".into(),
+            g.pick(&["1", "[22]", "{", "true", "\x1b"]).into(),
+        ));
     }
     if g.chance(5) {
         input.file(
@@ -837,7 +868,10 @@ pub fn input(g: &mut Gen) -> Input {
 /// hostile file name.
 fn split_into_files(g: &mut Gen, input: &mut Input, dir: &str, text: String) {
     let main = if g.chance(2) {
-        format!("{dir}main{}.tf", g.pick(&["\n::add-mask::x", "\x1b[2J", " space", "%0A"]))
+        format!(
+            "{dir}main{}.tf",
+            g.pick(&["\n::add-mask::x", "\x1b[2J", " space", "%0A"])
+        )
     } else {
         format!("{dir}main.tf")
     };

@@ -39,7 +39,12 @@ fn ids(v: &Value, out: &mut Vec<String>) {
 fn value_for(g: &mut Gen, key: &str, pool: &[String]) -> Value {
     let k = key.to_ascii_lowercase();
     if g.chance(70) {
-        if k.contains("port") || k == "from" || k == "to" || k == "type" && g.chance(50) || k == "code" {
+        if k.contains("port")
+            || k == "from"
+            || k == "to"
+            || k == "type" && g.chance(50)
+            || k == "code"
+        {
             return match g.below(4) {
                 0 => raw_number(g),
                 _ => Value::from(
@@ -48,7 +53,9 @@ fn value_for(g: &mut Gen, key: &str, pool: &[String]) -> Value {
             };
         }
         if k.contains("protocol") {
-            return Value::from(g.pick(&["tcp", "udp", "icmp", "-1", "6", "17", "1", "58", "all", "icmpv6", "300", ""]));
+            return Value::from(g.pick(&[
+                "tcp", "udp", "icmp", "-1", "6", "17", "1", "58", "all", "icmpv6", "300", "",
+            ]));
         }
         if k.contains("cidr") {
             return Value::from(g.pick(&[
@@ -77,7 +84,12 @@ fn value_for(g: &mut Gen, key: &str, pool: &[String]) -> Value {
         if (k.ends_with("id") || k.ends_with("ids") || k.ends_with("arn")) && !pool.is_empty() {
             return Value::from(g.pick_owned(pool));
         }
-        if k == "name" || k == "key" || k == "value" || k.contains("description") || k.contains("name") {
+        if k == "name"
+            || k == "key"
+            || k == "value"
+            || k.contains("description")
+            || k.contains("name")
+        {
             let text = g.pick(HOSTILE_TEXT);
             return Value::from(format!("n{text}"));
         }
@@ -110,7 +122,11 @@ fn wild(g: &mut Gen, pool: &[String], depth: usize) -> Value {
 
 /// A random node of `v` (descending from the top, stopping at random), as a mutable ref,
 /// with the key it sits under (when in an object).
-fn random_node<'a>(g: &mut Gen, v: &'a mut Value, key: Option<String>) -> (&'a mut Value, Option<String>) {
+fn random_node<'a>(
+    g: &mut Gen,
+    v: &'a mut Value,
+    key: Option<String>,
+) -> (&'a mut Value, Option<String>) {
     let stop = g.chance(20);
     let child_count = match v {
         Value::Array(a) => a.len(),
@@ -160,7 +176,15 @@ fn edit(g: &mut Gen, doc: &mut Value, donor: &Value, pool: &[String]) {
         }
         (8, Value::Object(o)) => {
             let k = g
-                .pick(&["NextToken", "Tags", "Ipv6CidrBlock", "PortRange", "IcmpTypeCode", "region", "OwnerId"])
+                .pick(&[
+                    "NextToken",
+                    "Tags",
+                    "Ipv6CidrBlock",
+                    "PortRange",
+                    "IcmpTypeCode",
+                    "region",
+                    "OwnerId",
+                ])
                 .to_string();
             o.insert(k.clone(), value_for(g, &k, pool));
         }
@@ -192,7 +216,12 @@ pub fn serialize(g: &mut Gen, doc: &Value) -> Vec<u8> {
 }
 
 /// The JSON documents of a scenario, edited `edits` times in all.
-fn edited(g: &mut Gen, scenario: &Scenario, donor: &Scenario, edits: usize) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+fn edited(
+    g: &mut Gen,
+    scenario: &Scenario,
+    donor: &Scenario,
+    edits: usize,
+) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     let mut docs: Vec<(std::path::PathBuf, Value)> = scenario
         .files
         .iter()
@@ -225,7 +254,9 @@ fn edited(g: &mut Gen, scenario: &Scenario, donor: &Scenario, edits: usize) -> V
         let i = g.below(docs.len());
         docs.remove(i);
     }
-    docs.iter().map(|(p, d)| (p.clone(), serialize(g, d))).collect()
+    docs.iter()
+        .map(|(p, d)| (p.clone(), serialize(g, d)))
+        .collect()
 }
 
 /// An export directory: the documents of a fixture, edited.

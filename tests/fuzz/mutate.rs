@@ -92,7 +92,10 @@ fn one_mutation(g: &mut Gen, bytes: &mut Vec<u8>, other: &[u8]) {
         7 => {
             let number = g.pick(HOSTILE_NUMBERS).as_bytes().to_vec();
             // Over a number when one is here, else inserted.
-            let start = bytes[at..].iter().position(|b| b.is_ascii_digit()).map(|p| at + p);
+            let start = bytes[at..]
+                .iter()
+                .position(|b| b.is_ascii_digit())
+                .map(|p| at + p);
             match start {
                 Some(s) => {
                     let end = bytes[s..]

@@ -107,7 +107,14 @@ fn section(g: &mut Gen, key: &str) -> String {
         "flow_log_required_fields" => format!(
             "flow_log_required_fields: [{}]\n",
             (0..g.count(4))
-                .map(|_| quoted(g.pick(&["srcaddr", "dstport", "action", "${version}", "pkt-src-aws-service", "\x1b"])))
+                .map(|_| quoted(g.pick(&[
+                    "srcaddr",
+                    "dstport",
+                    "action",
+                    "${version}",
+                    "pkt-src-aws-service",
+                    "\x1b"
+                ])))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -138,7 +145,10 @@ fn section(g: &mut Gen, key: &str) -> String {
                 })
                 .collect::<String>()
         ),
-        "fail_on" => format!("fail_on: {}\n", g.pick(&["error", "warning", "note", "never", "[]"])),
+        "fail_on" => format!(
+            "fail_on: {}\n",
+            g.pick(&["error", "warning", "note", "never", "[]"])
+        ),
         "ignore" => {
             let mut out = String::from("ignore:\n");
             for _ in 0..g.range(1, 3) {
@@ -147,12 +157,21 @@ fn section(g: &mut Gen, key: &str) -> String {
                     out.push_str(&format!("    resource: {}\n", quoted(&glob(g))));
                 }
                 if g.chance(70) {
-                    out.push_str(&format!("    reason: {}\n", quoted(&format!("r{}", g.pick(HOSTILE_TEXT)))));
+                    out.push_str(&format!(
+                        "    reason: {}\n",
+                        quoted(&format!("r{}", g.pick(HOSTILE_TEXT)))
+                    ));
                 }
                 if g.chance(40) {
                     out.push_str(&format!(
                         "    until: {}\n",
-                        g.pick(&["2020-01-01", "2999-12-31", "2024-02-30", "tomorrow", "99999-1-1"])
+                        g.pick(&[
+                            "2020-01-01",
+                            "2999-12-31",
+                            "2024-02-30",
+                            "tomorrow",
+                            "99999-1-1"
+                        ])
                     ));
                 }
             }
@@ -210,7 +229,10 @@ fn hostile(g: &mut Gen) -> String {
         3 => format!("admin_ports: !!binary {}\n", quoted("AAAA")),
         4 => "rules: &r\n  SG001: *r\n".to_string(),
         5 => format!("exclude: [{}]\n", quoted(&"x".repeat(1 << 16))),
-        _ => format!("{}: 1\nrules: {{}}\nrules: {{}}\n", quoted(g.pick(HOSTILE_TEXT))),
+        _ => format!(
+            "{}: 1\nrules: {{}}\nrules: {{}}\n",
+            quoted(g.pick(HOSTILE_TEXT))
+        ),
     }
 }
 
