@@ -54,7 +54,7 @@ fn campaign(
         g.bombs = bombs;
         let input = generate(&mut g);
         h.run(&input);
-        if n >= 10_000 && (i - start + 1) % every == 0 {
+        if n >= 10_000 && (i - start + 1).is_multiple_of(every) {
             eprintln!(
                 "fuzz {kind}: {} of {n} in {:.0} s, {} failures so far",
                 i - start + 1,

@@ -224,6 +224,8 @@ fn reference(g: &mut Gen, scope: &Scope) -> String {
         options.push(format!("{it}.value.port"));
     }
     options.push("var.undeclared".into());
+    options.push("file(\"/etc/passwd\")".into());
+    options.push("file(\"../../../../../../etc/passwd\")".into());
     options.push("path.module".into());
     options.push("terraform.workspace".into());
     options.push("data.aws_vpc.x.id".into());
