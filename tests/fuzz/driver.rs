@@ -181,12 +181,16 @@ fn time_limit() -> Duration {
 }
 
 impl Harness {
-    /// A harness whose scratch directory is `<target tmp>/fuzz/<kind>`: after a crash that
+    /// A harness whose scratch directory is `<target tmp>/fuzz/work/<kind>-<pid>`: after a crash that
     /// takes the process down (a stack overflow), it holds the input that did.
     pub fn new(kind: &str) -> Harness {
         install_hook();
         let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fuzz");
-        let work = base.join("work").join(kind);
+        // One directory per process: a smoke run and a long run of the same kind can run
+        // at the same time.
+        let work = base
+            .join("work")
+            .join(format!("{kind}-{}", std::process::id()));
         Harness {
             kind: kind.to_string(),
             work,
@@ -313,7 +317,9 @@ impl Harness {
             return;
         }
         let n = self.failures.len();
-        let saved = self.failures_dir.join(format!("{n}"));
+        let saved = self
+            .failures_dir
+            .join(format!("{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&saved);
         for (rel, bytes) in &input.files {
             let path = saved.join(rel);

@@ -284,7 +284,7 @@ fn hostile_expr(g: &mut Gen) -> String {
 
 /// An expression of at most `depth` levels of nesting.
 fn expr(g: &mut Gen, depth: usize, scope: &Scope) -> String {
-    if g.chance(1) {
+    if g.chance(1) && g.chance(30) {
         return hostile_expr(g);
     }
     let leaf = depth == 0 || g.chance(35);
@@ -375,7 +375,7 @@ fn expr(g: &mut Gen, depth: usize, scope: &Scope) -> String {
 
 /// A value for an attribute that wants a kind of thing: realistic most of the time.
 fn typed(g: &mut Gen, kind: &str, scope: &Scope) -> String {
-    if g.chance(25) {
+    if g.chance(8) {
         return expr(g, 3, scope);
     }
     match kind {
@@ -507,7 +507,8 @@ fn resource(g: &mut Gen, scope: &mut Scope) -> String {
         scope.count = true;
         body.push_str(&format!(
             "  count = {}\n",
-            if g.chance(60) {
+            // Without bombs, no generated count (65,536 instances take seconds each).
+            if !g.bombs || g.chance(60) {
                 g.pick(&["0", "1", "2", "3", "var.v0 ? 1 : 0", "length(var.v1)"])
                     .to_string()
             } else {
@@ -518,7 +519,7 @@ fn resource(g: &mut Gen, scope: &mut Scope) -> String {
         scope.each = true;
         body.push_str(&format!(
             "  for_each = {}\n",
-            if g.chance(60) {
+            if !g.bombs || g.chance(60) {
                 g.pick(&[
                     "{ ssh = { port = 22 }, rdp = { port = 3389 } }",
                     "toset([\"a\", \"b\"])",
