@@ -278,12 +278,18 @@ fn finding_diag(f: &Finding, sources: &mut Sources) -> (Diag, Vec<Diag>) {
 }
 
 fn problem_diag(p: &Problem, sources: &mut Sources) -> Diag {
-    let message = match (&p.location, &p.path) {
+    let mut message = match (&p.location, &p.path) {
         (None, Some(path)) => format!("{}: {}", safe(path), safe(&p.message)),
         _ => safe(&p.message),
     };
-    let src = p.location.as_ref().map(|l| sources.get(&l.file));
-    let labels = match (&p.location, &src) {
+    // As for findings: a line too long for a snippet (a syntax error deep in minified
+    // JSON, where miette's layout also panics past column 65,535) shows its position.
+    let shown = p.location.as_ref().filter(|l| showable(l));
+    if let Some(loc) = p.location.as_ref().filter(|l| !showable(l)) {
+        message.push_str(&format!(" (at {})", loc_text(&Some(loc.clone()))));
+    }
+    let src = shown.map(|l| sources.get(&l.file));
+    let labels = match (shown, &src) {
         (Some(l), Some(src)) => vec![LabeledSpan::new_primary_with_span(
             Some("here".into()),
             src.span(l.span.start, l.span.end),
