@@ -39,6 +39,10 @@ struct SafeText {
     /// Offsets (in the original text) of escaped characters, with the bytes added by
     /// the escapes up to and including each one.
     shifts: Vec<(usize, usize)>,
+    /// Where each line of the shown (escaped) text starts, so a snippet is cut from its
+    /// own lines: miette reading a `str` counts lines from the top of the file on every
+    /// snippet, which is quadratic over the findings of a large export.
+    line_starts: Vec<usize>,
 }
 
 impl Src {
@@ -67,11 +71,22 @@ impl Src {
             }
             escaped = Some(out);
         }
+        let shown = escaped.as_deref().unwrap_or(text);
+        let line_starts = std::iter::once(0)
+            .chain(
+                shown
+                    .bytes()
+                    .enumerate()
+                    .filter(|(_, b)| *b == b'\n')
+                    .map(|(i, _)| i + 1),
+            )
+            .collect();
         Src(Arc::new(SafeText {
             name: escape::visible(&file.display_path()).into_owned(),
             escaped,
             file: Arc::clone(file),
             shifts,
+            line_starts,
         }))
     }
 
@@ -99,14 +114,34 @@ impl SourceCode for Src {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.text().read_span(span, before, after)?;
+        let text = self.text();
+        let starts = &self.0.line_starts;
+        // The lines of the span and `before`/`after` lines around it, cut out by the index.
+        let line_of = |offset: usize| starts.partition_point(|s| *s <= offset).saturating_sub(1);
+        let first = line_of(span.offset()).saturating_sub(before);
+        let last_offset = (span.offset() + span.len())
+            .saturating_sub(1)
+            .max(span.offset());
+        let last = line_of(last_offset) + after + 1;
+        let lo = starts.get(first).copied().unwrap_or(0).min(text.len());
+        let hi = starts
+            .get(last)
+            .copied()
+            .unwrap_or(text.len())
+            .min(text.len());
+        let window = text.get(lo..hi).unwrap_or(text);
+        let lo = if window.len() == text.len() { 0 } else { lo };
+        let local = SourceSpan::new(span.offset().saturating_sub(lo).into(), span.len());
+        let inner = window.read_span(&local, before, after)?;
+        let first_line = if lo == 0 { 0 } else { first };
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.0.name.clone(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            SourceSpan::new((inner.span().offset() + lo).into(), inner.span().len()),
+            inner.line() + first_line,
             inner.column(),
-            inner.line_count(),
+            // miette counts these lines from the top of its input, so from the window's.
+            inner.line_count() + first_line,
         )))
     }
 }
