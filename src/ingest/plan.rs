@@ -89,7 +89,13 @@ impl<'de> Deserialize<'de> for TopKeys {
 /// resource's tree at a time. Documents the streaming reader does not take (duplicate keys,
 /// nesting deeper than serde_json's limit, a byte order mark) are parsed whole.
 pub fn load_text(file: &Arc<SourceFile>, is_plan: bool) -> (Model, Vec<Problem>) {
-    if let Some(sections) = Sections::from_text(&file.text, is_plan) {
+    // Nesting deeper than the tree parser takes is refused as it refuses it (located),
+    // also where the sections serde reads would skip over it.
+    let too_deep = nests_deeper_than(&file.text, json_spans::MAX_DEPTH);
+    if let Some(sections) = (!too_deep)
+        .then(|| Sections::from_text(&file.text, is_plan))
+        .flatten()
+    {
         return build(file, sections);
     }
     match json_spans::parse(&file.text) {
@@ -108,6 +114,35 @@ pub fn load_text(file: &Arc<SourceFile>, is_plan: bool) -> (Model, Vec<Problem>)
             (model, vec![problem])
         }
     }
+}
+
+/// Whether JSON text opens more than `max` arrays and objects inside each other (one pass
+/// over the bytes, strings skipped).
+fn nests_deeper_than(text: &str, max: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for b in text.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Builds the model of one plan or state JSON file from its parsed tree.
@@ -1187,6 +1222,13 @@ mod tests {
             module_call_names(r#"module.a["x.y"].module.b[0]"#),
             vec!["a", "b"]
         );
+    }
+
+    #[test]
+    fn nesting_depth_is_measured_outside_strings() {
+        assert!(!nests_deeper_than(r#"{"a": [[1]], "s": "[[[[\"[["}"#, 3));
+        assert!(nests_deeper_than(r#"{"a": [[[1]]]}"#, 3));
+        assert!(!nests_deeper_than(&"[]".repeat(1000), 1));
     }
 
     #[test]
