@@ -32,6 +32,12 @@ pub fn lint_hcl_messages(hcl: &str) -> Vec<String> {
 
 /// Lints `hcl` as the `main.tf` of a fresh module directory; input errors fail the test.
 fn lint_hcl_report(hcl: &str) -> crate::report::Report {
+    lint_files_report(&[("main.tf", hcl)])
+}
+
+/// Writes `files` (name, content) into a fresh directory and lints it, with `.vpclint.yaml`
+/// as the config file when it is one of them; input errors fail the test.
+fn lint_files_report(files: &[(&str, &str)]) -> crate::report::Report {
     static N: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "vpclint-unit-{}-{}",
@@ -40,9 +46,13 @@ fn lint_hcl_report(hcl: &str) -> crate::report::Report {
     ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
-    std::fs::write(dir.join("main.tf"), hcl).expect("write main.tf");
+    for (name, content) in files {
+        std::fs::write(dir.join(name), content).expect("write test file");
+    }
+    let config = dir.join(".vpclint.yaml");
     let report = check(&CheckOptions {
         paths: vec![dir.clone()],
+        config: config.exists().then_some(config),
         ..CheckOptions::default()
     });
     let _ = std::fs::remove_dir_all(&dir);
@@ -113,33 +123,7 @@ pub fn attached_policy(arn: &str) -> crate::model::AttachedPolicy {
 /// as the config file when it is one of them), and returns every finding as
 /// `CODE severity file:line:column`, sorted.
 pub fn lint_files(files: &[(&str, &str)]) -> Vec<String> {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "vpclint-unit-files-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    for (name, content) in files {
-        std::fs::write(dir.join(name), content).expect("write test file");
-    }
-    let config = dir.join(".vpclint.yaml");
-    let report = check(&CheckOptions {
-        paths: vec![dir.clone()],
-        config: config.exists().then_some(config),
-        ..CheckOptions::default()
-    });
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        report.problems.is_empty(),
-        "unexpected input errors: {:?}",
-        report
-            .problems
-            .iter()
-            .map(|p| &p.message)
-            .collect::<Vec<_>>()
-    );
+    let report = lint_files_report(files);
     let mut out: Vec<String> = report
         .findings
         .iter()
