@@ -393,6 +393,12 @@ fn print(s: &str, code: ExitCode) -> ExitCode {
 /// rename over the target, so a reader never sees half a report and a failed run leaves
 /// the previous file whole.
 fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    // A device, FIFO or socket (`/dev/null`, `/dev/stdout`, a named pipe) is written as it
+    // is: a rename would replace the node itself with a regular file.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+        return f.write_all(text.as_bytes()).and_then(|()| f.flush());
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),

@@ -1226,6 +1226,39 @@ fn output_is_replaced_atomically_and_kept_when_writing_fails() {
     assert!(dir_target.join("x").is_dir());
 }
 
+/// `--output` naming a FIFO (as `/dev/null` or `/dev/stdout` are not regular files either)
+/// writes into it: a rename would replace the node with a regular file.
+#[cfg(unix)]
+#[test]
+fn output_to_a_fifo_writes_into_it_and_keeps_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let s = Scratch::new("fifo");
+    let fifo = s.dir.join("report.pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|st| st.success()) {
+        eprintln!("skip: mkfifo is not available");
+        return;
+    }
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let out = run(&[
+        "check",
+        NACL002,
+        "--format",
+        "json",
+        "--output",
+        fifo.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    // Checked before joining: a replaced FIFO would leave the reader waiting forever.
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "the FIFO was replaced: {kind:?}");
+    let text = reader.join().unwrap();
+    let _: J = serde_json::from_str(&text).unwrap();
+}
+
 #[test]
 fn exit_zero_and_write_baseline_summary() {
     let out = run(&["check", NACL002, "--exit-zero"]);
