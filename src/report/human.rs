@@ -129,11 +129,14 @@ impl SourceCode for Src {
             .copied()
             .unwrap_or(text.len())
             .min(text.len());
-        let window = text.get(lo..hi).unwrap_or(text);
-        let lo = if window.len() == text.len() { 0 } else { lo };
+        // Line starts follow a newline, so they are character boundaries; the whole text is
+        // the fallback all the same.
+        let (lo, first_line, window) = match text.get(lo..hi) {
+            Some(w) => (lo, first, w),
+            None => (0, 0, text),
+        };
         let local = SourceSpan::new(span.offset().saturating_sub(lo).into(), span.len());
         let inner = window.read_span(&local, before, after)?;
-        let first_line = if lo == 0 { 0 } else { first };
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.0.name.clone(),
             inner.data(),

@@ -236,13 +236,10 @@ fn os_ephemeral_range(
     }
     let (lo, hi) = settings.ephemeral_ports;
     let configured = (u128::from(lo), u128::from(hi));
-    let mut ports: Vec<Interval> = Vec::new();
-    for proto in [net::PROTO_TCP, net::PROTO_UDP] {
-        let p = net::port_intervals(allowed, proto);
-        if !p.is_empty() {
-            ports.extend(p);
-        }
-    }
+    let mut ports: Vec<Interval> = [net::PROTO_TCP, net::PROTO_UDP]
+        .into_iter()
+        .flat_map(|proto| net::port_intervals(allowed, proto))
+        .collect();
     ports.sort_by_key(|iv| (iv.lo, iv.hi));
     ports.dedup();
     let [only] = ports.as_slice() else {
