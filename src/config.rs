@@ -179,7 +179,7 @@ pub struct Config {
     pub exclude: PathGlobs,
     /// Variable files, resolved against [`Config::dir`], with the entry naming each.
     pub var_files: Vec<(PathBuf, Location)>,
-    /// `workspace`: the value of `terraform.workspace` (`--workspace` wins).
+    /// `workspace`: the value of `terraform.workspace` (`--workspace` and `TF_WORKSPACE` win).
     pub workspace: Option<String>,
     /// `fail_on`.
     pub fail_on: Option<Severity>,
@@ -755,8 +755,8 @@ pub const DEFAULT_CONFIG: &str = r#"# vpclint configuration (https://github.com/
 # Terraform variable files (relative to this file), applied before --var-file.
 # var_files: []
 
-# Terraform workspace: the value of terraform.workspace (--workspace wins). Default: the
-# name in <root>/.terraform/environment when present, else "default".
+# Terraform workspace: the value of terraform.workspace (--workspace and TF_WORKSPACE
+# win). Default: the name in <root>/.terraform/environment when present, else "default".
 # workspace: default
 
 # Lowest severity that makes the exit code 1: error, warning or note.

@@ -85,7 +85,7 @@ struct FlowsArgs {
     /// A Terraform variable, NAME=VALUE (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     vars: Vec<(String, String)>,
-    /// The Terraform workspace: the value of terraform.workspace [default: the name in <root>/.terraform/environment, else "default"].
+    /// The Terraform workspace: the value of terraform.workspace [default: TF_WORKSPACE, else the name in <root>/.terraform/environment, else "default"].
     #[arg(long, value_name = "NAME", value_parser = parse_workspace)]
     workspace: Option<String>,
     /// The AWS region of export files that show none themselves.
@@ -101,13 +101,17 @@ enum FlowsFormatArg {
 }
 
 fn run_flows(args: FlowsArgs) -> ExitCode {
+    let workspace = match workspace_choice(args.workspace) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
     use vpclint::flows::run::{FlowsFormat, FlowsOptions};
     let opts = FlowsOptions {
         check: CheckOptions {
             paths: args.paths,
             var_files: args.var_files,
             vars: args.vars,
-            workspace: args.workspace,
+            workspace,
             region: args.region,
             ephemeral_ports: args.ephemeral_ports,
             ..CheckOptions::default()
@@ -170,7 +174,7 @@ struct ReachArgs {
     /// A Terraform variable, NAME=VALUE (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     vars: Vec<(String, String)>,
-    /// The Terraform workspace: the value of terraform.workspace [default: the name in <root>/.terraform/environment, else "default"].
+    /// The Terraform workspace: the value of terraform.workspace [default: TF_WORKSPACE, else the name in <root>/.terraform/environment, else "default"].
     #[arg(long, value_name = "NAME", value_parser = parse_workspace)]
     workspace: Option<String>,
     /// The AWS region of export files that show none themselves.
@@ -188,12 +192,16 @@ enum ReachFormat {
 }
 
 fn run_reach(args: ReachArgs) -> ExitCode {
+    let workspace = match workspace_choice(args.workspace) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
     let opts = vpclint::reach::command::ReachOptions {
         check: CheckOptions {
             paths: args.paths,
             var_files: args.var_files,
             vars: args.vars,
-            workspace: args.workspace,
+            workspace,
             region: args.region,
             ephemeral_ports: args.ephemeral_ports,
             ..CheckOptions::default()
@@ -235,7 +243,7 @@ struct CheckArgs {
     /// A Terraform variable, NAME=VALUE (repeatable; wins over every file).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     vars: Vec<(String, String)>,
-    /// The Terraform workspace: the value of terraform.workspace [default: the config file's `workspace:`, else the name in <root>/.terraform/environment, else "default"].
+    /// The Terraform workspace: the value of terraform.workspace [default: TF_WORKSPACE, else the config file's `workspace:`, else the name in <root>/.terraform/environment, else "default"].
     #[arg(long, value_name = "NAME", value_parser = parse_workspace)]
     workspace: Option<String>,
     /// When to use colors.
@@ -342,6 +350,29 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
     }
 }
 
+/// The workspace a command evaluates in: `--workspace`, else `TF_WORKSPACE` (as
+/// Terraform reads it: an empty value is unset), else `None` (the configuration
+/// file's `workspace:`, then `.terraform/environment`, then `default`). An invalid
+/// `TF_WORKSPACE` is a usage error, exit 2.
+fn workspace_choice(flag: Option<String>) -> Result<Option<String>, ExitCode> {
+    if flag.is_some() {
+        return Ok(flag);
+    }
+    match std::env::var_os("TF_WORKSPACE") {
+        None => Ok(None),
+        Some(v) if v.is_empty() => Ok(None),
+        Some(v) => match v.to_str().map(parse_workspace) {
+            Some(Ok(name)) => Ok(Some(name)),
+            _ => {
+                eprintln!(
+                    "vpclint: TF_WORKSPACE={v:?} is not a valid Terraform workspace name (letters, digits and -._~$&+:=@)"
+                );
+                Err(ExitCode::from(2))
+            }
+        },
+    }
+}
+
 fn parse_workspace(s: &str) -> Result<String, String> {
     if vpclint::ingest::terraform::eval::valid_workspace(s) {
         Ok(s.to_string())
@@ -431,13 +462,17 @@ fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {
+    let workspace = match workspace_choice(args.workspace) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
     // Settings the command line does not set keep their defaults.
     #[allow(clippy::needless_update)]
     let opts = CheckOptions {
         paths: args.paths,
         var_files: args.var_files,
         vars: args.vars,
-        workspace: args.workspace,
+        workspace,
         tf_root: args.tf_root,
         region: args.region,
         settings: rules::Settings::default(),

@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 fn vpclint() -> Command {
     let mut c = Command::cargo_bin("vpclint").expect("binary builds");
     // Color decisions must come from the flags each test passes.
-    c.env_remove("NO_COLOR").env_remove("FORCE_COLOR");
+    c.env_remove("NO_COLOR")
+        .env_remove("FORCE_COLOR")
+        .env_remove("TF_WORKSPACE");
     c.timeout(Duration::from_secs(120));
     c
 }

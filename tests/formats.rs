@@ -12,7 +12,9 @@ use std::time::Duration;
 
 fn vpclint() -> Command {
     let mut c = Command::cargo_bin("vpclint").expect("binary builds");
-    c.env_remove("NO_COLOR").env_remove("FORCE_COLOR");
+    c.env_remove("NO_COLOR")
+        .env_remove("FORCE_COLOR")
+        .env_remove("TF_WORKSPACE");
     c.timeout(Duration::from_secs(120));
     c
 }

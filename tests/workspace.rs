@@ -142,7 +142,9 @@ fn invalid_workspace_in_the_config_file_is_an_error() {
 
 fn vpclint() -> Command {
     let mut c = Command::cargo_bin("vpclint").expect("binary builds");
-    c.env_remove("NO_COLOR").env_remove("FORCE_COLOR");
+    c.env_remove("NO_COLOR")
+        .env_remove("FORCE_COLOR")
+        .env_remove("TF_WORKSPACE");
     c.timeout(Duration::from_secs(120));
     c
 }
@@ -174,4 +176,67 @@ fn invalid_workspace_flag_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("workspace"), "{stderr}");
+}
+
+/// Exit code and stdout of `vpclint check <dir> --format json` with `TF_WORKSPACE`
+/// set to `env` and the extra arguments.
+fn check_with_env(dir: &Path, env: &str, extra: &[&str]) -> (Option<i32>, String, String) {
+    let o = vpclint()
+        .arg("check")
+        .arg(dir)
+        .args(["--format", "json"])
+        .args(extra)
+        .env("TF_WORKSPACE", env)
+        .output()
+        .unwrap();
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn tf_workspace_selects_the_workspace_over_the_environment_file() {
+    let c = Copy::new("tfenv");
+    c.write(".terraform/environment", "prod");
+    let (code, stdout, _) = check_with_env(&c.dir, "lab", &[]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("NACL003"), "{stdout}");
+    // Terraform reads an empty TF_WORKSPACE as unset: the environment file applies.
+    let (code, stdout, _) = check_with_env(&c.dir, "", &[]);
+    assert_eq!(code, Some(0), "{stdout}");
+}
+
+#[test]
+fn workspace_flag_wins_over_tf_workspace() {
+    let c = Copy::new("tfenvflag");
+    let (code, stdout, _) = check_with_env(&c.dir, "lab", &["--workspace", "prod"]);
+    assert_eq!(code, Some(0), "{stdout}");
+    let (code, stdout, _) = check_with_env(&c.dir, "prod", &["--workspace", "lab"]);
+    assert_eq!(code, Some(1), "{stdout}");
+}
+
+#[test]
+fn tf_workspace_wins_over_the_config_file() {
+    let c = Copy::new("tfenvconfig");
+    c.write(".vpclint.yaml", "workspace: prod\n");
+    let (code, stdout, _) = check_with_env(&c.dir, "lab", &[]);
+    assert_eq!(code, Some(1), "{stdout}");
+    c.write(".vpclint.yaml", "workspace: lab\n");
+    let (code, stdout, _) = check_with_env(&c.dir, "prod", &[]);
+    assert_eq!(code, Some(0), "{stdout}");
+}
+
+#[test]
+fn invalid_tf_workspace_is_a_usage_error_with_escaped_value() {
+    let c = Copy::new("tfenvbad");
+    let (code, stdout, stderr) = check_with_env(&c.dir, "bad\n::add-mask::x", &[]);
+    assert_eq!(code, Some(2), "{stdout}");
+    assert!(stderr.contains("TF_WORKSPACE"), "{stderr}");
+    assert!(stderr.contains("\\n"), "{stderr}");
+    assert!(
+        !stderr.lines().any(|l| l.starts_with("::")),
+        "no workflow command injected: {stderr}"
+    );
 }
