@@ -1824,8 +1824,14 @@ fn eval_inner(ctx: &Ctx, scope: &Scope, expr: &Expression) -> EvalResult {
                         };
                         let v = eval(ctx, scope, chosen)?;
                         // Both results get one type: a tuple next to a set becomes a set.
+                        // The other branch's type counts even when its value is null
+                        // or fails (`var.x == null ? [] : toset(var.x)` with x null).
                         if let Value::List(items) = &v {
-                            if matches!(ctx.quietly(|| eval(ctx, scope, other)), Ok(Value::Set(_)))
+                            if returns_set(other)
+                                || matches!(
+                                    ctx.quietly(|| eval(ctx, scope, other)),
+                                    Ok(Value::Set(_))
+                                )
                             {
                                 return Ok(Value::set_from(items.clone()));
                             }
@@ -2295,6 +2301,23 @@ fn eval_for(ctx: &Ctx, scope: &Scope, f: &ForExpr) -> EvalResult {
         ),
         Some(_) => Value::Object(obj),
     })
+}
+
+/// Whether an expression's type is a set whatever its value: a call of a
+/// function whose result type is always a set (`toset(var.x)` with x null is a
+/// null set, still a set for a conditional's type unification).
+fn returns_set(expr: &Expression) -> bool {
+    match expr {
+        Expression::Parenthesis(p) => returns_set(p.inner()),
+        Expression::FuncCall(f) => {
+            f.name.namespace.is_empty()
+                && matches!(
+                    f.name.name.as_str(),
+                    "toset" | "setunion" | "setintersection" | "setsubtract"
+                )
+        }
+        _ => false,
+    }
 }
 
 fn eval_call_expr(

@@ -186,6 +186,7 @@ pub fn convert(v: &Value, ty: &TypeSpec) -> Result<Value, String> {
         },
         TypeSpec::Bool => match v {
             Value::Bool(_) => Ok(v.clone()),
+            Value::Ref(_) => Ok(Value::unknown("bool known only after apply")),
             Value::String(s) if s == "true" || s == "false" => Ok(Value::Bool(s == "true")),
             other => Err(format!("bool required, got {}", other.type_name())),
         },
@@ -223,6 +224,12 @@ pub fn convert(v: &Value, ty: &TypeSpec) -> Result<Value, String> {
                     .map(|(k, x)| Ok((k.clone(), convert(x, inner)?)))
                     .collect::<Result<_, String>>()?,
             )),
+            // A resource is an object of its whole schema, which vpclint does not
+            // hold: whether every attribute converts to the element type is unknown.
+            Value::Resource(r) => Ok(Value::unknown(format!(
+                "`{}` as a map: its attributes are known only to the provider",
+                r.address
+            ))),
             other => Err(format!("map required, got {}", other.type_name())),
         },
         TypeSpec::Object(attrs) => match v {
@@ -239,6 +246,20 @@ pub fn convert(v: &Value, ty: &TypeSpec) -> Result<Value, String> {
                         }
                         None => return Err(format!("attribute \"{name}\" is required")),
                     }
+                }
+                Ok(Value::Object(out))
+            }
+            // A resource instance is an object: Terraform keeps the attributes the
+            // type names (`task_role = aws_iam_role.task` into `object({ id, arn })`).
+            Value::Resource(_) => {
+                let mut out = BTreeMap::new();
+                for (name, a) in attrs {
+                    let x = v.get_attr(name).unwrap_or(Value::Null);
+                    let x = match x {
+                        Value::Null => a.default.clone().unwrap_or(Value::Null),
+                        x => x,
+                    };
+                    out.insert(name.clone(), convert(&x, &a.ty)?);
                 }
                 Ok(Value::Object(out))
             }
