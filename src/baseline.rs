@@ -170,24 +170,6 @@ pub fn apply(findings: Vec<Finding>, baseline: &Baseline) -> (Vec<Finding>, Base
     (kept, stats)
 }
 
-/// Adds `baselined` and `baseline_fixed` to the `summary` of a JSON report.
-pub fn annotate_json(json: &str, stats: BaselineStats) -> String {
-    let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(json) else {
-        return json.to_string();
-    };
-    if let Some(summary) = doc.get_mut("summary").and_then(|s| s.as_object_mut()) {
-        summary.insert("baselined".into(), stats.baselined.into());
-        summary.insert("baseline_fixed".into(), stats.fixed.into());
-    }
-    match serde_json::to_string_pretty(&doc) {
-        Ok(mut s) => {
-            s.push('\n');
-            s
-        }
-        Err(_) => json.to_string(),
-    }
-}
-
 /// The human summary line about a baseline.
 pub fn summary_line(stats: BaselineStats) -> String {
     format!(

@@ -8,11 +8,11 @@ use vpclint::check::{check_run, CheckOptions};
 use vpclint::diag::Severity;
 use vpclint::report::concise::render_concise;
 use vpclint::report::github::render_github;
-use vpclint::report::gitlab::render_gitlab;
+use vpclint::report::gitlab::write_gitlab;
 use vpclint::report::human::{render_human, summary_line, HumanOptions};
-use vpclint::report::json::render_json;
-use vpclint::report::junit::render_junit;
-use vpclint::report::sarif::render_sarif;
+use vpclint::report::json::write_json;
+use vpclint::report::junit::write_junit;
+use vpclint::report::sarif::write_sarif;
 use vpclint::rules;
 
 /// A linter for AWS network configuration: NACLs, security groups, flow logs and IAM,
@@ -420,15 +420,19 @@ fn print(s: &str, code: ExitCode) -> ExitCode {
     }
 }
 
-/// Writes `text` to `path` atomically: a temporary file in the same directory, then a
-/// rename over the target, so a reader never sees half a report and a failed run leaves
-/// the previous file whole.
-fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+/// Writes what `write` writes to `path` atomically: a temporary file in the same
+/// directory, then a rename over the target, so a reader never sees half a report and a
+/// failed run leaves the previous file whole.
+fn write_atomic(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     // A device, FIFO or socket (`/dev/null`, `/dev/stdout`, a named pipe) is written as it
     // is: a rename would replace the node itself with a regular file.
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-        let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
-        return f.write_all(text.as_bytes()).and_then(|()| f.flush());
+        let f = std::fs::OpenOptions::new().write(true).open(path)?;
+        let mut w = std::io::BufWriter::new(f);
+        return write(&mut w).and_then(|()| w.flush());
     }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -439,7 +443,7 @@ fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "report".into());
     let mut n = 0u32;
-    let (tmp, mut f) = loop {
+    let (tmp, f) = loop {
         let tmp = dir.join(format!(".{name}.vpclint-{}-{n}.tmp", std::process::id()));
         match std::fs::OpenOptions::new()
             .write(true)
@@ -451,14 +455,43 @@ fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
             Err(e) => return Err(e),
         }
     };
-    let written = f
-        .write_all(text.as_bytes())
-        .and_then(|()| f.sync_all())
+    let mut w = std::io::BufWriter::new(f);
+    let written = write(&mut w)
+        .and_then(|()| w.into_inner().map_err(|e| e.into_error()))
+        .and_then(|f| f.sync_all())
         .and_then(|()| std::fs::rename(&tmp, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     written
+}
+
+/// Writes the report in the format asked for, streamed where the format allows (JSON,
+/// SARIF, GitLab, JUnit are written finding by finding, never built whole).
+fn write_report(
+    mut out: &mut dyn Write,
+    format: Format,
+    options: HumanOptions,
+    report: &vpclint::report::Report,
+    enabled: &[&rules::RuleMeta],
+    baseline: Option<vpclint::baseline::BaselineStats>,
+) -> std::io::Result<()> {
+    let text = match format {
+        Format::Json => return write_json(&mut out, report, options.verbose, baseline),
+        Format::Sarif => return write_sarif(&mut out, report, enabled),
+        Format::Junit => return write_junit(&mut out, report, enabled),
+        Format::Gitlab => return write_gitlab(&mut out, report),
+        Format::Human => render_human(report, options),
+        Format::Github => render_github(report),
+        Format::Concise => render_concise(report, options.quiet),
+    };
+    out.write_all(text.as_bytes())?;
+    match (baseline, format) {
+        (Some(stats), Format::Human | Format::Concise) if !options.quiet => {
+            out.write_all(vpclint::baseline::summary_line(stats).as_bytes())
+        }
+        _ => Ok(()),
+    }
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {
@@ -491,43 +524,18 @@ fn run_check(args: CheckArgs) -> ExitCode {
         baseline: args.baseline,
         write_baseline: args.write_baseline.clone(),
     };
-    let mut run = check_run(&opts);
-    let report = std::mem::take(&mut run.report);
+    let run = check_run(&opts);
     // The rules listed by SARIF and JUnit: the ones this run checked.
     let enabled: Vec<&rules::RuleMeta> = run.enabled.iter().map(|r| &r.meta).collect();
-    let text = match args.format {
-        Format::Human => render_human(
-            &report,
-            HumanOptions {
-                color: args.output.is_none() && use_color(args.color),
-                verbose: args.verbose,
-                quiet: args.quiet,
-            },
-        ),
-        Format::Json => render_json(&report, args.verbose),
-        Format::Sarif => {
-            let n = vpclint::report::sarif::result_count(&report);
-            let limit = vpclint::report::sarif::GITHUB_RESULT_LIMIT;
-            if n > limit {
-                eprintln!(
-                    "vpclint: warning: {n} SARIF results; GitHub code scanning keeps at most {limit} per run"
-                );
-            }
-            render_sarif(&report, &enabled)
+    if matches!(args.format, Format::Sarif) {
+        let n = vpclint::report::sarif::result_count(&run.report);
+        let limit = vpclint::report::sarif::GITHUB_RESULT_LIMIT;
+        if n > limit {
+            eprintln!(
+                "vpclint: warning: {n} SARIF results; GitHub code scanning keeps at most {limit} per run"
+            );
         }
-        Format::Github => render_github(&report),
-        Format::Junit => render_junit(&report, &enabled),
-        Format::Gitlab => render_gitlab(&report),
-        Format::Concise => render_concise(&report, args.quiet),
-    };
-    let text = match (run.baseline, args.format) {
-        (Some(stats), Format::Json) => vpclint::baseline::annotate_json(&text, stats),
-        (Some(stats), Format::Human | Format::Concise) if !args.quiet => {
-            text + &vpclint::baseline::summary_line(stats)
-        }
-        _ => text,
-    };
-    run.report = report;
+    }
     let code = match run.exit_code() {
         1 if args.exit_zero => 0,
         c => c,
@@ -542,9 +550,24 @@ fn run_check(args: CheckArgs) -> ExitCode {
         );
         return print(&line, code);
     }
+    let options = HumanOptions {
+        color: args.output.is_none() && use_color(args.color),
+        verbose: args.verbose,
+        quiet: args.quiet,
+    };
+    let write = |out: &mut dyn Write| {
+        write_report(
+            out,
+            args.format,
+            options,
+            &run.report,
+            &enabled,
+            run.baseline,
+        )
+    };
     match &args.output {
         Some(path) => {
-            if let Err(e) = write_atomic(path, &text) {
+            if let Err(e) = write_atomic(path, write) {
                 eprintln!(
                     "vpclint: cannot write `{}`: {e}",
                     vpclint::report::escape::visible(&path.display().to_string())
@@ -557,7 +580,16 @@ fn run_check(args: CheckArgs) -> ExitCode {
                 print(&format!("{}\n", summary_line(&run.report)), code)
             }
         }
-        None => print(&text, code),
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            match write(&mut out).and_then(|()| out.flush()) {
+                Ok(()) => code,
+                Err(e) => {
+                    eprintln!("vpclint: cannot write to stdout: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
     }
 }
 

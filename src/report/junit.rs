@@ -14,6 +14,7 @@ use crate::diag::{Finding, Severity};
 use crate::rules::RuleMeta;
 use crate::source::Location;
 use std::collections::BTreeMap;
+use std::io::Write;
 
 /// Escapes text for XML content and attribute values. Control characters (which XML 1.0
 /// cannot hold, or which a log viewer would interpret) and U+FFFE/U+FFFF become visible
@@ -54,7 +55,7 @@ fn case_name(f: &Finding) -> String {
     }
 }
 
-fn finding_case(suite: &str, f: &Finding, out: &mut String) {
+fn finding_case<W: Write>(suite: &str, f: &Finding, out: &mut W) -> std::io::Result<()> {
     let at = place(&f.location);
     let mut body = match &at {
         Some((file, line, col)) => format!("{file}:{line}:{col}: {}", f.message),
@@ -71,45 +72,53 @@ fn finding_case(suite: &str, f: &Finding, out: &mut String) {
     if let Some(h) = &f.help {
         body.push_str(&format!("\nhelp: {h}"));
     }
-    let open = format!(
-        "      <testcase classname=\"{}\" name=\"{}\">\n",
+    writeln!(
+        out,
+        "      <testcase classname=\"{}\" name=\"{}\">",
         escape_xml(suite),
         escape_xml(&case_name(f)),
-    );
-    out.push_str(&open);
+    )?;
     if f.severity == Severity::Note {
         // Notes are worth knowing, not failures: the test passes and carries the note.
-        out.push_str(&format!(
-            "        <system-out>note: {}</system-out>\n",
+        writeln!(
+            out,
+            "        <system-out>note: {}</system-out>",
             escape_xml(&body)
-        ));
+        )?;
     } else {
-        out.push_str(&format!(
-            "        <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+        writeln!(
+            out,
+            "        <failure message=\"{}\" type=\"{}\">{}</failure>",
             escape_xml(&f.message),
             f.severity.as_str(),
             escape_xml(&body),
-        ));
+        )?;
     }
-    out.push_str("      </testcase>\n");
+    writeln!(out, "      </testcase>")
+}
+
+/// The number of failing (not note) findings.
+fn failing(fs: &[&Finding]) -> usize {
+    fs.iter().filter(|f| f.severity != Severity::Note).count()
 }
 
 /// One suite per rule (`CODE name`), holding one suite per file (`name` and `file` are the
 /// file's path, which is where Jenkins' junit-10.xsd allows `file`), each with a testcase per
 /// finding; a rule that found nothing has one passing `no findings` testcase.
-fn rule_suite(suite: &str, found: &[&Finding], out: &mut String) -> (usize, usize) {
-    let failing = |fs: &[&Finding]| fs.iter().filter(|f| f.severity != Severity::Note).count();
+fn rule_suite<W: Write>(suite: &str, found: &[&Finding], out: &mut W) -> std::io::Result<()> {
     let n = found.len().max(1);
     let failures = failing(found);
-    out.push_str(&format!(
-        "  <testsuite name=\"{}\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n",
+    writeln!(
+        out,
+        "  <testsuite name=\"{}\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">",
         escape_xml(suite),
-    ));
+    )?;
     if found.is_empty() {
-        out.push_str(&format!(
-            "    <testcase classname=\"{}\" name=\"no findings\"/>\n",
+        writeln!(
+            out,
+            "    <testcase classname=\"{}\" name=\"no findings\"/>",
             escape_xml(suite)
-        ));
+        )?;
     }
     let mut by_file: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
     for f in found {
@@ -123,50 +132,67 @@ fn rule_suite(suite: &str, found: &[&Finding], out: &mut String) -> (usize, usiz
             format!(" file=\"{}\"", escape_xml(file))
         };
         let name = if file.is_empty() { suite } else { file };
-        out.push_str(&format!(
-            "    <testsuite name=\"{}\"{file_attr} tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\">\n",
+        writeln!(
+            out,
+            "    <testsuite name=\"{}\"{file_attr} tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\">",
             escape_xml(name),
             fs.len(),
             failing(fs),
-        ));
+        )?;
         for f in fs {
-            finding_case(suite, f, out);
+            finding_case(suite, f, out)?;
         }
-        out.push_str("    </testsuite>\n");
+        writeln!(out, "    </testsuite>")?;
     }
-    out.push_str("  </testsuite>\n");
-    (n, failures)
+    writeln!(out, "  </testsuite>")
 }
 
-/// Renders the report as JUnit XML, valid against Jenkins' junit-10.xsd. `rules` are the
-/// enabled rules, in suite order; vpclint's own diagnostics (VPCLINT00x) follow when they
-/// found something, and input problems (PARSE00x) are `<error>` testcases in a
-/// `vpclint-input` suite.
-pub fn render_junit(report: &Report, rules: &[&RuleMeta]) -> String {
-    let mut suites = String::new();
-    let (mut tests, mut failures, mut errors) = (0usize, 0usize, 0usize);
+/// Writes the report as JUnit XML, valid against Jenkins' junit-10.xsd, suite by suite.
+/// `rules` are the enabled rules, in suite order; vpclint's own diagnostics (VPCLINT00x)
+/// follow when they found something, and input problems (PARSE00x) are `<error>` testcases
+/// in a `vpclint-input` suite.
+pub fn write_junit<W: Write>(
+    out: &mut W,
+    report: &Report,
+    rules: &[&RuleMeta],
+) -> std::io::Result<()> {
+    // The findings of each code, in report order, gathered in one pass.
+    let mut by_code: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in &report.findings {
+        by_code.entry(f.code).or_default().push(f);
+    }
     let mut listed: Vec<(String, &str)> = rules
         .iter()
         .map(|m| (format!("{} {}", m.code, m.name), m.code.as_str()))
         .collect();
     for (code, name, ..) in crate::suppress::DIAGNOSTICS {
-        if report.findings.iter().any(|f| f.code == *code) {
+        if by_code.contains_key(code) {
             listed.push((format!("{code} {name}"), code));
         }
     }
-    for (suite, code) in &listed {
-        let found: Vec<&Finding> = report.findings.iter().filter(|f| f.code == *code).collect();
-        let (n, failed) = rule_suite(suite, &found, &mut suites);
-        tests += n;
-        failures += failed;
+    let found = |code: &str| -> &[&Finding] { by_code.get(code).map_or(&[], Vec::as_slice) };
+    // The totals open the document: count first, then write suite by suite.
+    let problems = report.problems.len();
+    let (mut tests, mut failures) = (problems, 0usize);
+    for (_, code) in &listed {
+        let fs = found(code);
+        tests += fs.len().max(1);
+        failures += failing(fs);
     }
-    if !report.problems.is_empty() {
-        let n = report.problems.len();
-        tests += n;
-        errors += n;
-        suites.push_str(&format!(
-            "  <testsuite name=\"vpclint-input\" tests=\"{n}\" failures=\"0\" errors=\"{n}\" skipped=\"0\">\n"
-        ));
+    writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
+    writeln!(
+        out,
+        "<testsuites name=\"vpclint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{problems}\">"
+    )?;
+    for (suite, code) in &listed {
+        rule_suite(suite, found(code), out)?;
+    }
+    if problems > 0 {
+        let n = problems;
+        writeln!(
+            out,
+            "  <testsuite name=\"vpclint-input\" tests=\"{n}\" failures=\"0\" errors=\"{n}\" skipped=\"0\">"
+        )?;
         for p in &report.problems {
             let at = place(&p.location);
             let file = at
@@ -181,19 +207,26 @@ pub fn render_junit(report: &Report, rules: &[&RuleMeta]) -> String {
                 Some((f, line, col)) => format!("{f}:{line}:{col}: {}", p.message),
                 None => p.message.clone(),
             };
-            suites.push_str(&format!(
-                "    <testcase classname=\"vpclint-input\" name=\"{}\">\n      <error message=\"{}\" type=\"{}\">{}</error>\n    </testcase>\n",
+            writeln!(
+                out,
+                "    <testcase classname=\"vpclint-input\" name=\"{}\">\n      <error message=\"{}\" type=\"{}\">{}</error>\n    </testcase>",
                 escape_xml(&name),
                 escape_xml(&p.message),
                 p.code,
                 escape_xml(&body),
-            ));
+            )?;
         }
-        suites.push_str("  </testsuite>\n");
+        writeln!(out, "  </testsuite>")?;
     }
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"vpclint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\">\n{suites}</testsuites>\n"
-    )
+    writeln!(out, "</testsuites>")
+}
+
+/// Renders the report as JUnit XML (see [`write_junit`]).
+pub fn render_junit(report: &Report, rules: &[&RuleMeta]) -> String {
+    let mut out = Vec::new();
+    // Writing into memory cannot fail, and the text is UTF-8.
+    let _ = write_junit(&mut out, report, rules);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]

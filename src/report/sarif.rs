@@ -9,12 +9,15 @@
 //! never line numbers), so an alert keeps its identity when lines move. Findings with the
 //! same hash in one run get `:1`, `:2` ... in output order, as GitHub's own hashes do.
 
-use super::{RepoPath, RepoPaths, Report};
-use crate::diag::Severity;
+use super::json::Seq;
+use super::{RepoPath, RepoPaths, Report, Suppressed};
+use crate::diag::{Finding, Problem, Severity};
 use crate::rules::RuleMeta;
 use crate::source::Location;
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
+use std::io::Write;
 
 /// The SARIF `level` of a severity.
 pub fn level(s: Severity) -> &'static str {
@@ -242,11 +245,145 @@ pub fn result_count(report: &Report) -> usize {
     report.findings.len() + report.suppressed.len() + report.problems.len()
 }
 
-/// Renders the report as SARIF 2.1.0, pretty-printed, with a trailing newline.
-/// `rules` are the enabled rules, listed first in `tool.driver.rules`, followed by
+/// One result: an input problem, or a finding (with its suppression, if one hid it).
+enum Item<'a> {
+    Problem(&'a Problem),
+    Finding(&'a Finding, Option<&'a Suppressed>),
+}
+
+/// Numbers equal fingerprints of one run `:1`, `:2` ... in output order.
+fn numbered(seen: &mut BTreeMap<String, usize>, hash: String) -> Value {
+    let n = seen.entry(hash.clone()).or_insert(0);
+    *n += 1;
+    json!({"primaryLocationLineHash": format!("{hash}:{n}")})
+}
+
+fn problem_result(
+    p: &Problem,
+    index: &BTreeMap<&str, usize>,
+    paths: &mut RepoPaths,
+    seen: &mut BTreeMap<String, usize>,
+) -> Value {
+    let mut r = Map::new();
+    r.insert("ruleId".into(), json!(p.code));
+    if let Some(i) = index.get(p.code) {
+        r.insert("ruleIndex".into(), json!(i));
+    }
+    r.insert("level".into(), json!("error"));
+    r.insert("message".into(), json!({"text": p.message}));
+    if let Some(loc) = &p.location {
+        r.insert(
+            "locations".into(),
+            json!([{"physicalLocation": physical_location(paths, loc)}]),
+        );
+    } else if let Some(path) = &p.path {
+        r.insert(
+            "locations".into(),
+            json!([{"physicalLocation": {"artifactLocation": artifact_location(paths, path)}}]),
+        );
+    }
+    let hash = fingerprint(p.code, p.path.as_deref().unwrap_or(""), "", &p.message);
+    r.insert("partialFingerprints".into(), numbered(seen, hash));
+    Value::Object(r)
+}
+
+fn finding_result(
+    f: &Finding,
+    suppressed: Option<&Suppressed>,
+    index: &BTreeMap<&str, usize>,
+    paths: &mut RepoPaths,
+    seen: &mut BTreeMap<String, usize>,
+) -> Value {
+    let mut r = Map::new();
+    r.insert("ruleId".into(), json!(f.code));
+    if let Some(i) = index.get(f.code) {
+        r.insert("ruleIndex".into(), json!(i));
+    }
+    r.insert("level".into(), json!(level(f.severity)));
+    r.insert("message".into(), json!({"text": f.message}));
+    let mut primary = Map::new();
+    if let Some(loc) = &f.location {
+        primary.insert("physicalLocation".into(), physical_location(paths, loc));
+    }
+    primary.insert(
+        "logicalLocations".into(),
+        json!([{"fullyQualifiedName": f.resource, "kind": "resource"}]),
+    );
+    if let Some(label) = &f.label {
+        primary.insert("message".into(), json!({"text": label}));
+    }
+    r.insert("locations".into(), json!([primary]));
+    if !f.related.is_empty() {
+        let related: Vec<Value> = f
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, rel)| {
+                let mut l = Map::new();
+                l.insert("id".into(), json!(i));
+                if let Some(loc) = &rel.location {
+                    l.insert("physicalLocation".into(), physical_location(paths, loc));
+                }
+                l.insert("message".into(), json!({"text": rel.message}));
+                Value::Object(l)
+            })
+            .collect();
+        r.insert("relatedLocations".into(), json!(related));
+    }
+    let hash = fingerprint(
+        f.code,
+        &f.resource,
+        f.label.as_deref().unwrap_or(""),
+        &f.message,
+    );
+    r.insert("partialFingerprints".into(), numbered(seen, hash));
+    let mut props = Map::new();
+    props.insert("resource".into(), json!(f.resource));
+    if let Some(root) = &f.root {
+        props.insert("root".into(), json!(root));
+    }
+    if let Some(h) = &f.help {
+        props.insert("help".into(), json!(h));
+    }
+    r.insert("properties".into(), Value::Object(props));
+    if let Some(sup) = suppressed {
+        r.insert(
+            "suppressions".into(),
+            json!([{"kind": sup.kind, "justification": sup.justification}]),
+        );
+    }
+    Value::Object(r)
+}
+
+/// The run: everything but the results is built first; the results are written one by
+/// one as they are built.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<R> {
+    tool: Value,
+    invocations: [Value; 1],
+    original_uri_base_ids: Value,
+    column_kind: &'static str,
+    results: R,
+}
+
+#[derive(Serialize)]
+struct Doc<R> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<R>; 1],
+}
+
+/// Writes the report as SARIF 2.1.0, pretty-printed, with a trailing newline, result by
+/// result. `rules` are the enabled rules, listed first in `tool.driver.rules`, followed by
 /// vpclint's own codes (suppression diagnostics VPCLINT00x, input errors PARSE00x), so that
 /// every result's `ruleId` has a descriptor (`ruleIndex` points at it).
-pub fn render_sarif(report: &Report, rules: &[&RuleMeta]) -> String {
+pub fn write_sarif<W: Write>(
+    out: &mut W,
+    report: &Report,
+    rules: &[&RuleMeta],
+) -> std::io::Result<()> {
     let mut paths = RepoPaths::default();
     let mut descriptors: Vec<Value> = rules.iter().map(|m| rule_descriptor(m)).collect();
     let mut index: BTreeMap<&str, usize> = rules
@@ -268,115 +405,6 @@ pub fn render_sarif(report: &Report, rules: &[&RuleMeta]) -> String {
             summary,
         ));
     }
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    let mut results: Vec<Value> = Vec::new();
-    for p in &report.problems {
-        let mut r = Map::new();
-        r.insert("ruleId".into(), json!(p.code));
-        if let Some(i) = index.get(p.code) {
-            r.insert("ruleIndex".into(), json!(i));
-        }
-        r.insert("level".into(), json!("error"));
-        r.insert("message".into(), json!({"text": p.message}));
-        if let Some(loc) = &p.location {
-            r.insert(
-                "locations".into(),
-                json!([{"physicalLocation": physical_location(&mut paths, loc)}]),
-            );
-        } else if let Some(path) = &p.path {
-            r.insert(
-                "locations".into(),
-                json!([{"physicalLocation": {"artifactLocation": artifact_location(&mut paths, path)}}]),
-            );
-        }
-        let hash = fingerprint(p.code, p.path.as_deref().unwrap_or(""), "", &p.message);
-        let n = seen.entry(hash.clone()).or_insert(0);
-        *n += 1;
-        r.insert(
-            "partialFingerprints".into(),
-            json!({"primaryLocationLineHash": format!("{hash}:{n}")}),
-        );
-        results.push(Value::Object(r));
-    }
-    // Suppressed findings stay results, with `suppressions` (GitHub shows them dismissed).
-    let all = report
-        .findings
-        .iter()
-        .map(|f| (f, None))
-        .chain(report.suppressed.iter().map(|s| (&s.finding, Some(s))));
-    for (f, suppressed) in all {
-        let mut r = Map::new();
-        r.insert("ruleId".into(), json!(f.code));
-        if let Some(i) = index.get(f.code) {
-            r.insert("ruleIndex".into(), json!(i));
-        }
-        r.insert("level".into(), json!(level(f.severity)));
-        r.insert("message".into(), json!({"text": f.message}));
-        let mut primary = Map::new();
-        if let Some(loc) = &f.location {
-            primary.insert(
-                "physicalLocation".into(),
-                physical_location(&mut paths, loc),
-            );
-        }
-        primary.insert(
-            "logicalLocations".into(),
-            json!([{"fullyQualifiedName": f.resource, "kind": "resource"}]),
-        );
-        if let Some(label) = &f.label {
-            primary.insert("message".into(), json!({"text": label}));
-        }
-        r.insert("locations".into(), json!([primary]));
-        if !f.related.is_empty() {
-            let related: Vec<Value> = f
-                .related
-                .iter()
-                .enumerate()
-                .map(|(i, rel)| {
-                    let mut l = Map::new();
-                    l.insert("id".into(), json!(i));
-                    if let Some(loc) = &rel.location {
-                        l.insert(
-                            "physicalLocation".into(),
-                            physical_location(&mut paths, loc),
-                        );
-                    }
-                    l.insert("message".into(), json!({"text": rel.message}));
-                    Value::Object(l)
-                })
-                .collect();
-            r.insert("relatedLocations".into(), json!(related));
-        }
-        let hash = fingerprint(
-            f.code,
-            &f.resource,
-            f.label.as_deref().unwrap_or(""),
-            &f.message,
-        );
-        let n = seen.entry(hash.clone()).or_insert(0);
-        *n += 1;
-        r.insert(
-            "partialFingerprints".into(),
-            json!({"primaryLocationLineHash": format!("{hash}:{n}")}),
-        );
-        let mut props = Map::new();
-        props.insert("resource".into(), json!(f.resource));
-        if let Some(root) = &f.root {
-            props.insert("root".into(), json!(root));
-        }
-        if let Some(h) = &f.help {
-            props.insert("help".into(), json!(h));
-        }
-        r.insert("properties".into(), Value::Object(props));
-        if let Some(sup) = suppressed {
-            r.insert(
-                "suppressions".into(),
-                json!([{"kind": sup.kind, "justification": sup.justification}]),
-            );
-        }
-        results.push(Value::Object(r));
-    }
-
     let mut notifications: Vec<Value> = report
         .problems
         .iter()
@@ -411,12 +439,12 @@ pub fn render_sarif(report: &Report, rules: &[&RuleMeta]) -> String {
         }
         Value::Object(n)
     }));
-    if results.len() > GITHUB_RESULT_LIMIT {
+    let count = result_count(report);
+    if count > GITHUB_RESULT_LIMIT {
         notifications.push(json!({
             "level": "warning",
             "message": {"text": format!(
-                "{} results: GitHub code scanning keeps at most {GITHUB_RESULT_LIMIT} per run",
-                results.len()
+                "{count} results: GitHub code scanning keeps at most {GITHUB_RESULT_LIMIT} per run"
             )},
         }));
     }
@@ -458,26 +486,52 @@ pub fn render_sarif(report: &Report, rules: &[&RuleMeta]) -> String {
         json!({"text": "The root of the repository (git toplevel) of the linted files"}),
     );
 
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
+    // Suppressed findings stay results, with `suppressions` (GitHub shows them dismissed).
+    let items = report
+        .problems
+        .iter()
+        .map(Item::Problem)
+        .chain(report.findings.iter().map(|f| Item::Finding(f, None)))
+        .chain(
+            report
+                .suppressed
+                .iter()
+                .map(|s| Item::Finding(&s.finding, Some(s))),
+        );
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let results = items.map(move |item| match item {
+        Item::Problem(p) => problem_result(p, &index, &mut paths, &mut seen),
+        Item::Finding(f, suppressed) => {
+            finding_result(f, suppressed, &index, &mut paths, &mut seen)
+        }
+    });
+    let doc = Doc {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [Run {
+            tool: json!({"driver": {
                 "name": "vpclint",
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
                 "informationUri": env!("CARGO_PKG_REPOSITORY"),
                 "rules": descriptors,
-            }},
-            "invocations": [Value::Object(invocation)],
-            "originalUriBaseIds": {SRCROOT: Value::Object(base)},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
+            }}),
+            invocations: [Value::Object(invocation)],
+            original_uri_base_ids: json!({SRCROOT: Value::Object(base)}),
+            column_kind: "unicodeCodePoints",
+            results: Seq::new(results),
         }],
-    });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
-    s.push('\n');
-    s
+    };
+    super::json::write_pretty(out, &doc)
+}
+
+/// Renders the report as SARIF 2.1.0 (see [`write_sarif`]), pretty-printed, with a
+/// trailing newline.
+pub fn render_sarif(report: &Report, rules: &[&RuleMeta]) -> String {
+    let mut out = Vec::new();
+    // Writing into memory cannot fail, and serde_json writes UTF-8 only.
+    let _ = write_sarif(&mut out, report, rules);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
