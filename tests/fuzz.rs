@@ -26,8 +26,10 @@ use driver::{Harness, Input};
 use gen::Gen;
 use std::collections::BTreeMap;
 
-/// Runs `n` inputs of `kind` from `generate`; returns the runs by exit code (and the
-/// number of findings under -1).
+/// Runs `n` inputs of `kind` from `generate`, iterations `VPCLINT_FUZZ_START` and on, over
+/// `VPCLINT_FUZZ_JOBS` harnesses at once (threads, each with its worker; job `j` takes
+/// the iterations `start + j`, `start + j + jobs` ...); returns the runs by exit code (and
+/// the number of findings under -1).
 fn campaign(
     kind: &str,
     n: u64,
@@ -35,41 +37,67 @@ fn campaign(
     generate: fn(&mut Gen) -> Input,
 ) -> BTreeMap<i32, u64> {
     let seed = driver::seed();
-    let start: u64 = std::env::var("VPCLINT_FUZZ_START")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
+    let start: u64 = env_number("VPCLINT_FUZZ_START").unwrap_or(0);
+    let jobs = env_number("VPCLINT_FUZZ_JOBS").unwrap_or(1).clamp(1, 64);
     // `VPCLINT_FUZZ_SECONDS`: stop (with the figures) after that long, whatever `n`.
     let budget = std::env::var("VPCLINT_FUZZ_SECONDS")
         .ok()
         .and_then(|s| s.parse::<f64>().ok())
         .map(std::time::Duration::from_secs_f64);
     let started = std::time::Instant::now();
-    let mut h = Harness::new(kind);
     let every = (n / 20).clamp(1, 10_000);
-    for i in start..start + n {
-        if h.stopped || budget.is_some_and(|b| started.elapsed() > b) {
-            break;
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let job = |j: u64| {
+        let mut h = Harness::new(kind, j as usize);
+        let mut i = start + j;
+        while i < start + n {
+            if h.stopped || budget.is_some_and(|b| started.elapsed() > b) {
+                break;
+            }
+            let generating = std::time::Instant::now();
+            let mut g = Gen::new(seed, kind, i);
+            g.bombs = bombs;
+            let input = generate(&mut g);
+            h.phases.generate += generating.elapsed();
+            h.run(&input);
+            let so_far = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if n >= 10_000 && so_far.is_multiple_of(every) {
+                eprintln!(
+                    "fuzz {kind}: {so_far} of {n} in {:.0} s",
+                    started.elapsed().as_secs_f64(),
+                );
+            }
+            i += jobs;
         }
-        let mut g = Gen::new(seed, kind, i);
-        g.bombs = bombs;
-        let input = generate(&mut g);
-        h.run(&input);
-        if n >= 10_000 && (i - start + 1).is_multiple_of(every) {
-            eprintln!(
-                "fuzz {kind}: {} of {n} in {:.0} s, {} failures so far",
-                i - start + 1,
-                started.elapsed().as_secs_f64(),
-                h.failures.len()
-            );
-        }
+        h.finish()
+    };
+    let mut tally = driver::Tally::default();
+    if jobs == 1 {
+        tally.merge(job(0));
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..jobs).map(|j| s.spawn(move || job(j))).collect();
+            for h in handles {
+                tally.merge(h.join().expect("a fuzz job"));
+            }
+        });
     }
-    let mut exits = h.exits.clone();
+    let mut exits = tally.exits.clone();
     // Under -1: the findings of all runs, whatever their exit code (an input problem
     // elsewhere in the input makes it 2).
-    exits.insert(-1, h.codes.values().sum());
-    h.finish();
+    exits.insert(-1, tally.codes.values().sum());
+    tally.finish(
+        kind,
+        &format!("seed {seed}, iterations from {start}, {jobs} jobs"),
+        started.elapsed(),
+    );
     exits
+}
+
+fn env_number(name: &str) -> Option<u64> {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.replace('_', "").parse().ok())
 }
 
 /// The smoke runs: a few hundred inputs of each kind. Each must reach the rules (some

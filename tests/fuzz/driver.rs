@@ -42,6 +42,9 @@ struct Outputs {
     sarif: String,
     junit: String,
     codes: Vec<&'static str>,
+    /// Time in `check_run` and in rendering the formats (on the worker).
+    check_time: Duration,
+    render_time: Duration,
 }
 
 type Job = (CheckOptions, Sender<Result<Outputs, String>>);
@@ -83,7 +86,10 @@ fn install_hook() {
 }
 
 fn render_all(opts: &CheckOptions) -> Outputs {
+    let started = Instant::now();
     let run = check_run(opts);
+    let check_time = started.elapsed();
+    let rendering = Instant::now();
     let exit = run.exit_code();
     let report = &run.report;
     let enabled: Vec<&vpclint::rules::RuleMeta> = run.enabled.iter().map(|r| &r.meta).collect();
@@ -97,7 +103,7 @@ fn render_all(opts: &CheckOptions) -> Outputs {
             },
         )
     };
-    Outputs {
+    let mut out = Outputs {
         exit,
         human: human(false),
         human_color: human(true),
@@ -108,7 +114,11 @@ fn render_all(opts: &CheckOptions) -> Outputs {
         sarif: vpclint::report::sarif::render_sarif(report, &enabled),
         junit: vpclint::report::junit::render_junit(report, &enabled),
         codes: report.findings.iter().map(|f| f.code).collect(),
-    }
+        check_time,
+        render_time: Duration::ZERO,
+    };
+    out.render_time = rendering.elapsed();
+    out
 }
 
 /// A thread that runs jobs; its stack is the size of a main thread's on Linux (8 MiB), so
@@ -148,9 +158,58 @@ pub struct Failure {
     pub saved: PathBuf,
 }
 
+/// Where the time of a campaign went, summed over its executions.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Phases {
+    /// Making the inputs (the generators).
+    pub generate: Duration,
+    /// Writing them into the scratch directory.
+    pub write: Duration,
+    /// `check_run` (walking, parsing, evaluating, the rules).
+    pub check: Duration,
+    /// Rendering the eight output formats.
+    pub render: Duration,
+    /// Checking the invariants of the outputs.
+    pub invariants: Duration,
+    /// The second runs of the determinism check.
+    pub rerun: Duration,
+    /// Handing jobs to the worker thread and back (the run's time outside the worker).
+    pub channel: Duration,
+}
+
+impl Phases {
+    /// Adds another campaign's times.
+    pub fn add(&mut self, o: &Phases) {
+        self.generate += o.generate;
+        self.write += o.write;
+        self.check += o.check;
+        self.render += o.render;
+        self.invariants += o.invariants;
+        self.rerun += o.rerun;
+        self.channel += o.channel;
+    }
+
+    /// `phase ms-per-execution` for each phase.
+    pub fn per_execution(&self, executions: u64) -> String {
+        let n = executions.max(1) as f64;
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0 / n;
+        format!(
+            "generate {:.2}, write {:.2}, check {:.2}, render {:.2}, invariants {:.2}, rerun {:.2}, channel {:.2} ms/execution",
+            ms(self.generate),
+            ms(self.write),
+            ms(self.check),
+            ms(self.render),
+            ms(self.invariants),
+            ms(self.rerun),
+            ms(self.channel)
+        )
+    }
+}
+
 /// Runs inputs, counts, and keeps the first example of each distinct failure.
 pub struct Harness {
     kind: String,
+    job: usize,
     work: PathBuf,
     failures_dir: PathBuf,
     worker: Sender<Job>,
@@ -168,7 +227,24 @@ pub struct Harness {
     pub slowest: Duration,
     /// A run hung: no more runs.
     pub stopped: bool,
-    started: Instant,
+    /// Where the time went.
+    pub phases: Phases,
+}
+
+/// Where the scratch directories go: `VPCLINT_FUZZ_SCRATCH` when set, else a directory on
+/// `/dev/shm` (memory, no disk writes) when there is one, else `<target tmp>/fuzz`.
+fn scratch_base() -> PathBuf {
+    if let Some(dir) = std::env::var_os("VPCLINT_FUZZ_SCRATCH") {
+        return PathBuf::from(dir);
+    }
+    let shm = std::path::Path::new("/dev/shm");
+    if shm.is_dir() {
+        let base = shm.join("vpclint-fuzz");
+        if std::fs::create_dir_all(&base).is_ok() {
+            return base;
+        }
+    }
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fuzz")
 }
 
 /// Seconds an input may take before it counts as a hang (`VPCLINT_FUZZ_TIMEOUT`, default 20).
@@ -181,20 +257,22 @@ fn time_limit() -> Duration {
 }
 
 impl Harness {
-    /// A harness whose scratch directory is `<target tmp>/fuzz/work/<kind>-<pid>`: after a crash that
-    /// takes the process down (a stack overflow), it holds the input that did.
-    pub fn new(kind: &str) -> Harness {
+    /// Harness `job` of a campaign. Its scratch directory is
+    /// `<scratch>/work/<kind>-<pid>-<job>` (see [`scratch_base`]): after a crash that takes
+    /// the process down (a stack overflow), it holds the input that did.
+    pub fn new(kind: &str, job: usize) -> Harness {
         install_hook();
         let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fuzz");
-        // One directory per process: a smoke run and a long run of the same kind can run
-        // at the same time.
-        let work = base
+        // One directory per process and job: a smoke run and a long run of the same kind
+        // can run at the same time.
+        let work = scratch_base()
             .join("work")
-            .join(format!("{kind}-{}", std::process::id()));
+            .join(format!("{kind}-{}-{job}", std::process::id()));
         Harness {
             kind: kind.to_string(),
             work,
             failures_dir: base.join("failures").join(kind),
+            job,
             worker: spawn_worker(0),
             workers: 1,
             limit: time_limit(),
@@ -204,7 +282,7 @@ impl Harness {
             failures: BTreeMap::new(),
             slowest: Duration::ZERO,
             stopped: false,
-            started: Instant::now(),
+            phases: Phases::default(),
         }
     }
 
@@ -238,9 +316,11 @@ impl Harness {
         if self.stopped {
             return;
         }
-        if let Err(e) = self.write(input) {
+        let writing = Instant::now();
+        let written = self.write(input);
+        self.phases.write += writing.elapsed();
+        if written.is_err() {
             // A file name the file system refuses (too long ...): not vpclint's input.
-            let _ = e;
             return;
         }
         let opts = self.options(input);
@@ -263,7 +343,13 @@ impl Harness {
             }
             Err(RecvTimeoutError::Disconnected) => Err("worker thread died".to_string()),
         };
-        self.slowest = self.slowest.max(started.elapsed());
+        let took = started.elapsed();
+        self.slowest = self.slowest.max(took);
+        if let Ok(out) = &result {
+            self.phases.check += out.check_time;
+            self.phases.render += out.render_time;
+            self.phases.channel += took.saturating_sub(out.check_time + out.render_time);
+        }
         match result {
             Err(panic) => {
                 let key = panic.split(": ").next().unwrap_or("panic").to_string();
@@ -276,12 +362,14 @@ impl Harness {
                 }
                 // Every 32nd input runs twice: the output must not change.
                 if self.executions.is_multiple_of(32) {
+                    let rerun = Instant::now();
                     let (tx, rx) = mpsc::channel();
                     let again = self
                         .worker
                         .send((opts, tx))
                         .ok()
                         .and_then(|()| rx.recv_timeout(self.limit).ok());
+                    self.phases.rerun += rerun.elapsed();
                     match again {
                         Some(Ok(second))
                             if second.json != out.json || second.human != out.human =>
@@ -304,7 +392,10 @@ impl Harness {
                         }
                     }
                 }
-                for broken in invariants(&out) {
+                let checking = Instant::now();
+                let broken = invariants(&out);
+                self.phases.invariants += checking.elapsed();
+                for broken in broken {
                     let key = broken.split(':').next().unwrap_or("invariant").to_string();
                     self.fail(&key, broken, input);
                 }
@@ -319,7 +410,7 @@ impl Harness {
         let n = self.failures.len();
         let saved = self
             .failures_dir
-            .join(format!("{}-{n}", std::process::id()));
+            .join(format!("{}-{}-{n}", std::process::id(), self.job));
         let _ = std::fs::remove_dir_all(&saved);
         for (rel, bytes) in &input.files {
             let path = saved.join(rel);
@@ -351,22 +442,74 @@ impl Harness {
         );
     }
 
-    /// Prints the figures of the run and panics when something failed.
-    pub fn finish(self) {
-        let elapsed = self.started.elapsed();
+    /// Ends the run (its scratch directory removed) and returns its figures.
+    pub fn finish(self) -> Tally {
+        let _ = std::fs::remove_dir_all(&self.work);
+        Tally {
+            executions: self.executions,
+            exits: self.exits,
+            codes: self.codes,
+            failures: self.failures,
+            slowest: self.slowest,
+            phases: self.phases,
+        }
+    }
+}
+
+/// The figures of one or more harnesses.
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// Executions.
+    pub executions: u64,
+    /// Runs by exit code.
+    pub exits: BTreeMap<i32, u64>,
+    /// Findings by code.
+    pub codes: BTreeMap<&'static str, u64>,
+    /// Distinct failures (the first of each key).
+    pub failures: BTreeMap<String, Failure>,
+    /// Slowest run.
+    pub slowest: Duration,
+    /// Where the time went.
+    pub phases: Phases,
+}
+
+impl Tally {
+    /// Adds another harness's figures.
+    pub fn merge(&mut self, o: Tally) {
+        self.executions += o.executions;
+        for (k, v) in o.exits {
+            *self.exits.entry(k).or_default() += v;
+        }
+        for (k, v) in o.codes {
+            *self.codes.entry(k).or_default() += v;
+        }
+        for (k, f) in o.failures {
+            self.failures.entry(k).or_insert(f);
+        }
+        self.slowest = self.slowest.max(o.slowest);
+        self.phases.add(&o.phases);
+    }
+
+    /// Prints the figures (one summary line a note can quote, then the breakdown) and
+    /// panics when something failed.
+    pub fn finish(&self, kind: &str, what: &str, elapsed: Duration) {
         let rate = self.executions as f64 / elapsed.as_secs_f64().max(1e-9);
         let codes: Vec<String> = self.codes.iter().map(|(c, n)| format!("{c}:{n}")).collect();
+        let exits: Vec<String> = self.exits.iter().map(|(c, n)| format!("{c}:{n}")).collect();
         eprintln!(
-            "fuzz {}: {} executions in {:.1} s ({:.0}/s), slowest {:.3} s, exit codes {:?}, findings {}",
-            self.kind,
+            "fuzz summary {kind}: {} executions in {:.1} s ({:.1}/s), {what}, exits {}, failures {}, slowest {:.3} s",
             self.executions,
             elapsed.as_secs_f64(),
             rate,
+            exits.join(" "),
+            self.failures.len(),
             self.slowest.as_secs_f64(),
-            self.exits,
-            codes.join(" ")
         );
-        let _ = std::fs::remove_dir_all(&self.work);
+        eprintln!(
+            "fuzz {kind}: {}",
+            self.phases.per_execution(self.executions)
+        );
+        eprintln!("fuzz {kind}: findings {}", codes.join(" "));
         let listed: Vec<String> = self
             .failures
             .values()
@@ -374,8 +517,7 @@ impl Harness {
             .collect();
         assert!(
             self.failures.is_empty(),
-            "fuzz {}: {} distinct failures:\n{}",
-            self.kind,
+            "fuzz {kind}: {} distinct failures:\n{}",
             self.failures.len(),
             listed.join("\n")
         );
@@ -518,6 +660,8 @@ mod tests {
             sarif: "{}".into(),
             junit: "<?xml version=\"1.0\"?><a/>".into(),
             codes: Vec::new(),
+            check_time: Duration::ZERO,
+            render_time: Duration::ZERO,
         }
     }
 
