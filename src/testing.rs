@@ -47,7 +47,11 @@ fn lint_files_report(files: &[(&str, &str)]) -> crate::report::Report {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     for (name, content) in files {
-        std::fs::write(dir.join(name), content).expect("write test file");
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("test file directory");
+        }
+        std::fs::write(path, content).expect("write test file");
     }
     let config = dir.join(".vpclint.yaml");
     let report = check(&CheckOptions {

@@ -2,7 +2,7 @@
 
 use super::{Key, Origin, Val};
 use crate::source::Location;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What a flow log is attached to.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,6 +39,10 @@ pub struct FlowLog {
     pub key: Key,
     /// What it is attached to.
     pub target: FlowLogTarget,
+    /// When the target VPC or subnet is not known: the keys of the model's VPCs and
+    /// subnets it can be (empty: none of them, its id comes from outside the
+    /// configuration); `None`: any of them.
+    pub may_cover: Option<BTreeSet<Key>>,
     /// `ACCEPT`, `REJECT` or `ALL`.
     pub traffic_type: Val<String>,
     /// The custom record format; `None` is the default format (version 2 fields).

@@ -16,26 +16,34 @@ impl Rule for VpcFlowLogMissing {
 
     fn check(&self, model: &Model, _settings: &Settings, out: &mut Reporter) {
         let active: Vec<_> = model.flow_logs.iter().filter(|f| is_active(f)).collect();
-        // A flow log whose target is not known may cover any VPC or subnet.
+        // A flow log whose target is not known may cover any VPC or subnet, or, when
+        // ingest could tell, at most those in `may_cover` (none: the id comes from outside
+        // the configuration, so it is not a VPC or subnet created here).
         let mut vpc_logs: BTreeSet<&str> = BTreeSet::new();
         let mut subnet_logs: BTreeSet<&str> = BTreeSet::new();
         let mut any_vpc_unknown = false;
         let mut any_subnet_unknown = false;
         for f in &active {
-            match &f.target {
-                FlowLogTarget::Vpc(Val::Known(k)) => {
+            match (&f.target, &f.may_cover) {
+                (FlowLogTarget::Vpc(Val::Known(k)), _) => {
                     vpc_logs.insert(k);
                 }
-                FlowLogTarget::Subnet(Val::Known(k)) => {
+                (FlowLogTarget::Subnet(Val::Known(k)), _) => {
                     subnet_logs.insert(k);
                 }
-                FlowLogTarget::Vpc(Val::Unknown(_)) | FlowLogTarget::Unknown(_) => {
+                (FlowLogTarget::Vpc(Val::Unknown(_)), Some(keys)) => {
+                    vpc_logs.extend(keys.iter().map(String::as_str));
+                }
+                (FlowLogTarget::Subnet(Val::Unknown(_)), Some(keys)) => {
+                    subnet_logs.extend(keys.iter().map(String::as_str));
+                }
+                (FlowLogTarget::Vpc(Val::Unknown(_)) | FlowLogTarget::Unknown(_), _) => {
                     any_vpc_unknown = true;
                     any_subnet_unknown = true;
                 }
-                FlowLogTarget::Subnet(Val::Unknown(_)) => any_subnet_unknown = true,
+                (FlowLogTarget::Subnet(Val::Unknown(_)), None) => any_subnet_unknown = true,
                 // Interfaces come and go; transit gateways are not VPCs.
-                FlowLogTarget::Eni(_) | FlowLogTarget::TransitGateway(_) => {}
+                (FlowLogTarget::Eni(_) | FlowLogTarget::TransitGateway(_), _) => {}
             }
         }
         if any_vpc_unknown {
@@ -192,7 +200,13 @@ resource "aws_vpc" "main" {
     fn flow_log(target: &str) -> String {
         format!(
             "resource \"aws_flow_log\" \"{}\" {{\n  {target}\n  traffic_type    = \"ALL\"\n  log_destination_type = \"s3\"\n  log_destination = \"arn:aws:s3:::flow-logs\"\n  max_aggregation_interval = 60\n}}\n",
-            target.split('.').nth(1).unwrap_or("x")
+            target
+                .split('.')
+                .nth(1)
+                .unwrap_or("x")
+                .split(|c: char| !c.is_alphanumeric() && c != '_')
+                .next()
+                .unwrap_or("x")
         )
     }
 
@@ -233,11 +247,27 @@ resource "aws_vpc" "main" {
                 VPC.to_string() + &flow_log("vpc_id = \"vpc-0other\""),
                 vec!["FLOW001 error 2:1"],
             ),
-            // Unknown target: silence.
+            // A target from a root variable is not a VPC this configuration creates.
             (
                 VPC.to_string()
                     + "variable \"vpc\" {\n  type = string\n}\n"
                     + &flow_log("vpc_id = var.vpc"),
+                vec!["FLOW001 error 2:1"],
+            ),
+            // Neither is a subnet target from a root variable.
+            (
+                VPC.to_string()
+                    + &subnet("a", "10.0.1.0/24")
+                    + "variable \"subnet\" {\n  type = string\n}\n"
+                    + &flow_log("subnet_id = var.subnet"),
+                vec!["FLOW001 error 2:1"],
+            ),
+            // A subnet-level flow log on `aws_subnet.a` or a subnet from outside: may cover `a`.
+            (
+                VPC.to_string()
+                    + &subnet("a", "10.0.1.0/24")
+                    + "variable \"subnet\" {\n  type = string\n}\n"
+                    + &flow_log("subnet_id = var.subnet != \"\" ? var.subnet : aws_subnet.a.id"),
                 vec![],
             ),
             // Subnets of unknown count, every known subnet covered: they may lack one, or not.
@@ -257,6 +287,133 @@ resource "aws_vpc" "main" {
                 .collect();
             assert_eq!(got, expected, "for:\n{hcl}");
         }
+    }
+
+    const TWO_VPCS: &str = r#"
+resource "aws_vpc" "a" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "aws_vpc" "b" {
+  cidr_block = "10.1.0.0/16"
+}
+"#;
+
+    fn flow001(hcl: &str) -> Vec<String> {
+        lint_hcl(hcl)
+            .into_iter()
+            .filter(|f| f.starts_with("FLOW001"))
+            .collect()
+    }
+
+    #[test]
+    fn a_target_from_outside_covers_none_of_the_vpcs_created_here() {
+        // A root variable (its value comes from tfvars or -var).
+        let var = TWO_VPCS.to_string()
+            + "variable \"vpc\" {\n  type = string\n}\n"
+            + &flow_log("vpc_id = var.vpc");
+        assert_eq!(flow001(&var), ["FLOW001 error 2:1", "FLOW001 error 6:1"]);
+        // A data source read at plan time, and a function of it and of a variable.
+        let data = TWO_VPCS.to_string()
+            + "variable \"name\" {\n  type = string\n}\n"
+            + "data \"aws_vpc\" \"shared\" {\n  tags = { Name = var.name }\n}\n"
+            + &flow_log("vpc_id = lower(data.aws_vpc.shared.id)");
+        assert_eq!(flow001(&data), ["FLOW001 error 2:1", "FLOW001 error 6:1"]);
+        // Through a local and a conditional of outside values only.
+        let local = TWO_VPCS.to_string()
+            + "variable \"vpc\" {\n  type = string\n}\n"
+            + "data \"aws_vpc\" \"shared\" {\n  default = true\n}\n"
+            + "locals {\n  vpc = var.vpc == \"\" ? data.aws_vpc.shared.id : var.vpc\n}\n"
+            + &flow_log("vpc_id = local.vpc");
+        assert_eq!(flow001(&local), ["FLOW001 error 2:1", "FLOW001 error 6:1"]);
+    }
+
+    #[test]
+    fn a_target_that_may_be_a_vpc_created_here_silences_only_that_vpc() {
+        // `aws_vpc.a` or one from outside: `a` may be covered, `b` is not.
+        let conditional = TWO_VPCS.to_string()
+            + "variable \"existing\" {\n  type = string\n}\n"
+            + "locals {\n  vpc = var.existing != \"\" ? var.existing : aws_vpc.a.id\n}\n"
+            + &flow_log("vpc_id = local.vpc");
+        assert_eq!(flow001(&conditional), ["FLOW001 error 6:1"]);
+        // One instance of a for_each resource, the key unknown: those instances only.
+        let pick = r#"
+variable "pick" {
+  type = string
+}
+
+resource "aws_vpc" "this" {
+  for_each   = { x = "10.0.0.0/16", y = "10.1.0.0/16" }
+  cidr_block = each.value
+}
+
+resource "aws_vpc" "other" {
+  cidr_block = "10.2.0.0/16"
+}
+"#
+        .to_string()
+            + &flow_log("vpc_id = aws_vpc.this[var.pick].id");
+        assert_eq!(flow001(&pick), ["FLOW001 error 11:1"]);
+        // A data source that depends on a VPC created here may find it: silent.
+        let depends = TWO_VPCS.to_string()
+            + "data \"aws_vpc\" \"found\" {\n  default    = false\n  depends_on = [aws_vpc.a]\n}\n"
+            + &flow_log("vpc_id = data.aws_vpc.found.id");
+        assert_eq!(flow001(&depends), Vec::<String>::new());
+        // A reference that is not followed (another resource's attribute): silent.
+        let other = TWO_VPCS.to_string()
+            + "resource \"aws_subnet\" \"s\" {\n  vpc_id     = aws_vpc.a.id\n  cidr_block = \"10.0.1.0/24\"\n}\n"
+            + "variable \"k\" {\n  type = number\n}\n"
+            + &flow_log("vpc_id = [aws_subnet.s.vpc_id][var.k]");
+        assert_eq!(flow001(&other), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_module_output_is_followed_into_the_module() {
+        let root = r#"
+resource "aws_vpc" "a" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "aws_vpc" "b" {
+  cidr_block = "10.1.0.0/16"
+}
+
+variable "existing" {
+  type = string
+}
+
+module "pick" {
+  source   = "./pick"
+  created  = aws_vpc.a.id
+  existing = var.existing
+}
+
+resource "aws_flow_log" "this" {
+  vpc_id               = module.pick.vpc_id
+  traffic_type         = "ALL"
+  log_destination_type = "s3"
+  log_destination      = "arn:aws:s3:::flow-logs"
+}
+"#;
+        let pick = r#"
+variable "created" {
+  type = string
+}
+
+variable "existing" {
+  type = string
+}
+
+output "vpc_id" {
+  value = var.existing != "" ? var.existing : var.created
+}
+"#;
+        let got: Vec<String> =
+            crate::testing::lint_files(&[("main.tf", root), ("pick/main.tf", pick)])
+                .into_iter()
+                .filter(|f| f.starts_with("FLOW001"))
+                .collect();
+        assert_eq!(got, ["FLOW001 error main.tf:6:1"]);
     }
 
     #[test]

@@ -115,6 +115,8 @@ pub fn build_model(ctx: &Ctx, root: &Rc<ModuleInst>, name: String) -> Model {
     let (mut model, errors) = build(&all, name, Some(std::sync::Arc::clone(ctx.loader.access())));
     module_calls(ctx, root, &mut model.module_calls);
     input_sites(ctx, root, &mut model.input_sites);
+    let reach = super::flow_reach::trace(ctx, root, &model);
+    super::flow_reach::limit(&mut model, &reach, &std::collections::BTreeSet::new());
     for e in errors {
         ctx.error(e);
     }

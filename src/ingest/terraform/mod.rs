@@ -3,6 +3,7 @@
 pub mod budget;
 pub mod computed;
 pub mod eval;
+pub(crate) mod flow_reach;
 pub mod functions;
 pub mod loader;
 mod map_endpoint;
